@@ -1,0 +1,434 @@
+// The ZMTP engine: drives one connection through the greeting, the security
+// handshake and the traffic phase, moving messages between the connection
+// and a pipe. Pure protocol logic over the callback Connection contract.
+
+import { HandshakeError, ProtocolError } from "./errors.ts";
+import {
+  checkSignature,
+  encodeGreetingRest,
+  encodeSignature,
+  GREETING_SIZE,
+  parseGreeting,
+  SIGNATURE_SIZE,
+} from "./zmtp/greeting.ts";
+import { COMMAND, encodeFrame, FrameDecoder, headerSize, MORE, writeHeader } from "./zmtp/frame.ts";
+import {
+  encodeCommand,
+  encodeError,
+  encodePing,
+  encodePong,
+  getProperty,
+  isCommand,
+  parseErrorReason,
+} from "./zmtp/command.ts";
+import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
+import type { Connection } from "./transport.ts";
+import { type Msg, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
+
+/** Engine settings, taken from socket options. */
+export interface EngineOptions {
+  maxMessageSize: number;
+  handshakeInterval: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  heartbeatTimeToLive: number;
+}
+
+/** What the engine reports to its socket. */
+export interface EngineHost {
+  /** Handshake done: return the pipe to serve, or a reason to refuse the peer. */
+  engineReady(engine: Engine, peer: PeerInfo, done: HandshakeDone): Pipe | string;
+  /** The connection is gone; `error` says why when it was not a clean close. */
+  engineClosed(engine: Engine, error: Error | undefined, wasReady: boolean): void;
+}
+
+const enum State {
+  Signature,
+  Greeting,
+  Handshake,
+  Active,
+  Closed,
+}
+
+const EMPTY = new Uint8Array(0);
+// Bodies at least this large go out as their own write, without a copy.
+const ZERO_COPY = 16384;
+// One write carries at most this many bytes of copied frames.
+const BATCH = 262144;
+
+/** One connection speaking ZMTP 3.x. */
+export class Engine implements PipeEngine {
+  readonly conn: Connection;
+  readonly endpoint: string;
+  pipe: Pipe | null = null;
+  peer: PeerInfo | null = null;
+  #host: EngineHost;
+  #mech: Mechanism;
+  #opts: EngineOptions;
+  #state = State.Signature;
+  #greeting = new Uint8Array(GREETING_SIZE);
+  #greetingLen = 0;
+  #decoder: FrameDecoder;
+  #codec: FrameCodec | undefined;
+  #minor = 1;
+  #parts: Uint8Array[] = [];
+  #kicked = false;
+  #blocked = false;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #lastRecv = Date.now();
+  #remoteTtl = 0;
+  #handshakeBusy = false;
+  #handshakeBacklog: Uint8Array[] = [];
+  #flushBound = () => this.#flush();
+
+  constructor(conn: Connection, endpoint: string, mech: Mechanism, host: EngineHost, opts: EngineOptions) {
+    this.conn = conn;
+    this.endpoint = endpoint;
+    this.#mech = mech;
+    this.#host = host;
+    this.#opts = opts;
+    this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b), opts.maxMessageSize);
+  }
+
+  /** Starts the greeting; the signature goes out before we read anything. */
+  start(): void {
+    if (this.#opts.handshakeInterval > 0) {
+      this.#handshakeTimer = setTimeout(
+        () => this.#fail(new HandshakeError("handshake timed out", "ETIMEDOUT")),
+        this.#opts.handshakeInterval,
+      );
+    }
+    this.conn.start({
+      onData: (chunk) => this.#onData(chunk),
+      onClose: (err) => this.#closed(err),
+      onDrain: () => {
+        this.#blocked = false;
+        this.#flush();
+      },
+    });
+    if (this.#state !== State.Closed) this.conn.write(encodeSignature());
+  }
+
+  /** True once the handshake completed and the engine carries messages. */
+  get ready(): boolean {
+    return this.#state === State.Active;
+  }
+
+  // -- inbound -------------------------------------------------------------
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#state === State.Closed) return;
+    this.#lastRecv = Date.now();
+    try {
+      if (this.#state < State.Handshake) {
+        const take = Math.min(GREETING_SIZE - this.#greetingLen, chunk.length);
+        this.#greeting.set(chunk.subarray(0, take), this.#greetingLen);
+        const before = this.#greetingLen;
+        this.#greetingLen += take;
+        if (before < SIGNATURE_SIZE && this.#greetingLen >= SIGNATURE_SIZE) {
+          checkSignature(this.#greeting);
+          this.#state = State.Greeting;
+          this.conn.write(encodeGreetingRest(this.#mech.name, this.#mech.asServer));
+        }
+        if (this.#greetingLen < GREETING_SIZE) return;
+        this.#onGreeting();
+        if (take === chunk.length) return;
+        chunk = chunk.subarray(take);
+      }
+      this.#decoder.push(chunk);
+    } catch (e) {
+      this.#fail(e as Error);
+    }
+  }
+
+  #onGreeting(): void {
+    const g = parseGreeting(this.#greeting);
+    if (g.mechanism !== this.#mech.name) {
+      throw new HandshakeError(`peer uses mechanism ${g.mechanism}, we use ${this.#mech.name}`);
+    }
+    this.#minor = g.major > 3 ? 1 : g.minor;
+    this.#state = State.Handshake;
+    this.#applyStep(this.#mech.start({ asServer: g.asServer, minor: this.#minor }));
+  }
+
+  #onFrame(flags: number, body: Uint8Array): void {
+    if (this.#state === State.Closed) return;
+    if (this.#state === State.Handshake) {
+      if ((flags & COMMAND) === 0) throw new ProtocolError("message frame during handshake");
+      // A mechanism may answer asynchronously (ZAP); keep order meanwhile.
+      if (this.#handshakeBusy) {
+        this.#handshakeBacklog.push(body.slice());
+        return;
+      }
+      this.#handshakeCommand(body);
+      return;
+    }
+    if (this.#codec !== undefined && (flags & COMMAND) !== 0) {
+      const inner = this.#codec.decode(body);
+      if (inner !== null) {
+        flags = inner.flags;
+        body = inner.body;
+      }
+    }
+    if ((flags & COMMAND) !== 0) {
+      this.#onCommand(body);
+      return;
+    }
+    this.#parts.push(body);
+    if ((flags & MORE) === 0) {
+      const msg = this.#parts;
+      this.#parts = [];
+      this.pipe!.pushIn(msg);
+    }
+  }
+
+  #handshakeCommand(body: Uint8Array): void {
+    const step = this.#mech.receive(body);
+    if (step instanceof Promise) {
+      this.#handshakeBusy = true;
+      step.then((s) => {
+        this.#handshakeBusy = false;
+        if (this.#state === State.Closed) return;
+        try {
+          this.#applyStep(s);
+          while (this.#state === State.Handshake && !this.#handshakeBusy && this.#handshakeBacklog.length) {
+            this.#handshakeCommand(this.#handshakeBacklog.shift()!);
+          }
+          // Frames that arrived after the handshake's last command.
+          if (this.#state === State.Active && this.#handshakeBacklog.length) {
+            const rest = this.#handshakeBacklog;
+            this.#handshakeBacklog = [];
+            for (const b of rest) this.#onFrame(COMMAND, b);
+          }
+        } catch (e) {
+          this.#fail(e as Error);
+        }
+      }, (e) => this.#fail(e as Error));
+      return;
+    }
+    this.#applyStep(step);
+  }
+
+  #applyStep(step: HandshakeStep): void {
+    for (const cmd of step.send) this.conn.write(encodeFrame(COMMAND, cmd));
+    if (step.error !== undefined) {
+      this.conn.write(encodeFrame(COMMAND, encodeError(step.error)));
+      throw new HandshakeError(step.error);
+    }
+    if (step.done !== undefined) this.#onReady(step.done);
+  }
+
+  #onReady(done: HandshakeDone): void {
+    clearTimeout(this.#handshakeTimer);
+    const props = done.properties;
+    const typeBytes = getProperty(props, "Socket-Type");
+    const socketType = typeBytes ? String.fromCharCode(...typeBytes) : "";
+    const identity = getProperty(props, "Identity") ?? EMPTY;
+    this.peer = { socketType, identity, properties: props, remoteAddress: this.conn.remoteAddress, minor: this.#minor };
+    this.#codec = done.codec;
+    const pipe = this.#host.engineReady(this, this.peer, done);
+    if (typeof pipe === "string") {
+      this.conn.write(this.#frame(COMMAND, encodeError(pipe)));
+      throw new HandshakeError(pipe);
+    }
+    this.#state = State.Active;
+    this.pipe = pipe;
+    this.#startHeartbeat();
+    pipe.setEngine(this);
+  }
+
+  #onCommand(body: Uint8Array): void {
+    if (isCommand(body, "PING")) {
+      const data = body.subarray(5);
+      if (data.length < 2) throw new ProtocolError("malformed PING");
+      const ttl = (data[0] << 8 | data[1]) * 100;
+      if (ttl > 0) this.#remoteTtl = ttl;
+      this.conn.write(this.#frame(COMMAND, encodePong(data)));
+    } else if (isCommand(body, "SUBSCRIBE") || isCommand(body, "CANCEL")) {
+      // Delivered in order with messages as 0x01/0x00-prefixed messages,
+      // the ZMTP 3.0 form, which the publishing sockets understand.
+      const sub = body[1] === 0x53; // 'S'
+      const topic = body.subarray(1 + body[0]);
+      const m = new Uint8Array(1 + topic.length);
+      m[0] = sub ? 1 : 0;
+      m.set(topic, 1);
+      this.pipe!.pushIn([m]);
+    } else if (isCommand(body, "ERROR")) {
+      throw new ProtocolError(`peer sent ERROR: ${parseErrorReason(body.subarray(6))}`);
+    }
+    // PONG and unknown commands are ignored (RFC 37: unknown commands MAY be ignored).
+  }
+
+  // -- outbound ------------------------------------------------------------
+
+  /** Outbound messages are waiting: flush at the end of this tick, once. */
+  kick(): void {
+    if (this.#kicked || this.#state !== State.Active) return;
+    this.#kicked = true;
+    queueMicrotask(this.#flushBound);
+  }
+
+  pauseInput(): void {
+    this.conn.pause();
+  }
+
+  resumeInput(): void {
+    this.conn.resume();
+  }
+
+  // Encodes queued messages into as few writes as possible.
+  #flush(): void {
+    this.#kicked = false;
+    const pipe = this.pipe;
+    if (pipe === null || this.#state !== State.Active) return;
+    const q = pipe.outQ;
+    while (!this.#blocked && q.length > 0) {
+      // Size the batch.
+      let total = 0;
+      let count = 0;
+      let big: Uint8Array | null = null;
+      const n = q.length;
+      const items: (Msg | Subscription)[] = [];
+      while (count < n && total < BATCH) {
+        const m = pipe.takeOut()!;
+        items.push(m);
+        count++;
+        if (m instanceof Subscription) {
+          total += 11 + 9 + m.topic.length;
+          continue;
+        }
+        for (let i = 0; i < m.length; i++) total += headerSize(m[i].length) + m[i].length;
+        if (m.length > 0 && m[m.length - 1].length >= ZERO_COPY) {
+          big = m[m.length - 1];
+          total -= big.length;
+          break;
+        }
+      }
+      if (this.#codec !== undefined) {
+        this.#writeWrapped(items);
+        continue;
+      }
+      const out = new Uint8Array(total);
+      let at = 0;
+      for (let k = 0; k < items.length; k++) {
+        const m = items[k];
+        if (m instanceof Subscription) {
+          at = this.#encodeSubscription(out, at, m);
+          continue;
+        }
+        const last = m.length - 1;
+        for (let i = 0; i <= last; i++) {
+          const f = m[i];
+          const flags = i < last ? MORE : 0;
+          at = writeHeader(out, at, flags, f.length);
+          if (f === big && k === items.length - 1 && i === last) continue;
+          out.set(f, at);
+          at += f.length;
+        }
+      }
+      let ok = this.conn.write(at === total ? out : out.subarray(0, at));
+      if (big !== null) ok = this.conn.write(big);
+      if (!ok) this.#blocked = true;
+    }
+  }
+
+  #encodeSubscription(out: Uint8Array, at: number, s: Subscription): number {
+    if (this.#minor >= 1) {
+      const name = s.subscribe ? "SUBSCRIBE" : "CANCEL";
+      const body = encodeCommand(name, s.topic);
+      at = writeHeader(out, at, COMMAND, body.length);
+      out.set(body, at);
+      return at + body.length;
+    }
+    at = writeHeader(out, at, 0, 1 + s.topic.length);
+    out[at] = s.subscribe ? 1 : 0;
+    out.set(s.topic, at + 1);
+    return at + 1 + s.topic.length;
+  }
+
+  #writeWrapped(items: (Msg | Subscription)[]): void {
+    const frames: Uint8Array[] = [];
+    for (const m of items) {
+      if (m instanceof Subscription) {
+        if (this.#minor >= 1) {
+          frames.push(this.#frame(COMMAND, encodeCommand(m.subscribe ? "SUBSCRIBE" : "CANCEL", m.topic)));
+        } else {
+          const b = new Uint8Array(1 + m.topic.length);
+          b[0] = m.subscribe ? 1 : 0;
+          b.set(m.topic, 1);
+          frames.push(this.#frame(0, b));
+        }
+        continue;
+      }
+      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : 0, m[i]));
+    }
+    let total = 0;
+    for (const f of frames) total += f.length;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const f of frames) {
+      out.set(f, at);
+      at += f.length;
+    }
+    if (!this.conn.write(out)) this.#blocked = true;
+  }
+
+  // One frame, wrapped by the security codec when there is one.
+  #frame(flags: number, body: Uint8Array): Uint8Array {
+    if (this.#codec !== undefined) return encodeFrame(COMMAND, this.#codec.encode(flags, body));
+    return encodeFrame(flags, body);
+  }
+
+  // -- heartbeats (RFC 37 §"Connection Heartbeating") -------------------------
+
+  #startHeartbeat(): void {
+    const ivl = this.#opts.heartbeatInterval;
+    if (ivl <= 0 && this.#remoteTtl <= 0) return;
+    const tick = ivl > 0 ? ivl : Math.max(100, this.#remoteTtl / 2);
+    this.#heartbeatTimer = setInterval(() => {
+      const idle = Date.now() - this.#lastRecv;
+      const timeout = this.#opts.heartbeatTimeout > 0 ? this.#opts.heartbeatTimeout : ivl;
+      if ((ivl > 0 && idle > timeout + ivl) || (this.#remoteTtl > 0 && idle > this.#remoteTtl)) {
+        this.#fail(new ProtocolError("heartbeat timed out", "ETIMEDOUT"));
+        return;
+      }
+      if (ivl > 0) {
+        const ttl = Math.min(0xffff, Math.floor(this.#opts.heartbeatTimeToLive / 100));
+        this.conn.write(this.#frame(COMMAND, encodePing(ttl)));
+      }
+    }, tick);
+  }
+
+  // -- closing ---------------------------------------------------------------
+
+  /** Closes after flushing queued bytes (linger handled by the socket). */
+  close(): void {
+    if (this.#state === State.Closed) return;
+    this.#flush();
+    this.conn.end();
+  }
+
+  /** Closes at once. */
+  destroy(): void {
+    this.conn.destroy();
+  }
+
+  #fail(error: Error): void {
+    if (this.#state === State.Closed) return;
+    // Flush the ERROR we may have queued, then drop the connection.
+    this.conn.end();
+    this.#closed(error);
+  }
+
+  #closed(error: Error | undefined): void {
+    if (this.#state === State.Closed) return;
+    const wasReady = this.#state === State.Active;
+    this.#state = State.Closed;
+    clearTimeout(this.#handshakeTimer);
+    clearInterval(this.#heartbeatTimer);
+    this.#parts = [];
+    this.pipe?.setEngine(null);
+    this.#host.engineClosed(this, error, wasReady);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Errors raised by sockets, with a `code` close to libzmq's errno names so
+ * callers can branch on it.
+ *
+ * @module
+ */
+
+/** The error codes this library raises, named after libzmq's errno values. */
+export type ErrorCode =
+  | "EAGAIN"
+  | "EBUSY"
+  | "EFSM"
+  | "EHOSTUNREACH"
+  | "ETERM"
+  | "ENOTSUP"
+  | "EINVAL"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "ENOENT"
+  | "EPROTO"
+  | "EMSGSIZE"
+  | "ECONNREFUSED"
+  | "ETIMEDOUT"
+  | "EABORT";
+
+/**
+ * An error from a socket operation. `code` says what happened.
+ *
+ * @example
+ * ```ts
+ * import { Pull, ZmqError } from "./mod.ts";
+ * const pull = new Pull({ receiveTimeout: 0 });
+ * try {
+ *   await pull.receive();
+ * } catch (e) {
+ *   if (e instanceof ZmqError && e.code === "EAGAIN") console.log("nothing yet");
+ * }
+ * pull.close();
+ * ```
+ */
+export class ZmqError extends Error {
+  /** The libzmq-style error code. */
+  readonly code: ErrorCode;
+  /** The endpoint involved, when there is one. */
+  readonly address?: string;
+
+  /**
+   * Creates an error.
+   *
+   * @param code The error code.
+   * @param message A human readable message.
+   * @param options The cause and the endpoint, if any.
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; address?: string },
+  ) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = "ZmqError";
+    this.code = code;
+    if (options?.address !== undefined) this.address = options.address;
+  }
+}
+
+/**
+ * A peer broke the ZMTP protocol (bad frame, bad command, oversized frame).
+ * Only the offending connection is closed.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from "./mod.ts";
+ * const e = new ProtocolError("frame of 2000000 bytes exceeds maxMessageSize");
+ * console.log(e.code); // "EPROTO"
+ * ```
+ */
+export class ProtocolError extends ZmqError {
+  /**
+   * Creates a protocol error.
+   *
+   * @param message What the peer did wrong.
+   * @param code Defaults to `EPROTO`.
+   */
+  constructor(message: string, code: ErrorCode = "EPROTO") {
+    super(code, message);
+    this.name = "ProtocolError";
+  }
+}
+
+/**
+ * The ZMTP greeting or the security handshake failed (bad signature, mechanism
+ * mismatch, incompatible socket type, authentication refused).
+ *
+ * @example
+ * ```ts
+ * import { HandshakeError } from "./mod.ts";
+ * const e = new HandshakeError("peer socket type PUB is not compatible with PUSH");
+ * console.log(e.code); // "EPROTO"
+ * ```
+ */
+export class HandshakeError extends ZmqError {
+  /**
+   * Creates a handshake error.
+   *
+   * @param message Why the handshake failed.
+   * @param code Defaults to `EPROTO`.
+   */
+  constructor(message: string, code: ErrorCode = "EPROTO") {
+    super(code, message);
+    this.name = "HandshakeError";
+  }
+}

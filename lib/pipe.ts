@@ -1,0 +1,140 @@
+// One peer of a socket: its HWM-bounded inbound and outbound queues and the
+// engine (connection) currently serving it, if any. A pipe on the connecting
+// side outlives its connections (unless `immediate`), so messages queued
+// while disconnected go out after the reconnect, as in libzmq.
+
+import { Queue } from "./queue.ts";
+
+/** A message: one or more frames. */
+export type Msg = Uint8Array[];
+
+/** A subscription or cancellation, queued in order with messages. */
+export class Subscription {
+  constructor(readonly subscribe: boolean, readonly topic: Uint8Array) {}
+}
+
+/** What a pipe needs from the engine that serves it. */
+export interface PipeEngine {
+  /** Outbound messages are waiting. */
+  kick(): void;
+  /** The inbound queue has room again. */
+  resumeInput(): void;
+  /** The inbound queue is full. */
+  pauseInput(): void;
+  /** Drops the connection at once. */
+  destroy(): void;
+}
+
+/** What a pipe tells its socket. */
+export interface PipeOwner {
+  /** A message was appended to the pipe's inbound queue. */
+  pipeReadable(pipe: Pipe): void;
+  /** The outbound queue went from full to having room, or the pipe came up. */
+  pipeWritable(pipe: Pipe): void;
+}
+
+/** Information about the peer, from its handshake metadata. */
+export interface PeerInfo {
+  socketType: string;
+  /** Routing id as the peer announced it (may be empty). */
+  identity: Uint8Array;
+  properties: Map<string, Uint8Array>;
+  remoteAddress: string;
+  /** ZMTP minor version the peer spoke (0 or 1). */
+  minor: number;
+}
+
+let nextPipeId = 1;
+
+/** A bidirectional, HWM-bounded message channel to one peer. */
+export class Pipe {
+  /** Unique per process, for diagnostics and ordering. */
+  readonly id = nextPipeId++;
+  readonly owner: PipeOwner;
+  /** The endpoint this pipe was made for (connect or bind address). */
+  readonly endpoint: string;
+  readonly inQ: Queue<Msg> = new Queue();
+  readonly outQ: Queue<Msg | Subscription> = new Queue();
+  sendHwm: number;
+  recvHwm: number;
+  engine: PipeEngine | null = null;
+  peer: PeerInfo | null = null;
+  /** Routing id the owning socket assigned (ROUTER), or null. */
+  routingId: Uint8Array | null = null;
+  /** No more outbound traffic; inbound is drained, then the pipe goes. */
+  terminated = false;
+  /** True while a full outbound queue makes the socket wait for room. */
+  #outFull = false;
+  #inPaused = false;
+  /** Scratch mark used by fan-out dedupe. */
+  mark = 0;
+  /** Per-socket-type state (e.g. subscriptions on XPUB). */
+  state: unknown = undefined;
+
+  constructor(owner: PipeOwner, endpoint: string, sendHwm: number, recvHwm: number) {
+    this.owner = owner;
+    this.endpoint = endpoint;
+    this.sendHwm = sendHwm;
+    this.recvHwm = recvHwm;
+  }
+
+  /** True when an outbound message can be queued without passing the HWM. */
+  canWrite(): boolean {
+    if (this.terminated) return false;
+    if (this.sendHwm > 0 && this.outQ.length >= this.sendHwm) {
+      this.#outFull = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Queues an outbound message (caller checked canWrite where it matters). */
+  write(msg: Msg | Subscription): void {
+    this.outQ.push(msg);
+    this.engine?.kick();
+  }
+
+  /** Takes the next outbound message (engine side). */
+  takeOut(): Msg | Subscription | undefined {
+    const m = this.outQ.shift();
+    if (this.#outFull && (this.sendHwm <= 0 || this.outQ.length < this.sendHwm)) {
+      this.#outFull = false;
+      this.owner.pipeWritable(this);
+    }
+    return m;
+  }
+
+  /** Appends an inbound message (engine side); pauses input at the HWM. */
+  pushIn(msg: Msg): void {
+    this.inQ.push(msg);
+    if (this.recvHwm > 0 && this.inQ.length >= this.recvHwm && !this.#inPaused) {
+      this.#inPaused = true;
+      this.engine?.pauseInput();
+    }
+    this.owner.pipeReadable(this);
+  }
+
+  /** True when an inbound message is queued. */
+  hasIn(): boolean {
+    return this.inQ.length > 0;
+  }
+
+  /** Takes the next inbound message (socket side); resumes input below the HWM. */
+  read(): Msg | undefined {
+    const m = this.inQ.shift();
+    if (this.#inPaused && this.inQ.length <= (this.recvHwm >> 1)) {
+      this.#inPaused = false;
+      this.engine?.resumeInput();
+    }
+    return m;
+  }
+
+  /** Attaches the engine serving this pipe, or detaches it with null. */
+  setEngine(engine: PipeEngine | null): void {
+    this.engine = engine;
+    if (engine !== null) {
+      if (this.#inPaused) engine.pauseInput();
+      if (this.outQ.length > 0) engine.kick();
+    }
+  }
+}

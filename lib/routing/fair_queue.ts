@@ -1,0 +1,53 @@
+// Fair-queueing over pipes (RFC 28 §"Overall Goals", RFC 30): read one
+// message from each pipe with input, in turn.
+
+import type { Msg, Pipe } from "../pipe.ts";
+
+/** Fair-queued reading across pipes. */
+export class FairQueue {
+  #pipes: Pipe[] = [];
+  #next = 0;
+
+  /** Adds a pipe. */
+  add(pipe: Pipe): void {
+    if (!this.#pipes.includes(pipe)) this.#pipes.push(pipe);
+  }
+
+  /** Removes a pipe at once (its unread messages are dropped). */
+  remove(pipe: Pipe): void {
+    const i = this.#pipes.indexOf(pipe);
+    if (i < 0) return;
+    this.#pipes.splice(i, 1);
+    if (this.#next > i) this.#next--;
+    if (this.#next >= this.#pipes.length) this.#next = 0;
+  }
+
+  /** Reads the next message and the pipe it came from, or undefined. */
+  recvFrom(): [Msg, Pipe] | undefined {
+    const pipes = this.#pipes;
+    const n = pipes.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const p = pipes[i];
+      if (p.inQ.length > 0) {
+        const m = p.read()!;
+        this.#next = (i + 1) % n;
+        // A terminated pipe leaves once its last message is read.
+        if (p.terminated && p.inQ.length === 0) this.remove(p);
+        return [m, p];
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads the next message, or undefined. */
+  recv(): Msg | undefined {
+    return this.recvFrom()?.[0];
+  }
+
+  /** True when some pipe has a message. */
+  hasIn(): boolean {
+    for (const p of this.#pipes) if (p.inQ.length > 0) return true;
+    return false;
+  }
+}

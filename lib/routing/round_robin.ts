@@ -1,0 +1,54 @@
+// Round-robin (load-balanced) sending over pipes (RFC 28, RFC 30): each
+// message goes to the next pipe that has room under its high-water mark.
+
+import type { Msg, Pipe } from "../pipe.ts";
+
+/** Round-robin writing across pipes. */
+export class RoundRobin {
+  #pipes: Pipe[] = [];
+  #next = 0;
+
+  /** Adds a pipe. */
+  add(pipe: Pipe): void {
+    if (!this.#pipes.includes(pipe)) this.#pipes.push(pipe);
+  }
+
+  /** Removes a pipe. */
+  remove(pipe: Pipe): void {
+    const i = this.#pipes.indexOf(pipe);
+    if (i < 0) return;
+    this.#pipes.splice(i, 1);
+    if (this.#next > i) this.#next--;
+    if (this.#next >= this.#pipes.length) this.#next = 0;
+  }
+
+  /** Number of pipes. */
+  get size(): number {
+    return this.#pipes.length;
+  }
+
+  /**
+   * Sends to the next pipe with room. Returns that pipe, or undefined when
+   * every pipe is full or there is none (the socket is in the mute state).
+   */
+  send(msg: Msg): Pipe | undefined {
+    const pipes = this.#pipes;
+    const n = pipes.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const p = pipes[i];
+      if (p.canWrite()) {
+        p.write(msg);
+        this.#next = (i + 1) % n;
+        return p;
+      }
+    }
+    return undefined;
+  }
+
+  /** True when some pipe has room. */
+  canSend(): boolean {
+    for (const p of this.#pipes) if (p.canWrite()) return true;
+    return false;
+  }
+}

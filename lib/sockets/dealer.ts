@@ -1,0 +1,104 @@
+// DEALER (RFC 28): round-robin out, fair-queue in, no envelope handling.
+
+import type { Msg, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { RoundRobin } from "../routing/round_robin.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/** Options of a {@link Dealer}. */
+export interface DealerOptions extends SocketOptions {
+  /** ZMQ_ROUTING_ID: how a ROUTER peer addresses this socket. */
+  routingId?: string | Uint8Array | null;
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter?: boolean;
+}
+
+/**
+ * Asynchronous request/reply: sends round-robin, receives fair-queued.
+ *
+ * @example
+ * ```ts
+ * import { Dealer, Router } from "./mod.ts";
+ * const router = new Router();
+ * await router.bind("tcp://127.0.0.1:*");
+ * const dealer = new Dealer({ routingId: "d1" });
+ * dealer.connect(router.lastEndpoint!);
+ * await dealer.send("hi");
+ * const [id, body] = await router.receive();
+ * await router.send([id, "hello " + new TextDecoder().decode(body)]);
+ * console.log(new TextDecoder().decode((await dealer.receive())[0])); // "hello hi"
+ * dealer.close();
+ * router.close();
+ * ```
+ */
+export class Dealer extends SocketBase {
+  #out = new RoundRobin();
+  #in = new FairQueue();
+
+  /** @param options Socket options. */
+  constructor(options?: DealerOptions) {
+    super("DEALER", options, { probeRouter: false });
+  }
+
+  /** ZMQ_ROUTING_ID. */
+  get routingId(): string | Uint8Array | null {
+    return this.opts.routingId as string | null;
+  }
+  set routingId(v: string | Uint8Array | null) {
+    this.opts.routingId = v;
+  }
+  /** ZMQ_PROBE_ROUTER. */
+  get probeRouter(): boolean {
+    return this.opts.probeRouter as boolean;
+  }
+  set probeRouter(v: boolean) {
+    this.opts.probeRouter = !!v;
+  }
+
+  /**
+   * Queues a message for the next peer with room.
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal to stop waiting.
+   * @returns Resolves once queued.
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  /**
+   * Waits for the next message.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The message's frames.
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over received messages until the socket closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+
+  protected override sendsIdentity(): boolean {
+    return true;
+  }
+  protected override xattach(pipe: Pipe): void {
+    this.#out.add(pipe);
+    this.#in.add(pipe);
+  }
+  protected override xconnected(pipe: Pipe): void {
+    if (this.probeRouter) pipe.write([new Uint8Array(0)]);
+  }
+  protected override xdetach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+  }
+  protected override xsend(msg: Msg): boolean {
+    return this.#out.send(msg) !== undefined;
+  }
+  protected override xrecv(): Msg | undefined {
+    return this.#in.recv();
+  }
+}

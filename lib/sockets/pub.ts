@@ -1,0 +1,42 @@
+// PUB (RFC 29): XPUB's fan-out without handing subscriptions to the user.
+
+import { type CallOptions, type MessageInput, type SocketOptions } from "../socket_base.ts";
+import { PublisherBase } from "./xpub.ts";
+
+/** Options of a {@link Publisher}. */
+export interface PublisherOptions extends SocketOptions {
+  /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
+  noDrop?: boolean;
+}
+
+/**
+ * Publishes messages to every {@link Subscriber} whose subscriptions match
+ * the first frame. Never blocks: messages for a subscriber at its
+ * high-water mark are dropped (unless `noDrop`).
+ *
+ * @example
+ * ```ts
+ * import { Publisher } from "./mod.ts";
+ * const pub = new Publisher();
+ * await pub.bind("tcp://127.0.0.1:*");
+ * await pub.send(["weather", "sunny"]);
+ * pub.close();
+ * ```
+ */
+export class Publisher extends PublisherBase {
+  /** @param options Socket options. */
+  constructor(options?: PublisherOptions) {
+    super("PUB", options, false);
+  }
+
+  /**
+   * Publishes a message.
+   *
+   * @param message One part or an array of parts; the first is matched against topics.
+   * @param options An AbortSignal (only waits with `noDrop`).
+   * @returns Resolves once queued (or dropped).
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+}

@@ -1,0 +1,53 @@
+// PUSH (RFC 30): round-robin to PULL peers; blocks when all are full.
+
+import type { Msg, Pipe } from "../pipe.ts";
+import { RoundRobin } from "../routing/round_robin.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/**
+ * Sends messages round-robin to connected {@link Pull} sockets. When every
+ * peer is at its high-water mark (or there is none), `send()` waits.
+ *
+ * @example
+ * ```ts
+ * import { Pull, Push } from "./mod.ts";
+ * const pull = new Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * const push = new Push();
+ * push.connect(pull.lastEndpoint!);
+ * await push.send("job 1");
+ * const [job] = await pull.receive();
+ * console.log(new TextDecoder().decode(job)); // "job 1"
+ * push.close();
+ * pull.close();
+ * ```
+ */
+export class Push extends SocketBase {
+  #out = new RoundRobin();
+
+  /** @param options Socket options. */
+  constructor(options?: SocketOptions) {
+    super("PUSH", options);
+  }
+
+  /**
+   * Queues a message for the next peer with room.
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal to stop waiting.
+   * @returns Resolves once queued.
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  protected override xattach(pipe: Pipe): void {
+    this.#out.add(pipe);
+  }
+  protected override xdetach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+  }
+  protected override xsend(msg: Msg): boolean {
+    return this.#out.send(msg) !== undefined;
+  }
+}

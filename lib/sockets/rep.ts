@@ -1,0 +1,94 @@
+// REP (RFC 28): fair-queues requests, keeps each one's envelope (every frame
+// up to and including the empty delimiter) and routes the reply back with it.
+
+import { ZmqError } from "../errors.ts";
+import type { Msg, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/**
+ * The server side of request/reply: `receive()` a request, then `send()`
+ * its reply. Replies to peers that are gone are dropped.
+ *
+ * @example
+ * ```ts
+ * import { Reply } from "./mod.ts";
+ * const rep = new Reply();
+ * await rep.bind("tcp://127.0.0.1:*");
+ * // for await (const [req] of rep) await rep.send(req);
+ * rep.close();
+ * ```
+ */
+export class Reply extends SocketBase {
+  #in = new FairQueue();
+  #replyTo: Pipe | null = null;
+  #envelope: Msg = [];
+
+  /** @param options Socket options. */
+  constructor(options?: SocketOptions) {
+    super("REP", options);
+  }
+
+  /**
+   * Sends the reply to the last request. Rejects with EFSM if there is none.
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal.
+   * @returns Resolves once queued.
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  /**
+   * Waits for the next request. Rejects with EFSM while a reply is owed.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The request's frames (without the envelope).
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over requests until the socket closes; reply to each before the next. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+
+  protected override xattach(pipe: Pipe): void {
+    this.#in.add(pipe);
+  }
+  protected override xdetach(pipe: Pipe): void {
+    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    if (this.#replyTo !== null) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: a reply is owed");
+    }
+    for (;;) {
+      const r = this.#in.recvFrom();
+      if (r === undefined) return undefined;
+      const [m, pipe] = r;
+      let i = 0;
+      while (i < m.length && m[i].length !== 0) i++;
+      // No delimiter, or nothing after it: not a request; drop it.
+      if (i >= m.length - 1) continue;
+      this.#envelope = m.slice(0, i + 1);
+      this.#replyTo = pipe;
+      return m.slice(i + 1);
+    }
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const p = this.#replyTo;
+    if (p === null) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: receive a request first");
+    }
+    this.#replyTo = null;
+    // Like libzmq (REP is a ROUTER inside): a reply to a gone or full peer is dropped.
+    if (p.canWrite()) p.write(this.#envelope.concat(msg));
+    this.#envelope = [];
+    return true;
+  }
+}

@@ -1,0 +1,175 @@
+// REQ (RFC 28): strict send/receive alternation; each request gets an empty
+// delimiter frame and goes round-robin; the reply must come from the peer
+// the request went to, else it is dropped.
+
+import { ZmqError } from "../errors.ts";
+import type { Msg, Pipe } from "../pipe.ts";
+import { RoundRobin } from "../routing/round_robin.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/** Options of a {@link Request}. */
+export interface RequestOptions extends SocketOptions {
+  /** ZMQ_ROUTING_ID: how a ROUTER peer addresses this socket. */
+  routingId?: string | Uint8Array | null;
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter?: boolean;
+  /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only its reply. */
+  correlate?: boolean;
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply came. */
+  relaxed?: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The client side of request/reply: `send()` a request, then `receive()`
+ * its reply, then the next request.
+ *
+ * @example
+ * ```ts
+ * import { Reply, Request } from "./mod.ts";
+ * const rep = new Reply();
+ * await rep.bind("tcp://127.0.0.1:*");
+ * const req = new Request();
+ * req.connect(rep.lastEndpoint!);
+ * await req.send("2+2");
+ * await rep.receive();
+ * await rep.send("4");
+ * const [answer] = await req.receive();
+ * console.log(new TextDecoder().decode(answer)); // "4"
+ * req.close();
+ * rep.close();
+ * ```
+ */
+export class Request extends SocketBase {
+  #out = new RoundRobin();
+  #replyPipe: Pipe | null = null;
+  #receiving = false;
+  #requestId = (Math.random() * 0x100000000) >>> 0;
+
+  /** @param options Socket options. */
+  constructor(options?: RequestOptions) {
+    super("REQ", options, { probeRouter: false, correlate: false, relaxed: false });
+  }
+
+  /** ZMQ_ROUTING_ID. */
+  get routingId(): string | Uint8Array | null {
+    return this.opts.routingId as string | null;
+  }
+  set routingId(v: string | Uint8Array | null) {
+    this.opts.routingId = v;
+  }
+  /** ZMQ_PROBE_ROUTER. */
+  get probeRouter(): boolean {
+    return this.opts.probeRouter as boolean;
+  }
+  set probeRouter(v: boolean) {
+    this.opts.probeRouter = !!v;
+  }
+  /** ZMQ_REQ_CORRELATE. */
+  get correlate(): boolean {
+    return this.opts.correlate as boolean;
+  }
+  set correlate(v: boolean) {
+    this.opts.correlate = !!v;
+  }
+  /** ZMQ_REQ_RELAXED. */
+  get relaxed(): boolean {
+    return this.opts.relaxed as boolean;
+  }
+  set relaxed(v: boolean) {
+    this.opts.relaxed = !!v;
+  }
+
+  /**
+   * Sends a request. Rejects with EFSM while a reply is outstanding (unless `relaxed`).
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal to stop waiting.
+   * @returns Resolves once queued.
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  /**
+   * Waits for the reply to the last request. Rejects with EFSM if no request is outstanding.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The reply's frames.
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over replies (one per request sent) until the socket closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+
+  protected override sendsIdentity(): boolean {
+    return true;
+  }
+  protected override xattach(pipe: Pipe): void {
+    this.#out.add(pipe);
+  }
+  protected override xconnected(pipe: Pipe): void {
+    if (this.probeRouter) pipe.write([EMPTY]);
+  }
+  protected override xdetach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+    if (this.#replyPipe === pipe && this.relaxed) this.#replyPipe = null;
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (this.#receiving && !this.relaxed) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: a reply is outstanding");
+    }
+    let full: Msg;
+    if (this.correlate) {
+      const id = new Uint8Array(4);
+      new DataView(id.buffer).setUint32(0, (this.#requestId + 1) >>> 0);
+      full = [id, EMPTY, ...msg];
+    } else {
+      full = [EMPTY, ...msg];
+    }
+    const p = this.#out.send(full);
+    if (p === undefined) return false;
+    if (this.correlate) this.#requestId = (this.#requestId + 1) >>> 0;
+    this.#replyPipe = p;
+    this.#receiving = true;
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    if (!this.#receiving) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: send a request first");
+    }
+    const p = this.#replyPipe;
+    if (p === null) return undefined;
+    for (let m = p.read(); m !== undefined; m = p.read()) {
+      const body = this.#strip(m);
+      if (body === undefined) continue;
+      this.#receiving = false;
+      this.#replyPipe = null;
+      return body;
+    }
+    return undefined;
+  }
+
+  // Replies from other peers (late ones, with `relaxed`) are dropped.
+  protected override xreadable(pipe: Pipe): void {
+    if (pipe !== this.#replyPipe) while (pipe.read() !== undefined);
+  }
+
+  #strip(m: Msg): Msg | undefined {
+    let i = 0;
+    if (this.correlate) {
+      const id = m[0];
+      if (id.length !== 4 || new DataView(id.buffer, id.byteOffset, 4).getUint32(0) !== this.#requestId) return undefined;
+      i = 1;
+    }
+    if (m.length < i + 2 || m[i].length !== 0) return undefined;
+    return m.slice(i + 1);
+  }
+}

@@ -1,0 +1,173 @@
+// ROUTER (RFC 28): every peer gets a routing id (its Identity property, the
+// id given to connect(), or a generated one); received messages are prefixed
+// with it and sent messages are routed by their first frame.
+
+import { ZmqError } from "../errors.ts";
+import type { Msg, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/** Options of a {@link Router}. */
+export interface RouterOptions extends SocketOptions {
+  /** ZMQ_ROUTING_ID: how another ROUTER addresses this socket. */
+  routingId?: string | Uint8Array | null;
+  /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
+  mandatory?: boolean;
+  /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
+  handover?: boolean;
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter?: boolean;
+}
+
+function key(id: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < id.length; i++) s += String.fromCharCode(id[i]);
+  return s;
+}
+
+/**
+ * Routes by identity: receives `[routingId, ...frames]` and sends
+ * `[routingId, ...frames]` to that peer. Unroutable messages are dropped
+ * (or rejected with EHOSTUNREACH when `mandatory`).
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./mod.ts";
+ * const router = new Router({ mandatory: true });
+ * await router.bind("tcp://127.0.0.1:*");
+ * await router.send(["nobody", "hi"]).catch((e) => console.log(e.code)); // "EHOSTUNREACH"
+ * router.close();
+ * ```
+ */
+export class Router extends SocketBase {
+  #in = new FairQueue();
+  #byId = new Map<string, Pipe>();
+  // libzmq starts generated ids at a random 32-bit value, prefixed by 0x00.
+  #nextId = (Math.random() * 0x100000000) >>> 0;
+
+  /** @param options Socket options. */
+  constructor(options?: RouterOptions) {
+    super("ROUTER", options, { mandatory: false, handover: false, probeRouter: false });
+  }
+
+  /** ZMQ_ROUTING_ID. */
+  get routingId(): string | Uint8Array | null {
+    return this.opts.routingId as string | null;
+  }
+  set routingId(v: string | Uint8Array | null) {
+    this.opts.routingId = v;
+  }
+  /** ZMQ_ROUTER_MANDATORY. */
+  get mandatory(): boolean {
+    return this.opts.mandatory as boolean;
+  }
+  set mandatory(v: boolean) {
+    this.opts.mandatory = !!v;
+  }
+  /** ZMQ_ROUTER_HANDOVER. */
+  get handover(): boolean {
+    return this.opts.handover as boolean;
+  }
+  set handover(v: boolean) {
+    this.opts.handover = !!v;
+  }
+  /** ZMQ_PROBE_ROUTER. */
+  get probeRouter(): boolean {
+    return this.opts.probeRouter as boolean;
+  }
+  set probeRouter(v: boolean) {
+    this.opts.probeRouter = !!v;
+  }
+
+  /**
+   * Sends `[routingId, ...frames]` to the peer with that id.
+   *
+   * @param message The routing id, then one or more parts.
+   * @param options An AbortSignal (only waits when `mandatory`).
+   * @returns Resolves once queued (or dropped).
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  /**
+   * Waits for the next message, prefixed with its sender's routing id.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns `[routingId, ...frames]`.
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over received messages until the socket closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+
+  protected override sendsIdentity(): boolean {
+    return true;
+  }
+  // Pipes exist only once the peer's identity is known.
+  protected override earlyAttach(): boolean {
+    return false;
+  }
+
+  protected override xattach(pipe: Pipe): void | string {
+    let id = pipe.routingId ?? pipe.peer?.identity ?? null;
+    if (id !== null && id.length > 0) {
+      const old = this.#byId.get(key(id));
+      if (old !== undefined) {
+        if (!this.handover) return "Duplicate routing id";
+        this.#byId.delete(key(id));
+        old.routingId = this.#generate();
+        this.#byId.set(key(old.routingId), old);
+        old.engine?.destroy();
+      }
+    } else {
+      id = this.#generate();
+    }
+    pipe.routingId = id;
+    this.#byId.set(key(id), pipe);
+    this.#in.add(pipe);
+  }
+
+  protected override xconnected(pipe: Pipe): void {
+    if (this.probeRouter) pipe.write([new Uint8Array(0)]);
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    if (pipe.routingId !== null && this.#byId.get(key(pipe.routingId)) === pipe) {
+      this.#byId.delete(key(pipe.routingId));
+    }
+    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+  }
+
+  #generate(): Uint8Array {
+    const id = new Uint8Array(5);
+    new DataView(id.buffer).setUint32(1, this.#nextId);
+    this.#nextId = (this.#nextId + 1) >>> 0;
+    return id;
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (msg.length < 2) {
+      throw new ZmqError("EINVAL", "A ROUTER message needs a routing id frame and at least one more part");
+    }
+    const pipe = this.#byId.get(key(msg[0]));
+    if (pipe === undefined || pipe.terminated) {
+      if (this.mandatory) throw new ZmqError("EHOSTUNREACH", "Host unreachable: no peer with that routing id");
+      return true;
+    }
+    if (!pipe.canWrite()) return !this.mandatory;
+    pipe.write(msg.slice(1));
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    const r = this.#in.recvFrom();
+    if (r === undefined) return undefined;
+    const [m, pipe] = r;
+    return [pipe.routingId!, ...m];
+  }
+}

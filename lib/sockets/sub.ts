@@ -1,0 +1,61 @@
+// SUB (RFC 29): subscribe()/unsubscribe() by prefix; receives only matches.
+
+import { type CallOptions, type MessageLike, type SocketOptions, toFrame } from "../socket_base.ts";
+import { SubscriberBase } from "./xsub.ts";
+
+/**
+ * Receives messages from {@link Publisher}s whose first frame starts with a
+ * subscribed prefix. A new subscriber receives nothing until it subscribes.
+ *
+ * @example
+ * ```ts
+ * import { Subscriber } from "./mod.ts";
+ * const sub = new Subscriber();
+ * sub.subscribe("weather");
+ * sub.subscribe(); // everything
+ * sub.unsubscribe();
+ * sub.close();
+ * ```
+ */
+export class Subscriber extends SubscriberBase {
+  /** @param options Socket options. */
+  constructor(options?: SocketOptions) {
+    super("SUB", options, true);
+  }
+
+  /**
+   * Subscribes to messages starting with each prefix; no argument means all.
+   *
+   * @param prefixes Topic prefixes.
+   */
+  subscribe(...prefixes: MessageLike[]): void {
+    if (prefixes.length === 0) prefixes = [""];
+    for (const p of prefixes) this.subscribe_(toFrame(p).slice());
+  }
+
+  /**
+   * Removes subscriptions made with the same prefixes; no argument removes
+   * the "everything" subscription.
+   *
+   * @param prefixes Topic prefixes.
+   */
+  unsubscribe(...prefixes: MessageLike[]): void {
+    if (prefixes.length === 0) prefixes = [""];
+    for (const p of prefixes) this.unsubscribe_(toFrame(p).slice());
+  }
+
+  /**
+   * Waits for the next matching message.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The message's frames.
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over received messages until the socket closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+}

@@ -1,0 +1,172 @@
+// XPUB (RFC 29): fan-out to subscribers whose prefixes match the first
+// frame, dropping for peers at their HWM; subscriptions arrive as
+// 0x01/0x00-prefixed messages (or SUBSCRIBE/CANCEL commands, which the engine
+// turns into those) and, on XPUB, are handed to the user.
+
+import type { Msg, Pipe } from "../pipe.ts";
+import { Queue } from "../queue.ts";
+import { PipeTrie } from "../routing/trie.ts";
+import { type CallOptions, type MessageInput, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+
+/** Options of an {@link XPublisher}. */
+export interface XPublisherOptions extends SocketOptions {
+  /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
+  noDrop?: boolean;
+  /** ZMQ_XPUB_VERBOSE(R): which duplicate (un)subscriptions reach the user. */
+  verbosity?: null | "allSubs" | "allSubsUnsubs";
+  /** ZMQ_XPUB_WELCOME_MSG: sent to each new subscriber. */
+  welcomeMessage?: string | Uint8Array | null;
+}
+
+/** @internal Shared by Publisher and XPublisher. */
+export abstract class PublisherBase extends SocketBase {
+  #subs = new PipeTrie();
+  #pipes = new Set<Pipe>();
+  #user = new Queue<Msg>();
+  #deliver: boolean;
+
+  /** @internal */
+  constructor(type: string, options: XPublisherOptions | undefined, deliver: boolean) {
+    super(type, options as Record<string, unknown>, { noDrop: false, verbosity: null, welcomeMessage: null });
+    this.#deliver = deliver;
+  }
+
+  /** ZMQ_XPUB_NODROP. */
+  get noDrop(): boolean {
+    return this.opts.noDrop as boolean;
+  }
+  set noDrop(v: boolean) {
+    this.opts.noDrop = !!v;
+  }
+
+  protected override xattach(pipe: Pipe): void {
+    this.#pipes.add(pipe);
+  }
+
+  protected override xconnected(pipe: Pipe): void {
+    const w = this.opts.welcomeMessage as string | Uint8Array | null;
+    if (w !== null && w !== undefined) pipe.write([toFrame(w)]);
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#pipes.delete(pipe);
+    this.#subs.removePipe(pipe, (topic) => {
+      if (!this.#deliver) return;
+      const m = new Uint8Array(1 + topic.length);
+      m.set(topic, 1);
+      this.#user.push([m]);
+    });
+  }
+
+  // Subscriptions are processed as soon as they arrive.
+  protected override xreadable(pipe: Pipe): void {
+    const verbosity = this.opts.verbosity;
+    for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
+      const data = m[0];
+      if (m.length === 1 && data.length > 0 && (data[0] === 1 || data[0] === 0)) {
+        const topic = data.subarray(1);
+        if (data[0] === 1) {
+          const unique = this.#subs.add(topic, pipe);
+          if (this.#deliver && (unique || verbosity !== null)) this.#user.push(m);
+        } else {
+          const last = this.#subs.remove(topic, pipe);
+          if (this.#deliver && (last || verbosity === "allSubsUnsubs")) this.#user.push(m);
+        }
+      } else if (this.#deliver) {
+        // Any other message from a subscriber goes up as is (libzmq XPUB).
+        this.#user.push(m);
+      }
+    }
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const noDrop = this.noDrop;
+    if (noDrop) {
+      let full = false;
+      this.#subs.match(msg[0], (p) => {
+        if (!p.canWrite()) full = true;
+      });
+      if (full) return false;
+    }
+    this.#subs.match(msg[0], (p) => {
+      if (p.canWrite()) p.write(msg);
+    });
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    return this.#user.shift();
+  }
+}
+
+/**
+ * A publisher that also receives its subscribers' (un)subscriptions as
+ * messages: byte 1 or 0 followed by the topic. Use it to build proxies and
+ * last-value caches.
+ *
+ * @example
+ * ```ts
+ * import { Subscriber, XPublisher } from "./mod.ts";
+ * const xpub = new XPublisher();
+ * await xpub.bind("tcp://127.0.0.1:*");
+ * const sub = new Subscriber();
+ * sub.connect(xpub.lastEndpoint!);
+ * sub.subscribe("news");
+ * const [s] = await xpub.receive();
+ * console.log(s[0], new TextDecoder().decode(s.subarray(1))); // 1 "news"
+ * sub.close();
+ * xpub.close();
+ * ```
+ */
+export class XPublisher extends PublisherBase {
+  /** @param options Socket options. */
+  constructor(options?: XPublisherOptions) {
+    super("XPUB", options, true);
+  }
+
+  /** ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER: null (unique only), "allSubs", "allSubsUnsubs". */
+  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
+    return this.opts.verbosity as null | "allSubs" | "allSubsUnsubs";
+  }
+  set verbosity(v: null | "allSubs" | "allSubsUnsubs") {
+    if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") {
+      throw new TypeError('verbosity must be null, "allSubs" or "allSubsUnsubs"');
+    }
+    this.opts.verbosity = v;
+  }
+
+  /** ZMQ_XPUB_WELCOME_MSG: a message sent to every new subscriber. */
+  get welcomeMessage(): string | Uint8Array | null {
+    return this.opts.welcomeMessage as string | Uint8Array | null;
+  }
+  set welcomeMessage(v: string | Uint8Array | null) {
+    this.opts.welcomeMessage = v;
+  }
+
+  /**
+   * Publishes a message to the subscribers whose topics prefix its first frame.
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal (only waits with `noDrop`).
+   * @returns Resolves once queued (or dropped).
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return this.send_(message, options);
+  }
+
+  /**
+   * Waits for the next subscription message (1 or 0, then the topic).
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The message's frames.
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return this.receive_(options);
+  }
+
+  /** Iterates over subscription messages until the socket closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return this.iterate_();
+  }
+}
+

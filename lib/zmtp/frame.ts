@@ -1,0 +1,179 @@
+// ZMTP 3.x framing (RFC 23 §"Framing").
+//
+//   frame      = short-frame | long-frame
+//   short-frame = flags size body          ; size is 1 octet
+//   long-frame  = flags size body          ; size is 8 octets, network order
+//   flags: bit 0 MORE, bit 1 LONG, bit 2 COMMAND; bits 3-7 reserved
+//
+// The decoder takes chunks with arbitrary boundaries and hands out bodies as
+// subarray views of the chunk whenever a frame lies inside one chunk, so a
+// chunk holding many frames costs no copy. The encoder writes frames into one
+// buffer so many messages leave in a single write.
+
+import { ProtocolError } from "../errors.ts";
+
+/** Another frame of the same message follows. */
+export const MORE = 0x01;
+/** The size field is 8 octets. */
+export const LONG = 0x02;
+/** The frame is a command, not a message frame. */
+export const COMMAND = 0x04;
+
+/** Called for each complete frame; `body` may be a view into the chunk. */
+export type FrameHandler = (flags: number, body: Uint8Array) => void;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Incremental frame decoder. Throws {@link ProtocolError} on a frame whose
+ * header announces more than `maxSize` bytes, before allocating anything.
+ */
+export class FrameDecoder {
+  #onFrame: FrameHandler;
+  #maxSize: number;
+  // Partial header (at most 9 bytes) carried across chunks.
+  #head = new Uint8Array(9);
+  #headLen = 0;
+  // Partial body carried across chunks.
+  #body: Uint8Array | null = null;
+  #bodyLen = 0;
+  #flags = 0;
+
+  /**
+   * @param onFrame Receives every decoded frame.
+   * @param maxSize Largest frame body accepted; negative means no limit.
+   */
+  constructor(onFrame: FrameHandler, maxSize = -1) {
+    this.#onFrame = onFrame;
+    this.#maxSize = maxSize < 0 ? Number.MAX_SAFE_INTEGER : maxSize;
+  }
+
+  /** Decodes as many frames as `chunk` completes. */
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const len = chunk.length;
+    if (this.#body !== null || this.#headLen > 0) {
+      pos = this.#resume(chunk);
+      if (pos < 0) return;
+    }
+    const onFrame = this.#onFrame;
+    while (pos < len) {
+      const flags = chunk[pos];
+      let size: number;
+      let start: number;
+      if ((flags & LONG) === 0) {
+        if (pos + 2 > len) break;
+        size = chunk[pos + 1];
+        start = pos + 2;
+      } else {
+        if (pos + 9 > len) break;
+        size = this.#longSize(chunk, pos + 1);
+        start = pos + 9;
+      }
+      if (size > this.#maxSize) this.#tooLarge(size);
+      const end = start + size;
+      if (end > len) {
+        this.#flags = flags;
+        this.#body = new Uint8Array(size);
+        this.#body.set(chunk.subarray(start, len));
+        this.#bodyLen = len - start;
+        return;
+      }
+      onFrame(flags, size === 0 ? EMPTY : chunk.subarray(start, end));
+      pos = end;
+    }
+    if (pos < len) {
+      this.#head.set(chunk.subarray(pos, len));
+      this.#headLen = len - pos;
+    }
+  }
+
+  // Completes a frame begun in an earlier chunk; returns the position after
+  // it, or -1 when the chunk was consumed without completing it.
+  #resume(chunk: Uint8Array): number {
+    let pos = 0;
+    if (this.#body === null) {
+      const head = this.#head;
+      const need = (head[0] & LONG) === 0 ? 2 : 9;
+      // head[0] is known once headLen >= 1; headLen < need here.
+      const take = Math.min(need - this.#headLen, chunk.length);
+      head.set(chunk.subarray(0, take), this.#headLen);
+      this.#headLen += take;
+      pos = take;
+      if (this.#headLen < need) return -1;
+      const size = need === 2 ? head[1] : this.#longSize(head, 1);
+      if (size > this.#maxSize) this.#tooLarge(size);
+      this.#headLen = 0;
+      this.#flags = head[0];
+      if (size === 0) {
+        this.#onFrame(this.#flags, EMPTY);
+        return pos;
+      }
+      // Whole body inside the rest of this chunk: hand out a view.
+      if (chunk.length - pos >= size) {
+        this.#onFrame(this.#flags, chunk.subarray(pos, pos + size));
+        return pos + size;
+      }
+      this.#body = new Uint8Array(size);
+      this.#bodyLen = 0;
+    }
+    const body = this.#body;
+    const take = Math.min(body.length - this.#bodyLen, chunk.length - pos);
+    body.set(chunk.subarray(pos, pos + take), this.#bodyLen);
+    this.#bodyLen += take;
+    pos += take;
+    if (this.#bodyLen < body.length) return -1;
+    this.#body = null;
+    this.#onFrame(this.#flags, body);
+    return pos;
+  }
+
+  #longSize(b: Uint8Array, at: number): number {
+    const hi = (b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3]) >>> 0;
+    const lo = (b[at + 4] << 24 | b[at + 5] << 16 | b[at + 6] << 8 | b[at + 7]) >>> 0;
+    if (hi >= 0x200000) this.#tooLarge(Infinity);
+    return hi * 0x100000000 + lo;
+  }
+
+  #tooLarge(size: number): never {
+    throw new ProtocolError(
+      `frame of ${size} bytes exceeds maxMessageSize ${this.#maxSize}`,
+      "EMSGSIZE",
+    );
+  }
+}
+
+/** Size of the header for a body of `size` bytes. */
+export function headerSize(size: number): number {
+  return size > 255 ? 9 : 2;
+}
+
+/**
+ * Writes a frame header at `at` in `out`; returns the position after it.
+ * `flags` carries MORE and COMMAND; LONG is set here when needed.
+ */
+export function writeHeader(out: Uint8Array, at: number, flags: number, size: number): number {
+  if (size > 255) {
+    out[at] = flags | LONG;
+    const hi = Math.floor(size / 0x100000000);
+    out[at + 1] = hi >>> 24 & 0xff;
+    out[at + 2] = hi >>> 16 & 0xff;
+    out[at + 3] = hi >>> 8 & 0xff;
+    out[at + 4] = hi & 0xff;
+    out[at + 5] = size >>> 24 & 0xff;
+    out[at + 6] = size >>> 16 & 0xff;
+    out[at + 7] = size >>> 8 & 0xff;
+    out[at + 8] = size & 0xff;
+    return at + 9;
+  }
+  out[at] = flags;
+  out[at + 1] = size;
+  return at + 2;
+}
+
+/** Encodes one frame as a fresh array (handshake and tests; not the hot path). */
+export function encodeFrame(flags: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(headerSize(body.length) + body.length);
+  out.set(body, writeHeader(out, 0, flags, body.length));
+  return out;
+}

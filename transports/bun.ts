@@ -1,0 +1,211 @@
+/**
+ * TCP and IPC over `Bun.connect`/`Bun.listen`, fed from Bun's socket
+ * callbacks (no stream hop per chunk). Bun's `write()` may take part of a
+ * buffer; the rest waits here for `drain`.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "../lib/endpoint.ts";
+import { formatHostPort } from "../lib/endpoint.ts";
+import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import { ZmqError } from "../lib/errors.ts";
+
+// deno-lint-ignore no-explicit-any
+type BunSocket = any;
+// deno-lint-ignore no-explicit-any
+const B = (globalThis as any).Bun;
+
+const HIGH = 1 << 20;
+
+class BunConnection implements Connection {
+  readonly remoteAddress: string;
+  sock: BunSocket;
+  h: ConnectionHandler | null = null;
+  // Events that arrive before start() (data right after open).
+  early: Uint8Array[] = [];
+  earlyClose: { err?: Error } | null = null;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #needDrain = false;
+  #ending = false;
+  closed = false;
+
+  constructor(sock: BunSocket) {
+    this.sock = sock;
+    this.remoteAddress = sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort ?? ""}` : "unix";
+    sock.data = this;
+    try {
+      sock.setNoDelay?.(true);
+    } catch { /* unix */ }
+  }
+
+  start(h: ConnectionHandler): void {
+    this.h = h;
+    for (const c of this.early) h.onData(c);
+    this.early = [];
+    if (this.earlyClose) this.closedBy(this.earlyClose.err);
+  }
+
+  onData(d: Uint8Array): void {
+    const chunk = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    if (this.h) this.h.onData(chunk);
+    else this.early.push(chunk);
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.#pending.length === 0) {
+      const n = this.sock.write(chunk);
+      if (n >= chunk.length) return true;
+      chunk = chunk.subarray(Math.max(0, n));
+    }
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes >= HIGH) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  onDrainEvent(): void {
+    while (this.#pending.length > 0) {
+      const c = this.#pending[0];
+      const n = this.sock.write(c);
+      if (n < c.length) {
+        this.#pending[0] = c.subarray(Math.max(0, n));
+        this.#pendingBytes -= Math.max(0, n);
+        return;
+      }
+      this.#pending.shift();
+      this.#pendingBytes -= c.length;
+    }
+    if (this.#ending) {
+      this.sock.end();
+      return;
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.h?.onDrain();
+    }
+  }
+
+  pause(): void {
+    this.sock.pause?.();
+  }
+
+  resume(): void {
+    this.sock.resume?.();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.#ending = true;
+    if (this.#pending.length === 0) this.sock.end();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.sock.terminate?.() ?? this.sock.end();
+    this.closedBy();
+  }
+
+  closedBy(err?: Error): void {
+    if (this.closed) return;
+    if (!this.h) {
+      this.earlyClose = { err };
+      return;
+    }
+    this.closed = true;
+    const h = this.h;
+    this.h = null;
+    h.onClose(err);
+  }
+}
+
+const handlers = {
+  data(s: BunSocket, d: Uint8Array) {
+    (s.data as BunConnection).onData(d);
+  },
+  drain(s: BunSocket) {
+    (s.data as BunConnection | undefined)?.onDrainEvent();
+  },
+  close(s: BunSocket, err?: Error) {
+    (s.data as BunConnection | undefined)?.closedBy(err ?? undefined);
+  },
+  error(s: BunSocket, err: Error) {
+    (s.data as BunConnection | undefined)?.closedBy(err);
+  },
+  end(s: BunSocket) {
+    s.end();
+  },
+};
+
+// deno-lint-ignore no-explicit-any
+function mapError(e: any, address: string): Error {
+  const code = e?.code;
+  if (code === "EADDRINUSE" || code === "ECONNREFUSED" || code === "EADDRNOTAVAIL" || code === "ENOENT") {
+    return new ZmqError(code, `${e.message} (${address})`, { cause: e, address });
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** TCP/IPC transport built on Bun's native sockets. */
+export const bunTransport: Transport = {
+  connect(ep: Endpoint): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const target = ep.scheme === "ipc" ? { unix: ep.path } : { hostname: ep.host, port: ep.port };
+      let settled = false;
+      B.connect({
+        ...target,
+        socket: {
+          ...handlers,
+          open(s: BunSocket) {
+            settled = true;
+            resolve(new BunConnection(s));
+          },
+          connectError(_s: BunSocket, err: Error) {
+            if (!settled) {
+              settled = true;
+              reject(mapError(err, ep.address));
+            }
+          },
+        },
+      }).catch((e: unknown) => {
+        if (!settled) {
+          settled = true;
+          reject(mapError(e, ep.address));
+        }
+      });
+    });
+  },
+
+  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+    const target = ep.scheme === "ipc" ? { unix: ep.path } : { hostname: ep.host, port: ep.port };
+    // deno-lint-ignore no-explicit-any
+    let server: any;
+    try {
+      server = B.listen({
+        ...target,
+        exclusive: true,
+        socket: {
+          ...handlers,
+          open(s: BunSocket) {
+            onConnection(new BunConnection(s));
+          },
+        },
+      });
+    } catch (e) {
+      return Promise.reject(mapError(e, ep.address));
+    }
+    const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", server.hostname ?? ep.host, server.port);
+    return Promise.resolve({
+      endpoint,
+      close: () => {
+        server.stop(false);
+        return Promise.resolve();
+      },
+    });
+  },
+};

@@ -1,0 +1,203 @@
+/**
+ * TCP over `Deno.connect`/`Deno.listen`. A Deno.Conn is the Web Streams
+ * duplex of the transport contract; reads go straight to `conn.read()` into
+ * fresh buffers, which avoids a stream hop per chunk.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "../lib/endpoint.ts";
+import { formatHostPort } from "../lib/endpoint.ts";
+import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import { ZmqError } from "../lib/errors.ts";
+
+// deno-lint-ignore no-explicit-any
+const D = (globalThis as any).Deno;
+
+const READ_SIZE = 65536;
+const HIGH = 1 << 20;
+
+class DenoConnection implements Connection {
+  readonly remoteAddress: string;
+  // deno-lint-ignore no-explicit-any
+  #conn: any;
+  #h: ConnectionHandler | null = null;
+  #paused = false;
+  #wake: (() => void) | null = null;
+  #closed = false;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #writing = false;
+  #needDrain = false;
+  #ending = false;
+
+  // deno-lint-ignore no-explicit-any
+  constructor(conn: any) {
+    this.#conn = conn;
+    const a = conn.remoteAddr;
+    this.remoteAddress = a?.hostname !== undefined ? `${a.hostname}:${a.port}` : "unix";
+    try {
+      conn.setNoDelay?.(true);
+    } catch { /* unix sockets */ }
+  }
+
+  start(h: ConnectionHandler): void {
+    this.#h = h;
+    this.#readLoop();
+  }
+
+  async #readLoop(): Promise<void> {
+    let err: Error | undefined;
+    try {
+      while (!this.#closed) {
+        if (this.#paused) await new Promise<void>((r) => this.#wake = r);
+        if (this.#closed) break;
+        const buf = new Uint8Array(READ_SIZE);
+        const n = await this.#conn.read(buf);
+        if (n === null) break;
+        if (n > 0) this.#h?.onData(buf.subarray(0, n));
+      }
+    } catch (e) {
+      if (!this.#closed) err = e as Error;
+    }
+    this.#finish(err);
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#closed) return false;
+    this.#queue.push(chunk);
+    this.#queued += chunk.length;
+    if (!this.#writing) this.#writeLoop();
+    if (this.#queued >= HIGH) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  async #writeLoop(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        let chunk: Uint8Array;
+        if (this.#queue.length === 1) chunk = this.#queue.pop()!;
+        else {
+          // Coalesce what queued up while the last write was in flight.
+          let total = 0;
+          for (const c of this.#queue) total += c.length;
+          chunk = new Uint8Array(total);
+          let at = 0;
+          for (const c of this.#queue) {
+            chunk.set(c, at);
+            at += c.length;
+          }
+          this.#queue.length = 0;
+        }
+        let off = 0;
+        while (off < chunk.length) off += await this.#conn.write(chunk.subarray(off));
+        this.#queued -= chunk.length;
+        if (this.#needDrain && this.#queued < HIGH / 2) {
+          this.#needDrain = false;
+          this.#h?.onDrain();
+        }
+      }
+    } catch (e) {
+      this.#finish(e as Error);
+    }
+    this.#writing = false;
+    if (this.#ending && this.#queue.length === 0) this.destroy();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  end(): void {
+    this.#ending = true;
+    if (!this.#writing && this.#queue.length === 0) this.destroy();
+  }
+
+  destroy(): void {
+    this.#finish();
+  }
+
+  #finish(err?: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.resume();
+    const h = this.#h;
+    this.#h = null;
+    h?.onClose(err);
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+function mapError(e: any, address: string): Error {
+  const name = e?.name;
+  const code = name === "AddrInUse"
+    ? "EADDRINUSE"
+    : name === "ConnectionRefused"
+    ? "ECONNREFUSED"
+    : name === "AddrNotAvailable"
+    ? "EADDRNOTAVAIL"
+    : name === "NotFound"
+    ? "ENOENT"
+    : undefined;
+  return code ? new ZmqError(code, `${e.message} (${address})`, { cause: e, address }) : e;
+}
+
+/** TCP/IPC transport built on Deno's native sockets. */
+export const denoTransport: Transport = {
+  async connect(ep: Endpoint): Promise<Connection> {
+    try {
+      const conn = ep.scheme === "ipc"
+        ? await D.connect({ transport: "unix", path: ep.path })
+        : await D.connect({ hostname: ep.host, port: ep.port });
+      return new DenoConnection(conn);
+    } catch (e) {
+      throw mapError(e, ep.address);
+    }
+  },
+
+  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+    // deno-lint-ignore no-explicit-any
+    let listener: any;
+    try {
+      listener = ep.scheme === "ipc"
+        ? D.listen({ transport: "unix", path: ep.path })
+        : D.listen({ hostname: ep.host, port: ep.port });
+    } catch (e) {
+      return Promise.reject(mapError(e, ep.address));
+    }
+    let open = true;
+    (async () => {
+      try {
+        for await (const conn of listener) onConnection(new DenoConnection(conn));
+      } catch (e) {
+        if (open) console.error("zeromq: accept loop failed:", e);
+      }
+    })();
+    const a = listener.addr;
+    const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", a.hostname, a.port);
+    return Promise.resolve({
+      endpoint,
+      close: () => {
+        open = false;
+        try {
+          listener.close();
+        } catch { /* closed */ }
+        return Promise.resolve();
+      },
+    });
+  },
+};

@@ -1,0 +1,112 @@
+/**
+ * TCP and IPC over `node:net` (Node, and Deno/Bun's Node compatibility).
+ * Feeds the engine from `'data'` callbacks: no promise per chunk.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import type { Endpoint } from "../lib/endpoint.ts";
+import { formatHostPort } from "../lib/endpoint.ts";
+import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import { ZmqError } from "../lib/errors.ts";
+
+class NodeConnection implements Connection {
+  readonly remoteAddress: string;
+  #sock: net.Socket;
+
+  constructor(sock: net.Socket) {
+    this.#sock = sock;
+    sock.setNoDelay(true);
+    this.remoteAddress = sock.remoteAddress !== undefined
+      ? `${sock.remoteAddress}:${sock.remotePort}`
+      : "unix";
+  }
+
+  start(h: ConnectionHandler): void {
+    const s = this.#sock;
+    let closed = false;
+    const done = (err?: Error) => {
+      if (closed) return;
+      closed = true;
+      h.onClose(err);
+    };
+    // Buffers become plain Uint8Array views so users get one type everywhere.
+    s.on("data", (b: Uint8Array) => h.onData(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    s.on("drain", () => h.onDrain());
+    s.on("error", (e) => done(e));
+    s.on("close", () => done());
+    s.on("end", () => s.end());
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#sock.destroyed) return false;
+    return this.#sock.write(chunk);
+  }
+
+  pause(): void {
+    this.#sock.pause();
+  }
+
+  resume(): void {
+    this.#sock.resume();
+  }
+
+  end(): void {
+    this.#sock.end();
+  }
+
+  destroy(): void {
+    this.#sock.destroy();
+  }
+}
+
+function mapError(e: NodeJS.ErrnoException, address: string): Error {
+  const code = e.code === "EADDRINUSE" || e.code === "EADDRNOTAVAIL" || e.code === "ECONNREFUSED" ||
+      e.code === "ENOENT"
+    ? e.code
+    : undefined;
+  return code ? new ZmqError(code, `${e.message} (${address})`, { cause: e, address }) : e;
+}
+
+/** TCP/IPC transport built on node:net. */
+export const nodeTransport: Transport = {
+  connect(ep: Endpoint): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const opts = ep.scheme === "ipc" ? { path: ipcPath(ep.path) } : { host: ep.host, port: ep.port };
+      const sock = net.createConnection(opts as net.NetConnectOpts);
+      const onError = (e: Error) => {
+        sock.destroy();
+        reject(mapError(e, ep.address));
+      };
+      sock.once("error", onError);
+      sock.once("connect", () => {
+        sock.off("error", onError);
+        resolve(new NodeConnection(sock));
+      });
+    });
+  },
+
+  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (sock) => onConnection(new NodeConnection(sock)));
+      server.once("error", (e) => reject(mapError(e, ep.address)));
+      const done = () => {
+        const a = server.address();
+        const endpoint = typeof a === "object" && a !== null
+          ? formatHostPort("tcp", a.address, a.port)
+          : ep.address;
+        resolve({
+          endpoint,
+          close: () => new Promise<void>((r) => server.close(() => r())),
+        });
+      };
+      if (ep.scheme === "ipc") server.listen(ipcPath(ep.path), done);
+      else server.listen({ host: ep.host, port: ep.port, exclusive: true }, done);
+    });
+  },
+};
+
+function ipcPath(p: string): string {
+  return p.startsWith("@") ? "\0" + p.slice(1) : p;
+}

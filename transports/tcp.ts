@@ -1,0 +1,52 @@
+/**
+ * Picks the TCP/IPC adapter for the running runtime: Bun's and Deno's
+ * native sockets, node:net elsewhere. Importing this module registers it
+ * for `tcp://` and `ipc://`.
+ *
+ * @module
+ */
+
+import { registerTransport, type Transport } from "../lib/transport.ts";
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+
+/** The runtime this module detected: "bun", "deno", "node" or "other". */
+export const runtime: "bun" | "deno" | "node" | "other" = g.Bun !== undefined
+  ? "bun"
+  : g.Deno !== undefined
+  ? "deno"
+  : g.process?.versions?.node !== undefined
+  ? "node"
+  : "other";
+
+let chosen: Promise<Transport> | null = null;
+
+function load(): Promise<Transport> {
+  let override: string | undefined;
+  try {
+    override = g.process?.env?.ZMTP_TRANSPORT;
+  } catch { /* no env permission */ }
+  const which = override ?? runtime;
+  chosen ??= which === "bun"
+    ? import("./bun.ts").then((m) => m.bunTransport)
+    : which === "deno"
+    ? import("./deno.ts").then((m) => m.denoTransport)
+    : import("./node.ts").then((m) => m.nodeTransport);
+  return chosen;
+}
+
+/** The transport for this runtime, loaded on first use. */
+export const autoTransport: Transport = {
+  async connect(ep) {
+    return (await load()).connect(ep);
+  },
+  async listen(ep, onConnection) {
+    return (await load()).listen(ep, onConnection);
+  },
+};
+
+if (runtime !== "other") {
+  registerTransport("tcp", autoTransport);
+  registerTransport("ipc", autoTransport);
+}
