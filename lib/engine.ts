@@ -34,12 +34,24 @@ export interface EngineOptions {
   heartbeatTimeToLive: number;
 }
 
+/** What a socket sees of an engine: ZMTP over a connection, or inproc. */
+export interface EngineLike extends PipeEngine {
+  /** The endpoint the connection was made for. */
+  readonly endpoint: string;
+  /** The pipe served, once the handshake is done. */
+  pipe: Pipe | null;
+  /** The socket's connect() state this engine belongs to, if any. */
+  connecter?: unknown;
+  /** Closes once queued messages are flushed. */
+  close(): void;
+}
+
 /** What the engine reports to its socket. */
 export interface EngineHost {
   /** Handshake done: return the pipe to serve, or a reason to refuse the peer. */
-  engineReady(engine: Engine, peer: PeerInfo, done: HandshakeDone): Pipe | string;
+  engineReady(engine: EngineLike, peer: PeerInfo, done: HandshakeDone): Pipe | string;
   /** The connection is gone; `error` says why when it was not a clean close. */
-  engineClosed(engine: Engine, error: Error | undefined, wasReady: boolean): void;
+  engineClosed(engine: EngineLike, error: Error | undefined, wasReady: boolean): void;
 }
 
 const enum State {
@@ -57,10 +69,11 @@ const ZERO_COPY = 16384;
 const BATCH = 262144;
 
 /** One connection speaking ZMTP 3.x. */
-export class Engine implements PipeEngine {
+export class Engine implements EngineLike {
   readonly conn: Connection;
   readonly endpoint: string;
   pipe: Pipe | null = null;
+  connecter?: unknown;
   peer: PeerInfo | null = null;
   #host: EngineHost;
   #mech: Mechanism;
@@ -81,6 +94,7 @@ export class Engine implements PipeEngine {
   #handshakeBusy = false;
   #handshakeBacklog: Uint8Array[] = [];
   #flushBound = () => this.#flush();
+  #closing = false;
 
   constructor(conn: Connection, endpoint: string, mech: Mechanism, host: EngineHost, opts: EngineOptions) {
     this.conn = conn;
@@ -331,6 +345,7 @@ export class Engine implements PipeEngine {
       if (big !== null) ok = this.conn.write(big);
       if (!ok) this.#blocked = true;
     }
+    if (this.#closing && q.length === 0) this.conn.end();
   }
 
   #encodeSubscription(out: Uint8Array, at: number, s: Subscription): number {
@@ -402,11 +417,18 @@ export class Engine implements PipeEngine {
 
   // -- closing ---------------------------------------------------------------
 
-  /** Closes after flushing queued bytes (linger handled by the socket). */
+  /**
+   * Closes once the pipe's queued messages are written and flushed (the
+   * socket bounds this with its linger timer).
+   */
   close(): void {
     if (this.#state === State.Closed) return;
+    this.#closing = true;
+    if (this.#state !== State.Active) {
+      this.conn.end();
+      return;
+    }
     this.#flush();
-    this.conn.end();
   }
 
   /** Closes at once. */

@@ -8,7 +8,7 @@
  */
 
 import { parseEndpoint } from "./endpoint.ts";
-import { Engine, type EngineHost } from "./engine.ts";
+import { Engine, type EngineHost, type EngineLike } from "./engine.ts";
 import { HandshakeError, ZmqError } from "./errors.ts";
 import { SocketEvents } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
@@ -124,7 +124,7 @@ interface Connecter {
   transport: Transport;
   endpoint: ReturnType<typeof parseEndpoint>;
   pipe: Pipe | null;
-  engine: Engine | null;
+  engine: EngineLike | null;
   timer: ReturnType<typeof setTimeout> | undefined;
   interval: number;
   stopped: boolean;
@@ -148,17 +148,17 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   protected readonly pipes = new Set<Pipe>();
   #listeners = new Map<string, Listener>();
   #connecters = new Map<string, Connecter>();
-  #engines = new Set<Engine>();
+  #engines = new Set<EngineLike>();
   #closed = false;
   #lastEndpoint: string | null = null;
   #sendWaiter: Waiter<void> | null = null;
   #recvWaiter: Waiter<Msg> | null = null;
 
   /** @internal */
-  constructor(type: string, options: AnyOptions | undefined, defaults: AnyOptions = {}) {
+  constructor(type: string, options: object | undefined, defaults: AnyOptions = {}) {
     this.type = type;
     this.opts = { ...BASE_DEFAULTS, ...defaults };
-    this.context = (options?.context as Context | undefined) ?? defaultContext;
+    this.context = ((options as AnyOptions | undefined)?.context as Context | undefined) ?? defaultContext;
     if (options) {
       for (const [k, v] of Object.entries(options)) {
         if (k === "context") continue;
@@ -464,14 +464,14 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       heartbeatTimeout: this.heartbeatTimeout,
       heartbeatTimeToLive: this.heartbeatTimeToLive,
     });
-    (engine as { connecter?: Connecter | null }).connecter = c;
+    engine.connecter = c;
     this.#engines.add(engine);
     engine.start();
     return engine;
   }
 
   /** @internal EngineHost: the handshake completed. */
-  engineReady(engine: Engine, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
+  engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
     if (!isCompatible(this.type, peer.socketType)) {
       this.events.emit({
         type: "handshake:error:protocol",
@@ -480,7 +480,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       });
       return "Invalid socket type";
     }
-    const c = (engine as { connecter?: Connecter | null }).connecter ?? null;
+    const c = (engine.connecter as Connecter | null | undefined) ?? null;
     let pipe = c?.pipe ?? null;
     if (pipe !== null) {
       pipe.peer = peer;
@@ -501,9 +501,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   }
 
   /** @internal EngineHost: a connection ended. */
-  engineClosed(engine: Engine, error: Error | undefined, wasReady: boolean): void {
+  engineClosed(engine: EngineLike, error: Error | undefined, wasReady: boolean): void {
     this.#engines.delete(engine);
-    const c = (engine as { connecter?: Connecter | null }).connecter ?? null;
+    const c = (engine.connecter as Connecter | null | undefined) ?? null;
     if (c && c.engine === engine) c.engine = null;
     if (!wasReady && error) {
       const type = error instanceof HandshakeError || error.name === "HandshakeError"
