@@ -6,6 +6,7 @@
  */
 
 import type { Transport } from "./transport.ts";
+import { InprocRegistry } from "./inproc.ts";
 
 /**
  * A ZeroMQ context. Most programs use the global one and never create this.
@@ -20,6 +21,8 @@ import type { Transport } from "./transport.ts";
  */
 export class Context {
   #transports = new Map<string, Transport>();
+  /** @internal The inproc names bound in this context. */
+  readonly inproc: InprocRegistry = new InprocRegistry();
 
   /** @internal A transport scoped to this context (inproc), if any. */
   transport(scheme: string): Transport | undefined {

@@ -17,6 +17,7 @@ import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { NullMechanism } from "./zmtp/mechanisms/null.ts";
 import { Context, defaultContext } from "./context.ts";
+import { linkInproc } from "./inproc.ts";
 
 /** One part of a message as the user gives it. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
@@ -121,7 +122,8 @@ export interface CallOptions {
 // State of one connect() endpoint.
 interface Connecter {
   address: string;
-  transport: Transport;
+  transport: Transport | null;
+  unwatch?: () => void;
   endpoint: ReturnType<typeof parseEndpoint>;
   pipe: Pipe | null;
   engine: EngineLike | null;
@@ -149,6 +151,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   #listeners = new Map<string, Listener>();
   #connecters = new Map<string, Connecter>();
   #engines = new Set<EngineLike>();
+  #inprocNames = new Set<string>();
   #closed = false;
   #lastEndpoint: string | null = null;
   #sendWaiter: Waiter<void> | null = null;
@@ -314,6 +317,13 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   async bind(address: string): Promise<void> {
     this.#checkOpen();
     const ep = parseEndpoint(address, true);
+    if (ep.scheme === "inproc") {
+      this.context.inproc.bind(ep.path, this);
+      this.#inprocNames.add(ep.path);
+      this.#lastEndpoint = address;
+      this.events.emit({ type: "bind", address });
+      return;
+    }
     const transport = this.#transportFor(ep.scheme, address);
     if (this.#listeners.has(address) && ep.port !== 0) {
       throw new ZmqError("EADDRINUSE", `Address already in use: ${address}`, { address });
@@ -342,6 +352,13 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
    * @param address The endpoint.
    */
   async unbind(address: string): Promise<void> {
+    if (address.startsWith("inproc://")) {
+      const name = address.slice(9);
+      if (!this.#inprocNames.delete(name) || !this.context.inproc.unbind(name, this)) {
+        throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
+      }
+      return;
+    }
     const l = this.#listeners.get(address);
     if (!l) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
     for (const [k, v] of this.#listeners) if (v === l) this.#listeners.delete(k);
@@ -359,7 +376,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   connect(address: string, options?: { routingId?: string | Uint8Array }): void {
     this.#checkOpen();
     const ep = parseEndpoint(address, false);
-    const transport = this.#transportFor(ep.scheme, address);
+    const transport = ep.scheme === "inproc" ? null : this.#transportFor(ep.scheme, address);
     if (this.#connecters.has(address)) return;
     const rid = options?.routingId;
     const c: Connecter = {
@@ -393,6 +410,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     this.#connecters.delete(address);
     c.stopped = true;
     clearTimeout(c.timer);
+    c.unwatch?.();
     if (c.pipe) this.#terminatePipe(c.pipe);
     c.engine?.destroy();
   }
@@ -405,6 +423,10 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   #dial(c: Connecter): void {
     if (c.stopped || this.#closed && !this.#lingering(c)) return;
+    if (c.transport === null) {
+      this.#dialInproc(c);
+      return;
+    }
     let timedOut = false;
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const attempt = c.transport.connect(c.endpoint);
@@ -429,8 +451,30 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     });
   }
 
+  // inproc: link now if the name is bound, else when it gets bound.
+  #dialInproc(c: Connecter): void {
+    c.unwatch?.();
+    c.unwatch = undefined;
+    const binder = this.context.inproc.lookup(c.endpoint.path);
+    if (binder && binder !== this) {
+      c.engine = linkInproc(binder as unknown as SocketBase, this, c.address, c);
+      if (c.engine) this.#engines.add(c.engine);
+      return;
+    }
+    c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
+  }
+
+  /** @internal The Identity an inproc peer sees. */
+  inprocIdentity(): Uint8Array {
+    return (this.sendsIdentity() ? this.identityBytes() : undefined) ?? new Uint8Array(0);
+  }
+
   #retry(c: Connecter, _err: unknown): void {
     if (c.stopped || (this.#closed && !this.#lingering(c))) return;
+    if (c.transport === null) {
+      if (!this.#closed) c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
+      return;
+    }
     const ivl = this.reconnectInterval;
     if (ivl < 0) return;
     let delay = c.interval;
@@ -472,6 +516,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   /** @internal EngineHost: the handshake completed. */
   engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
+    this.#engines.add(engine);
     if (!isCompatible(this.type, peer.socketType)) {
       this.events.emit({
         type: "handshake:error:protocol",
@@ -686,6 +731,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       }
     }
     this.#sendWaiter = this.#recvWaiter = null;
+    for (const name of this.#inprocNames) this.context.inproc.unbind(name, this);
+    this.#inprocNames.clear();
+    for (const c of this.#connecters.values()) c.unwatch?.();
     const ls = new Set(this.#listeners.values());
     this.#listeners.clear();
     for (const l of ls) l.close().catch(() => {});

@@ -1,0 +1,173 @@
+// inproc:// — two sockets of one context joined by a pair of pipes. Messages
+// move from one pipe's outbound queue to the other's inbound queue as the
+// same Uint8Array objects: no framing, no copies, no runtime API, so it runs
+// in browsers and edge workers too. HWMs hold on both sides, as in libzmq.
+
+import type { EngineHost, EngineLike } from "./engine.ts";
+import { isCompatible } from "./compatibility.ts";
+import { type Msg, type PeerInfo, type Pipe, Subscription } from "./pipe.ts";
+import { ZmqError } from "./errors.ts";
+
+/** What an inproc endpoint needs from a socket. */
+export interface InprocSocket extends EngineHost {
+  readonly type: string;
+  /** The Identity this socket announces (REQ, DEALER, ROUTER), if any. */
+  inprocIdentity(): Uint8Array;
+}
+
+// One side of an inproc connection; `peer` is the other side.
+class InprocEngine implements EngineLike {
+  readonly endpoint: string;
+  pipe: Pipe | null = null;
+  connecter?: unknown;
+  peer!: InprocEngine;
+  readonly host: InprocSocket;
+  #kicked = false;
+  // Set when our inbound queue is full: the peer stops moving messages to us.
+  inPaused = false;
+  closed = false;
+  #move = () => this.#flush();
+
+  constructor(host: InprocSocket, endpoint: string) {
+    this.host = host;
+    this.endpoint = endpoint;
+  }
+
+  kick(): void {
+    if (this.#kicked || this.closed) return;
+    this.#kicked = true;
+    queueMicrotask(this.#move);
+  }
+
+  // Moves our outbound messages into the peer's inbound queue.
+  #flush(force = false): void {
+    this.#kicked = false;
+    const from = this.pipe, to = this.peer.pipe;
+    if (from === null || to === null || this.peer.closed) return;
+    while (from.outQ.length > 0 && (force || !this.peer.inPaused)) {
+      const m = from.takeOut()!;
+      to.pushIn(m instanceof Subscription ? [subscriptionMessage(m)] : m as Msg);
+    }
+  }
+
+  pauseInput(): void {
+    this.inPaused = true;
+  }
+
+  resumeInput(): void {
+    this.inPaused = false;
+    this.peer.kick();
+  }
+
+  // Delivers what is queued (regardless of the peer's HWM), then disconnects.
+  close(): void {
+    if (this.closed) return;
+    this.#flush(true);
+    this.#disconnect();
+  }
+
+  destroy(): void {
+    this.#disconnect();
+  }
+
+  #disconnect(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pipe?.setEngine(null);
+    this.host.engineClosed(this, undefined, true);
+    if (!this.peer.closed) {
+      this.peer.closed = true;
+      this.peer.pipe?.setEngine(null);
+      this.peer.host.engineClosed(this.peer, undefined, true);
+    }
+  }
+}
+
+function subscriptionMessage(s: Subscription): Uint8Array {
+  const b = new Uint8Array(1 + s.topic.length);
+  b[0] = s.subscribe ? 1 : 0;
+  b.set(s.topic, 1);
+  return b;
+}
+
+function peerInfo(s: InprocSocket): PeerInfo {
+  return {
+    socketType: s.type,
+    identity: s.inprocIdentity(),
+    properties: new Map([["Socket-Type", new TextEncoder().encode(s.type)]]),
+    remoteAddress: "inproc",
+    minor: 1,
+  };
+}
+
+/**
+ * Joins a connecting socket to a bound one. Returns the connecting side's
+ * engine, or null when the socket types are incompatible (then neither side
+ * gets a pipe, as libzmq refuses the connection).
+ */
+export function linkInproc(
+  binder: InprocSocket,
+  connecter: InprocSocket,
+  endpoint: string,
+  connecterState: unknown,
+): EngineLike | null {
+  if (!isCompatible(binder.type, connecter.type)) return null;
+  const b = new InprocEngine(binder, endpoint);
+  const c = new InprocEngine(connecter, endpoint);
+  b.peer = c;
+  c.peer = b;
+  c.connecter = connecterState;
+  const done = { properties: new Map<string, Uint8Array>() };
+  const pc = connecter.engineReady(c, peerInfo(binder), done);
+  if (typeof pc === "string") return null;
+  const pb = binder.engineReady(b, peerInfo(connecter), done);
+  if (typeof pb === "string") {
+    c.closed = true;
+    connecter.engineClosed(c, new ZmqError("EPROTO", pb), true);
+    return null;
+  }
+  b.pipe = pb;
+  c.pipe = pc;
+  pb.setEngine(b);
+  pc.setEngine(c);
+  return c;
+}
+
+/** The inproc names bound in one context, and connects waiting for a bind. */
+export class InprocRegistry {
+  #bound = new Map<string, InprocSocket>();
+  #waiting = new Map<string, Set<() => void>>();
+
+  /** Binds `name` to `socket`; throws EADDRINUSE if taken. */
+  bind(name: string, socket: InprocSocket): void {
+    if (this.#bound.has(name)) {
+      throw new ZmqError("EADDRINUSE", `Address already in use: inproc://${name}`);
+    }
+    this.#bound.set(name, socket);
+    const w = this.#waiting.get(name);
+    if (w) for (const f of [...w]) f();
+  }
+
+  /** Releases `name` if `socket` holds it. */
+  unbind(name: string, socket: InprocSocket): boolean {
+    if (this.#bound.get(name) !== socket) return false;
+    this.#bound.delete(name);
+    return true;
+  }
+
+  /** The socket bound to `name`, if any. */
+  lookup(name: string): InprocSocket | undefined {
+    return this.#bound.get(name);
+  }
+
+  /** Calls `f` each time `name` gets bound, until the returned function is called. */
+  watch(name: string, f: () => void): () => void {
+    let set = this.#waiting.get(name);
+    if (!set) this.#waiting.set(name, set = new Set());
+    set.add(f);
+    return () => {
+      set!.delete(f);
+      if (set!.size === 0) this.#waiting.delete(name);
+    };
+  }
+}
