@@ -7,6 +7,7 @@
  */
 
 import { registerTransport, type Transport } from "../lib/transport.ts";
+import { ipcTransport } from "./ipc.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -48,5 +49,5 @@ export const autoTransport: Transport = {
 
 if (runtime !== "other") {
   registerTransport("tcp", autoTransport);
-  registerTransport("ipc", autoTransport);
+  registerTransport("ipc", ipcTransport(load, () => import("./node.ts").then((m) => m.nodeTransport)));
 }

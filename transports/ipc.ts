@@ -1,0 +1,49 @@
+/**
+ * `ipc://` on Unix domain sockets with libzmq's rules: a file left by a
+ * dead process is replaced on bind, the file is removed on unbind/close,
+ * `ipc://*` binds a fresh path reported by `lastEndpoint`, and `ipc://@name`
+ * uses Linux's abstract namespace (through node:net, which supports it on
+ * Node, Deno and Bun).
+ *
+ * @module
+ */
+
+import { unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { Endpoint } from "../lib/endpoint.ts";
+import type { Connection, Listener, Transport } from "../lib/transport.ts";
+
+/** Wraps a runtime's unix-socket transport with libzmq's ipc rules. */
+export function ipcTransport(native: () => Promise<Transport>, node: () => Promise<Transport>): Transport {
+  const pick = (path: string) => path.startsWith("@") ? node() : native();
+  return {
+    async connect(ep: Endpoint): Promise<Connection> {
+      return (await pick(ep.path)).connect(ep);
+    },
+    async listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+      let path = ep.path;
+      if (path === "*") {
+        path = `${tmpdir()}/zmq-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
+      }
+      const abstract = path.startsWith("@");
+      if (!abstract) {
+        try {
+          unlinkSync(path);
+        } catch { /* no stale file */ }
+      }
+      const address = `ipc://${path}`;
+      const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection);
+      return {
+        endpoint: address,
+        async close() {
+          await l.close();
+          if (!abstract) {
+            try {
+              unlinkSync(path);
+            } catch { /* already gone */ }
+          }
+        },
+      };
+    },
+  };
+}
