@@ -129,7 +129,7 @@ export function parseErrorReason(data: Uint8Array): string {
 }
 
 /** PING with a TTL in deciseconds and an optional context (≤ 16 bytes). */
-export function encodePing(ttlDeciseconds: number, context = new Uint8Array(0)): Uint8Array {
+export function encodePing(ttlDeciseconds: number, context: Uint8Array = new Uint8Array(0)): Uint8Array {
   const data = new Uint8Array(2 + Math.min(16, context.length));
   data[0] = ttlDeciseconds >>> 8 & 0xff;
   data[1] = ttlDeciseconds & 0xff;

@@ -1,0 +1,268 @@
+// FrameDecoder, writeHeader and encodeFrame (RFC 23 §"Framing").
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { COMMAND, encodeFrame, FrameDecoder, headerSize, LONG, MORE, writeHeader } from "../lib/zmtp/frame.ts";
+import { ProtocolError } from "../lib/errors.ts";
+import { bytes, concat, F_COMMAND, F_MORE, rawFrame } from "./_helpers.ts";
+
+interface Got {
+  flags: number;
+  body: Uint8Array;
+}
+
+function decoder(maxSize = -1): { d: FrameDecoder; got: Got[] } {
+  const got: Got[] = [];
+  const d = new FrameDecoder((flags, body) => got.push({ flags, body: body }), maxSize);
+  return { d, got };
+}
+
+function filled(n: number, seed = 1): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+// A stream mixing every frame shape; `expected` is what must come out.
+const BODIES = [
+  { flags: 0, body: bytes("abc") },
+  { flags: F_MORE, body: new Uint8Array(0) },
+  { flags: F_MORE, body: filled(255) }, // largest short frame
+  { flags: 0, body: filled(256, 2) }, // smallest long frame
+  { flags: F_COMMAND, body: concat(new Uint8Array([4]), bytes("PING"), new Uint8Array([0, 0])) },
+  { flags: F_MORE, body: filled(70000, 3) },
+  { flags: 0, body: bytes("z") },
+];
+const STREAM = concat(...BODIES.map((f) => rawFrame(f.flags, f.body)));
+const EXPECTED = BODIES.map((f) => ({ flags: f.flags | (f.body.length > 255 ? LONG : 0), body: f.body }));
+
+function assertFrames(got: Got[]): void {
+  assert.equal(got.length, EXPECTED.length);
+  for (let i = 0; i < got.length; i++) {
+    assert.equal(got[i].flags, EXPECTED[i].flags, `flags of frame ${i}`);
+    assert.deepEqual(got[i].body, EXPECTED[i].body, `body of frame ${i}`);
+  }
+}
+
+// Deterministic pseudo-random numbers (xorshift32).
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+describe("FrameDecoder", () => {
+  test("FrameDecoder.push() decodes a short frame", () => {
+    const { d, got } = decoder();
+    d.push(new Uint8Array([0, 3, 0x61, 0x62, 0x63]));
+    assert.equal(got.length, 1);
+    assert.equal(got[0].flags, 0);
+    assert.deepEqual(got[0].body, bytes("abc"));
+  });
+
+  test("FrameDecoder.push() decodes a long frame with an 8-octet size", () => {
+    const { d, got } = decoder();
+    const body = filled(1000);
+    d.push(rawFrame(0, body));
+    assert.equal(got.length, 1);
+    assert.equal(got[0].flags & LONG, LONG);
+    assert.deepEqual(got[0].body, body);
+  });
+
+  test("FrameDecoder.push() accepts a long header for a small body", () => {
+    const { d, got } = decoder();
+    d.push(rawFrame(F_MORE, bytes("hi"), true));
+    assert.equal(got.length, 1);
+    assert.equal(got[0].flags, F_MORE | LONG);
+    assert.deepEqual(got[0].body, bytes("hi"));
+  });
+
+  test("FrameDecoder.push() passes MORE and COMMAND flags through", () => {
+    const { d, got } = decoder();
+    d.push(concat(rawFrame(F_MORE, bytes("a")), rawFrame(F_COMMAND, bytes("\x04PING\0\0")), rawFrame(0, bytes("b"))));
+    assert.deepEqual(got.map((g) => g.flags), [MORE, COMMAND, 0]);
+  });
+
+  test("FrameDecoder.push() decodes empty frames", () => {
+    const { d, got } = decoder();
+    d.push(new Uint8Array([F_MORE, 0, 0, 0]));
+    assert.equal(got.length, 2);
+    assert.equal(got[0].body.length, 0);
+    assert.equal(got[1].body.length, 0);
+    assert.equal(got[0].flags, MORE);
+  });
+
+  test("FrameDecoder.push() decodes a mixed stream in one chunk", () => {
+    const { d, got } = decoder();
+    d.push(STREAM);
+    assertFrames(got);
+  });
+
+  test("FrameDecoder.push() decodes a stream split at every position", () => {
+    for (let i = 0; i <= STREAM.length; i += i < 400 ? 1 : 997) {
+      const { d, got } = decoder();
+      d.push(STREAM.subarray(0, i));
+      d.push(STREAM.subarray(i));
+      assertFrames(got);
+    }
+  });
+
+  test("FrameDecoder.push() decodes a stream fed one byte at a time", () => {
+    const { d, got } = decoder();
+    for (let i = 0; i < STREAM.length; i++) d.push(STREAM.subarray(i, i + 1));
+    assertFrames(got);
+  });
+
+  test("FrameDecoder.push() decodes a stream in random chunk sizes", () => {
+    const rand = rng(42);
+    for (let round = 0; round < 50; round++) {
+      const { d, got } = decoder();
+      let at = 0;
+      while (at < STREAM.length) {
+        const n = 1 + Math.floor(rand() * (rand() < 0.5 ? 12 : 5000));
+        d.push(STREAM.subarray(at, at + n));
+        at += n;
+      }
+      assertFrames(got);
+    }
+  });
+
+  test("FrameDecoder.push() handles a split inside the 8-octet size", () => {
+    const body = filled(300);
+    const frame = rawFrame(F_MORE, body);
+    for (let cut = 1; cut <= 9; cut++) {
+      const { d, got } = decoder();
+      d.push(frame.subarray(0, cut));
+      assert.equal(got.length, 0, `nothing yet after ${cut} bytes`);
+      d.push(frame.subarray(cut));
+      assert.equal(got.length, 1, `cut at ${cut}`);
+      assert.equal(got[0].flags, F_MORE | LONG);
+      assert.deepEqual(got[0].body, body);
+    }
+    // Header in three pieces: flags, half the size, the rest.
+    const { d, got } = decoder();
+    d.push(frame.subarray(0, 1));
+    d.push(frame.subarray(1, 5));
+    d.push(frame.subarray(5, 100));
+    d.push(frame.subarray(100));
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0].body, body);
+  });
+
+  test("FrameDecoder.push() decodes many frames from one chunk", () => {
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < 1000; i++) parts.push(rawFrame(i % 2 ? 0 : F_MORE, bytes(String(i))));
+    const { d, got } = decoder();
+    d.push(concat(...parts));
+    assert.equal(got.length, 1000);
+    for (let i = 0; i < 1000; i++) {
+      assert.equal(new TextDecoder().decode(got[i].body), String(i));
+      assert.equal(got[i].flags, i % 2 ? 0 : F_MORE);
+    }
+  });
+
+  test("FrameDecoder.push() hands out views of the chunk, not copies", () => {
+    const { d, got } = decoder();
+    const chunk = concat(rawFrame(F_MORE, bytes("first")), rawFrame(0, filled(5000)));
+    d.push(chunk);
+    assert.equal(got.length, 2);
+    for (const g of got) assert.equal(g.body.buffer, chunk.buffer, "body shares the chunk's buffer");
+    assert.equal(got[0].body.byteOffset, chunk.byteOffset + 2);
+    assert.equal(got[1].body.byteOffset, chunk.byteOffset + 7 + 9);
+    // A view really aliases: changing the chunk changes the body.
+    chunk[2] = 0x46; // 'F'
+    assert.equal(new TextDecoder().decode(got[0].body), "First");
+  });
+
+  test("FrameDecoder.push() hands out a view when only the header was split", () => {
+    const { d, got } = decoder();
+    const frame = rawFrame(0, filled(400));
+    d.push(frame.subarray(0, 4));
+    const rest = frame.slice(4); // a fresh chunk, as a transport would deliver
+    d.push(rest);
+    assert.equal(got.length, 1);
+    assert.equal(got[0].body.buffer, rest.buffer);
+    assert.deepEqual(got[0].body, filled(400));
+  });
+
+  test("FrameDecoder.push() rejects a frame larger than maxSize with EMSGSIZE", () => {
+    const { d, got } = decoder(100);
+    d.push(rawFrame(0, filled(100))); // exactly the limit is fine
+    assert.equal(got.length, 1);
+    assert.throws(() => d.push(rawFrame(0, filled(101))), (e: unknown) => {
+      assert.ok(e instanceof ProtocolError);
+      assert.equal(e.code, "EMSGSIZE");
+      return true;
+    });
+    assert.equal(got.length, 1);
+  });
+
+  test("FrameDecoder.push() rejects an oversized frame from its header, before allocating", () => {
+    // A header announcing 2^50 bytes: allocating it would throw a RangeError
+    // (or exhaust memory) instead of the EMSGSIZE protocol error.
+    const header = new Uint8Array(9);
+    header[0] = LONG;
+    new DataView(header.buffer).setBigUint64(1, 2n ** 50n);
+    const { d } = decoder(1 << 20);
+    assert.throws(() => d.push(header), { name: "ProtocolError", code: "EMSGSIZE" });
+    // Same when the header arrives in pieces.
+    const { d: d2 } = decoder(1 << 20);
+    d2.push(header.subarray(0, 3));
+    assert.throws(() => d2.push(header.subarray(3)), { name: "ProtocolError", code: "EMSGSIZE" });
+    // Short-frame header over a tiny limit.
+    const { d: d3 } = decoder(10);
+    assert.throws(() => d3.push(new Uint8Array([0, 11])), { code: "EMSGSIZE" });
+  });
+
+  test("FrameDecoder.push() rejects sizes beyond 2^53 even without a limit", () => {
+    const header = new Uint8Array(9);
+    header.fill(0xff);
+    const { d } = decoder();
+    assert.throws(() => d.push(header), { name: "ProtocolError", code: "EMSGSIZE" });
+  });
+});
+
+describe("writeHeader and encodeFrame", () => {
+  test("headerSize() is 2 up to 255 bytes and 9 above", () => {
+    assert.equal(headerSize(0), 2);
+    assert.equal(headerSize(255), 2);
+    assert.equal(headerSize(256), 9);
+    assert.equal(headerSize(2 ** 40), 9);
+  });
+
+  test("writeHeader() writes short and long headers in network order", () => {
+    const out = new Uint8Array(20);
+    assert.equal(writeHeader(out, 0, MORE, 255), 2);
+    assert.deepEqual([...out.subarray(0, 2)], [MORE, 255]);
+    assert.equal(writeHeader(out, 3, COMMAND, 256), 12);
+    assert.deepEqual([...out.subarray(3, 12)], [COMMAND | LONG, 0, 0, 0, 0, 0, 0, 1, 0]);
+    // Above 2^32 the high word is used.
+    writeHeader(out, 0, 0, 2 ** 32 + 5);
+    assert.deepEqual([...out.subarray(0, 9)], [LONG, 0, 0, 0, 1, 0, 0, 0, 5]);
+    writeHeader(out, 0, MORE, 0x0102030405);
+    assert.deepEqual([...out.subarray(0, 9)], [MORE | LONG, 0, 0, 0, 1, 2, 3, 4, 5]);
+  });
+
+  test("encodeFrame() output decodes to the same flags and body", () => {
+    for (const size of [0, 1, 254, 255, 256, 257, 65535, 65536, 100000]) {
+      for (const flags of [0, MORE, COMMAND]) {
+        const body = filled(size, size);
+        const frame = encodeFrame(flags, body);
+        assert.equal(frame.length, headerSize(size) + size);
+        assert.deepEqual(frame, rawFrame(flags, body), "matches an independent encoding");
+        const { d, got } = decoder();
+        d.push(frame);
+        assert.equal(got.length, 1);
+        assert.equal(got[0].flags & ~LONG, flags);
+        assert.equal((got[0].flags & LONG) !== 0, size > 255);
+        assert.deepEqual(got[0].body, body);
+      }
+    }
+  });
+});
