@@ -147,7 +147,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   /** @internal Option values. */
   protected readonly opts: AnyOptions;
   /** @internal Pipes attached to the routing policy. */
-  protected readonly pipes = new Set<Pipe>();
+  protected readonly pipes: Set<Pipe> = new Set<Pipe>();
   #listeners = new Map<string, Listener>();
   #connecters = new Map<string, Connecter>();
   #engines = new Set<EngineLike>();
