@@ -401,3 +401,46 @@ export async function rawAcceptHandshake(
   const ready = await peer.readCommand("READY");
   return { greeting: concat(sig, rest), ready };
 }
+
+/** Something that publishes (PUB, XPUB). */
+interface Sender {
+  send(m: (string | Uint8Array)[] | string | Uint8Array): Promise<void>;
+}
+/** Something that receives, with a receive timeout (SUB, XSUB). */
+interface Receiver {
+  receive(): Promise<Uint8Array[]>;
+  receiveTimeout: number;
+}
+
+/**
+ * Waits out the slow-joiner window: publishes "sync" until `sub` (which must
+ * be subscribed to "sync") receives one. Subscriptions a subscriber sent
+ * before "sync" are then known to be in effect at the publisher.
+ */
+export async function syncPubSub(pub: Sender, sub: Receiver, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  const saved = sub.receiveTimeout;
+  sub.receiveTimeout = 20;
+  try {
+    for (;;) {
+      await pub.send("sync");
+      try {
+        const m = await sub.receive();
+        if (text(m[0]) === "sync") return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== "EAGAIN") throw e;
+      }
+      if (Date.now() > deadline) throw new Error("subscriber never got the sync message");
+    }
+  } finally {
+    sub.receiveTimeout = saved;
+  }
+}
+
+/** Receives the next message whose first frame is not "sync". */
+export async function receiveData(sub: { receive(): Promise<Uint8Array[]> }): Promise<string[]> {
+  for (;;) {
+    const m = await sub.receive();
+    if (text(m[0]) !== "sync") return texts(m);
+  }
+}
