@@ -1,0 +1,140 @@
+// The remote-control peer used by the interop tests: a process that owns
+// ZeroMQ sockets and works them on request, one JSON object per line.
+// libzmq_peer.mjs runs it over zeromq.js (libzmq); _our_peer.mjs over this
+// library on Deno, Bun or Node. Both libraries share zeromq.js v6's API, so
+// this file drives either one.
+//
+// stdin, one request a line:  {"id": 1, "op": "new", "type": "Pull", "options": {...}}
+// stdout, one answer a line:  {"id": 1, "ok": {...}}  or  {"id": 1, "error": {"code", "message"}}
+// First line out: {"ready": true, "peer": "<name>"}. Frames travel base64-encoded.
+//
+// Ops: new {type, options} -> {sock}; bind {sock, endpoint} -> {endpoint};
+// connect {sock, endpoint, routingId?}; send {sock, msg}; recv {sock} -> {msg};
+// subscribe/unsubscribe {sock, topic}; events {sock} -> {counts}; close {sock};
+// exit. The process exits by itself when stdin closes, after `idle` ms
+// without a request, or after `life` ms in all.
+
+import { Buffer } from "node:buffer";
+import process from "node:process";
+import { createInterface } from "node:readline";
+
+const EVENTS = ["accept", "connect", "disconnect", "handshake", "connect:retry"];
+
+/**
+ * Serves requests over stdin/stdout until told to exit.
+ *
+ * @param zmq The library's module: zeromq.js or ours.
+ * @param name How the peer introduces itself.
+ * @param limits `idle` and `life` timeouts in ms.
+ */
+export function runPeer(zmq, name, { idle = 30000, life = 120000 } = {}) {
+  const socks = new Map();
+  let nextSock = 1;
+  let exiting = false;
+
+  const say = (obj, then) => process.stdout.write(JSON.stringify(obj) + "\n", then);
+  const enc = (msg) => msg.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("base64"));
+  const dec = (msg) => msg.map((s) => new Uint8Array(Buffer.from(s, "base64")));
+
+  const exit = (code = 0) => {
+    if (exiting) return;
+    exiting = true;
+    for (const { sock } of socks.values()) {
+      try {
+        sock.close();
+      } catch { /* already closed */ }
+    }
+    // Let stdout drain, then go; don't wait for anything else.
+    say({ bye: true }, () => process.exit(code));
+    setTimeout(() => process.exit(code), 500).unref?.();
+  };
+
+  let idleTimer = setTimeout(() => exit(3), idle);
+  setTimeout(() => exit(4), life).unref?.();
+
+  const get = (id) => {
+    const s = socks.get(id);
+    if (!s) throw Object.assign(new Error(`no socket ${id}`), { code: "ENOENT" });
+    return s;
+  };
+
+  const ops = {
+    new({ type, options }) {
+      const Cls = zmq[type];
+      if (typeof Cls !== "function") throw Object.assign(new Error(`no socket type ${type}`), { code: "EINVAL" });
+      const sock = new Cls({ linger: 0, ...options });
+      const counts = {};
+      for (const e of EVENTS) {
+        counts[e] = 0;
+        sock.events.on(e, () => counts[e]++);
+      }
+      const id = nextSock++;
+      socks.set(id, { sock, counts });
+      return { sock: id };
+    },
+    async bind({ sock, endpoint }) {
+      const { sock: s } = get(sock);
+      await s.bind(endpoint);
+      return { endpoint: s.lastEndpoint };
+    },
+    connect({ sock, endpoint, routingId }) {
+      const s = get(sock).sock;
+      if (routingId === undefined) s.connect(endpoint);
+      else s.connect(endpoint, { routingId });
+      return {};
+    },
+    async send({ sock, msg }) {
+      await get(sock).sock.send(dec(msg));
+      return {};
+    },
+    async recv({ sock }) {
+      return { msg: enc(await get(sock).sock.receive()) };
+    },
+    subscribe({ sock, topic }) {
+      get(sock).sock.subscribe(dec([topic])[0]);
+      return {};
+    },
+    unsubscribe({ sock, topic }) {
+      get(sock).sock.unsubscribe(dec([topic])[0]);
+      return {};
+    },
+    events({ sock }) {
+      return { counts: { ...get(sock).counts } };
+    },
+    close({ sock }) {
+      const s = get(sock);
+      socks.delete(sock);
+      s.sock.close();
+      return {};
+    },
+    exit() {
+      exit(0);
+      return {};
+    },
+  };
+
+  const rl = createInterface({ input: process.stdin });
+  rl.on("line", async (line) => {
+    if (line.trim() === "") return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => exit(3), idle);
+    let req;
+    try {
+      req = JSON.parse(line);
+    } catch {
+      say({ error: { code: "EPROTO", message: `not JSON: ${line.slice(0, 80)}` } });
+      return;
+    }
+    try {
+      const op = ops[req.op];
+      if (!op) throw Object.assign(new Error(`unknown op ${req.op}`), { code: "EINVAL" });
+      const ok = await op(req);
+      if (req.op !== "exit") say({ id: req.id, ok });
+    } catch (e) {
+      say({ id: req.id, error: { code: e?.code ?? "EUNKNOWN", message: String(e?.message ?? e) } });
+    }
+  });
+  // The test went away: nothing more to do.
+  rl.on("close", () => exit(0));
+  say({ ready: true, peer: name });
+}

@@ -1,0 +1,202 @@
+// Interop with libzmq 4.3.5 (zeromq.js 6 on Node, in a peer process): every
+// pattern with our socket on each side, binding and connecting; heartbeats
+// both ways; and a libzmq peer process killed and restarted under us.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  BIG,
+  expectMsg,
+  IO_TIMEOUT,
+  LocalSide,
+  PATTERNS,
+  type Peer,
+  RemoteSide,
+  ROW_TIMEOUT,
+  rowsOf,
+  runRow,
+  type Side,
+  sleep,
+  startLibzmqPeer,
+  text,
+  waitFor,
+  withTimeout,
+} from "./_harness.ts";
+
+describe("interop with libzmq", () => {
+  let peer: Peer | undefined;
+  before(async () => {
+    peer = await startLibzmqPeer();
+  });
+  after(async () => {
+    await peer?.stop();
+  });
+  const libzmq = () => {
+    if (!peer) throw new Error("The libzmq peer did not start");
+    return peer;
+  };
+  const ours = { name: "our", make: LocalSide.make };
+  const theirs = { name: "libzmq", make: RemoteSide.maker(libzmq) };
+
+  for (const p of PATTERNS) {
+    for (const row of rowsOf("interop tcp", p, ours, theirs)) test(row.name, () => runRow(row));
+  }
+
+  // Runs `fn` over sockets it registers, closing them whatever happens.
+  const scoped = (name: string, fn: (own: <S extends Side>(s: S) => S) => Promise<void>) =>
+    test(name, async () => {
+      const sides: Side[] = [];
+      const own = <S extends Side>(s: S): S => (sides.push(s), s);
+      try {
+        await withTimeout(ROW_TIMEOUT, name, () => fn(own));
+      } finally {
+        await Promise.allSettled(sides.map((s) => s.close()));
+      }
+    });
+
+  // RFC 37 §3.5.3: libzmq PINGs every 100 ms and drops the connection when
+  // nothing comes back within 300 ms; we send nothing on our own, so only
+  // our PONGs keep it up.
+  scoped(
+    "interop tcp: libzmq DEALER heartbeats (100 ms, timeout 300 ms) → our ROUTER (bind) answers, link stays up 1.2 s",
+    async (own) => {
+      const router = own(new LocalSide("ROUTER"));
+      const dealer = own(
+        await RemoteSide.create(libzmq(), "DEALER", { routingId: "hb", heartbeatInterval: 100, heartbeatTimeout: 300 }),
+      );
+      await dealer.connect(await router.bind());
+      await dealer.send(["one"]);
+      expectMsg(await router.receive(), ["hb", "one"]);
+      await sleep(1200);
+      await router.send(["hb", "two"]);
+      expectMsg(await dealer.receive(), ["two"]);
+      const theirs = await dealer.events();
+      assert.equal(theirs.disconnect, 0, "libzmq dropped the connection");
+      assert.equal(theirs.connect, 1, "libzmq had to reconnect");
+      assert.equal(router.counts.accept, 1, "our ROUTER accepted more than one connection");
+      assert.equal(router.counts.disconnect, 0, "our ROUTER lost its peer");
+    },
+  );
+
+  // Our PINGs every 100 ms announce a TTL of 300 ms: libzmq drops the
+  // connection when no PING comes within it, so it stays up only if ours
+  // keep coming and parse; our own timeout needs libzmq's PONGs.
+  scoped(
+    "interop tcp: our DEALER heartbeats (100 ms, TTL 300 ms) → libzmq ROUTER (bind) answers, link stays up 1.2 s",
+    async (own) => {
+      const router = own(await RemoteSide.create(libzmq(), "ROUTER"));
+      const dealer = own(
+        new LocalSide("DEALER", {
+          routingId: "hb2",
+          heartbeatInterval: 100,
+          heartbeatTimeout: 300,
+          heartbeatTimeToLive: 300,
+        }),
+      );
+      await dealer.connect(await router.bind());
+      await dealer.send(["one"]);
+      expectMsg(await router.receive(), ["hb2", "one"]);
+      await sleep(1200);
+      await router.send(["hb2", "two"]);
+      expectMsg(await dealer.receive(), ["two"]);
+      const theirs = await router.events();
+      assert.equal(theirs.disconnect, 0, "libzmq dropped the connection");
+      assert.equal(theirs.accept, 1, "libzmq accepted more than one connection");
+      assert.equal(dealer.counts.disconnect, 0, "our DEALER dropped the connection");
+      assert.equal(dealer.counts.connect, 1, "our DEALER had to reconnect");
+    },
+  );
+
+  // A restart: the peer process is killed (SIGKILL) and a new one binds the same port.
+  const restart = (name: string, fn: (procs: Peer[], own: <S extends Side>(s: S) => S) => Promise<void>) =>
+    scoped(name, async (own) => {
+      const procs: Peer[] = [];
+      try {
+        await fn(procs, own);
+      } finally {
+        await Promise.allSettled(procs.map((p) => p.stop()));
+      }
+    });
+
+  restart(
+    "interop tcp: our PUSH (connect) → libzmq PULL (bind), peer process killed and restarted on the same port",
+    async (procs, own) => {
+      procs.push(await startLibzmqPeer());
+      const pull1 = await RemoteSide.create(procs[0], "PULL");
+      const ep = await pull1.bind();
+      const push = own(new LocalSide("PUSH"));
+      await push.connect(ep);
+      await push.send(["before"]);
+      expectMsg(await pull1.receive(), ["before"]);
+      await procs[0].stop();
+      await waitFor("our PUSH to see the disconnect", () => push.counts.disconnect === 1, IO_TIMEOUT);
+      // Queued while there is no connection: goes out after the reconnect.
+      await push.send(["after", BIG]);
+      procs.push(await startLibzmqPeer());
+      const pull2 = await RemoteSide.create(procs[1], "PULL");
+      assert.equal(await pull2.bind(ep), ep);
+      expectMsg(await pull2.receive(), ["after", BIG]);
+      await push.send(["again"]);
+      expectMsg(await pull2.receive(), ["again"]);
+      assert.equal(push.counts.handshake, 2);
+    },
+  );
+
+  restart(
+    "interop tcp: our SUB (connect) → libzmq PUB (bind), peer process restarted, subscriptions resent",
+    async (procs, own) => {
+      const sub = own(new LocalSide("SUB"));
+      await sub.subscribe("t");
+      // Publishes on `pub` until `sub` gets a "t" message; only "t" may arrive.
+      const expectFlow = async (pub: Side) => {
+        let stop = false;
+        const pumping = (async () => {
+          while (!stop) {
+            await pub.send(["u", "no"]);
+            await pub.send(["t", "yes"]);
+            await sleep(20);
+          }
+        })();
+        try {
+          const m = await sub.receive();
+          assert.equal(text(m[0]), "t");
+          expectMsg(m, ["t", "yes"]);
+        } finally {
+          stop = true;
+          await pumping;
+        }
+      };
+      procs.push(await startLibzmqPeer());
+      const pub1 = await RemoteSide.create(procs[0], "PUB");
+      const ep = await pub1.bind();
+      await sub.connect(ep);
+      await expectFlow(pub1);
+      await procs[0].stop();
+      await waitFor("our SUB to see the disconnect", () => sub.counts.disconnect === 1, IO_TIMEOUT);
+      procs.push(await startLibzmqPeer());
+      const pub2 = await RemoteSide.create(procs[1], "PUB");
+      assert.equal(await pub2.bind(ep), ep);
+      await expectFlow(pub2);
+    },
+  );
+
+  // Our PAIR must let go of a dead peer, or it refuses the next one.
+  restart(
+    "interop tcp: our PAIR (bind) ← libzmq PAIR (connect), peer process killed, a new one is accepted",
+    async (procs, own) => {
+      const pair = own(new LocalSide("PAIR"));
+      const ep = await pair.bind();
+      for (let i = 0; i < 2; i++) {
+        procs.push(await startLibzmqPeer());
+        const theirs = await RemoteSide.create(procs[i], "PAIR");
+        await theirs.connect(ep);
+        await theirs.send(["hi", `${i}`]);
+        expectMsg(await pair.receive(), ["hi", `${i}`]);
+        await pair.send(["ho", `${i}`]);
+        expectMsg(await theirs.receive(), ["ho", `${i}`]);
+        await procs[i].stop();
+        await waitFor("our PAIR to see the disconnect", () => pair.counts.disconnect === i + 1, IO_TIMEOUT);
+      }
+    },
+  );
+});
