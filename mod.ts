@@ -21,6 +21,7 @@
  */
 
 import "./transports/tcp.ts";
+import "./transports/udp.ts";
 
 export { Push } from "./lib/sockets/push.ts";
 export { Pull } from "./lib/sockets/pull.ts";
@@ -33,6 +34,8 @@ export { Request, type RequestOptions } from "./lib/sockets/req.ts";
 export { Reply } from "./lib/sockets/rep.ts";
 export { Dealer, type DealerOptions } from "./lib/sockets/dealer.ts";
 export { Router, type RouterOptions } from "./lib/sockets/router.ts";
+export { Radio, type RadioSendOptions } from "./lib/sockets/radio.ts";
+export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
 export {
   type CallOptions,
   type MessageInput,

@@ -25,6 +25,23 @@ import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp
 import type { Connection } from "./transport.ts";
 import { type Msg, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
 
+/**
+ * A one-frame message that travels as a ZMTP command: the JOIN and LEAVE of
+ * RADIO/DISH (RFC 37 §"The Radio-Dish Pattern"), which a pipe carries in
+ * order with messages.
+ */
+export type CommandMessage = Msg & { readonly command: true };
+
+/** Wraps a command body (name and data) as a {@link CommandMessage}. */
+export function commandMessage(body: Uint8Array): CommandMessage {
+  return Object.assign([body], { command: true as const });
+}
+
+/** True for a message made by {@link commandMessage}. */
+export function isCommandMessage(m: Msg): m is CommandMessage {
+  return (m as Partial<CommandMessage>).command === true;
+}
+
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
   maxMessageSize: number;
@@ -268,6 +285,8 @@ export class Engine implements EngineLike {
       m[0] = sub ? 1 : 0;
       m.set(topic, 1);
       this.pipe!.pushIn([m]);
+    } else if (isCommand(body, "JOIN") || isCommand(body, "LEAVE")) {
+      this.pipe!.pushIn(commandMessage(body));
     } else if (isCommand(body, "ERROR")) {
       throw new ProtocolError(`peer sent ERROR: ${parseErrorReason(body.subarray(6))}`);
     }
@@ -334,7 +353,7 @@ export class Engine implements EngineLike {
         const last = m.length - 1;
         for (let i = 0; i <= last; i++) {
           const f = m[i];
-          const flags = i < last ? MORE : 0;
+          const flags = i < last ? MORE : isCommandMessage(m) ? COMMAND : 0;
           at = writeHeader(out, at, flags, f.length);
           if (f === big && k === items.length - 1 && i === last) continue;
           out.set(f, at);
@@ -376,7 +395,8 @@ export class Engine implements EngineLike {
         }
         continue;
       }
-      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : 0, m[i]));
+      const last = isCommandMessage(m) ? COMMAND : 0;
+      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : last, m[i]));
     }
     let total = 0;
     for (const f of frames) total += f.length;

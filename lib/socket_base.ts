@@ -18,6 +18,7 @@ import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanis
 import { NullMechanism } from "./zmtp/mechanisms/null.ts";
 import { Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
+import { bindUdp, checkUdp, openUdp } from "./udp.ts";
 
 /** One part of a message as the user gives it. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
@@ -324,13 +325,16 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       this.events.emit({ type: "bind", address });
       return;
     }
-    const transport = this.#transportFor(ep.scheme, address);
+    // udp:// has no connections to accept: a DISH binds a datagram socket.
+    const transport = ep.scheme === "udp" ? null : this.#transportFor(ep.scheme, address);
     if (this.#listeners.has(address) && ep.port !== 0) {
       throw new ZmqError("EADDRINUSE", `Address already in use: ${address}`, { address });
     }
     let listener: Listener;
     try {
-      listener = await transport.listen(ep, (conn) => this.#accept(conn, listener?.endpoint ?? address));
+      listener = transport === null
+        ? await bindUdp(this, ep)
+        : await transport.listen(ep, (conn) => this.#accept(conn, listener?.endpoint ?? address));
     } catch (e) {
       this.events.emit({ type: "bind:error", address, error: e as Error });
       throw e;
@@ -376,7 +380,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   connect(address: string, options?: { routingId?: string | Uint8Array }): void {
     this.#checkOpen();
     const ep = parseEndpoint(address, false);
-    const transport = ep.scheme === "inproc" ? null : this.#transportFor(ep.scheme, address);
+    if (ep.scheme === "udp") checkUdp(this.type, ep, false);
+    const transport = ep.scheme === "inproc" || ep.scheme === "udp" ? null : this.#transportFor(ep.scheme, address);
     if (this.#connecters.has(address)) return;
     const rid = options?.routingId;
     const c: Connecter = {
@@ -424,7 +429,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   #dial(c: Connecter): void {
     if (c.stopped || this.#closed && !this.#lingering(c)) return;
     if (c.transport === null) {
-      this.#dialInproc(c);
+      if (c.endpoint.scheme === "udp") this.#dialUdp(c);
+      else this.#dialInproc(c);
       return;
     }
     let timedOut = false;
@@ -464,6 +470,17 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
   }
 
+  // udp: nothing to connect to, a datagram socket to open (lib/udp.ts).
+  #dialUdp(c: Connecter): void {
+    openUdp(this, c.endpoint, false).then((engine) => {
+      if (c.stopped || (this.#closed && !this.#lingering(c))) return engine.destroy();
+      engine.connecter = c;
+      c.engine = engine;
+      this.events.emit({ type: "connect", address: c.address });
+      engine.start();
+    }, (err) => this.#retry(c, err));
+  }
+
   /** @internal The Identity an inproc peer sees. */
   inprocIdentity(): Uint8Array {
     return (this.sendsIdentity() ? this.identityBytes() : undefined) ?? new Uint8Array(0);
@@ -471,7 +488,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   #retry(c: Connecter, _err: unknown): void {
     if (c.stopped || (this.#closed && !this.#lingering(c))) return;
-    if (c.transport === null) {
+    if (c.transport === null && c.endpoint.scheme === "inproc") {
       if (!this.#closed) c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
       return;
     }

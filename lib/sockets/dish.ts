@@ -1,0 +1,148 @@
+// DISH (RFC 48): joins groups, fair-queues what RADIO peers send and keeps
+// only messages of joined groups. Over ZMTP the joins go to every peer as
+// JOIN/LEAVE commands (sent again after each reconnect) and a message is two
+// frames, group then body; over udp:// the datagrams are filtered here.
+
+import { commandMessage } from "../engine.ts";
+import { ZmqError } from "../errors.ts";
+import type { Msg, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { type CallOptions, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import { encodeCommand } from "../zmtp/command.ts";
+import { GROUP_MAX_LENGTH } from "../udp.ts";
+
+/** @internal A group as bytes, checked against RFC 48's grammar (1..255-valued octets, at most 255). */
+export function groupBytes(group: string | Uint8Array): Uint8Array {
+  if (typeof group !== "string" && !(group instanceof Uint8Array)) {
+    throw new TypeError("A group must be a string or a Uint8Array");
+  }
+  const g = toFrame(group);
+  if (g.length > GROUP_MAX_LENGTH) throw new RangeError(`A group is at most ${GROUP_MAX_LENGTH} bytes, got ${g.length}`);
+  if (g.includes(0)) throw new RangeError("A group cannot contain a NUL byte");
+  return g;
+}
+
+/** @internal A group's bytes as a map key (one char per byte). */
+export function groupKey(group: Uint8Array): string {
+  return String.fromCharCode.apply(null, group as unknown as number[]);
+}
+
+/** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */
+export type DishMessage = [Uint8Array, { group: Uint8Array }];
+
+/**
+ * Receives the messages of the groups it joined from {@link Radio} sockets.
+ * Bind it to a `udp://` endpoint (`udp://127.0.0.1:5555`, `udp://*:5555`,
+ * or a multicast group such as `udp://239.0.0.1:5555` or
+ * `udp://eth0;239.0.0.1:5555`), or use it over tcp, ipc and inproc.
+ *
+ * @example
+ * ```ts
+ * import { Dish, Radio } from "./mod.ts";
+ * const dish = new Dish({ receiveTimeout: 1000 });
+ * await dish.bind("udp://127.0.0.1:*");
+ * dish.join("news");
+ * const radio = new Radio();
+ * radio.connect(dish.lastEndpoint!);
+ * await radio.send("hello", { group: "news" });
+ * const [body, { group }] = await dish.receive();
+ * console.log(new TextDecoder().decode(group), new TextDecoder().decode(body)); // news hello
+ * radio.close();
+ * dish.close();
+ * ```
+ */
+export class Dish extends SocketBase {
+  #in = new FairQueue();
+  #pipes = new Set<Pipe>();
+  #joined = new Map<string, Uint8Array>();
+
+  /** @param options Socket options; `linger` defaults to 0, as in libzmq. */
+  constructor(options?: SocketOptions) {
+    super("DISH", options, { linger: 0 });
+  }
+
+  /**
+   * Joins groups: messages sent to them are received from now on.
+   *
+   * @param groups Strings (UTF-8) or bytes, each at most 255 bytes.
+   * @throws {ZmqError} EINVAL when a group is joined already.
+   * @throws {RangeError} For a group over 255 bytes or containing a NUL byte.
+   */
+  join(...groups: (string | Uint8Array)[]): void {
+    for (const g of groups) {
+      const bytes = groupBytes(g);
+      const key = groupKey(bytes);
+      if (this.#joined.has(key)) throw new ZmqError("EINVAL", `Group "${g}" is joined already`);
+      this.#joined.set(key, bytes.slice());
+      this.#tell("JOIN", bytes);
+    }
+  }
+
+  /**
+   * Leaves groups joined before; messages of theirs still queued are dropped.
+   *
+   * @param groups Strings (UTF-8) or bytes.
+   * @throws {ZmqError} EINVAL when a group is not joined.
+   */
+  leave(...groups: (string | Uint8Array)[]): void {
+    for (const g of groups) {
+      const bytes = groupBytes(g);
+      if (!this.#joined.delete(groupKey(bytes))) throw new ZmqError("EINVAL", `Group "${g}" is not joined`);
+      this.#tell("LEAVE", bytes);
+    }
+  }
+
+  /**
+   * Waits for the next message of a joined group.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns `[body, { group }]`, as zeromq.js's draft Dish.
+   */
+  async receive(options?: CallOptions): Promise<DishMessage> {
+    const [group, body] = await this.receive_(options);
+    return [body, { group }];
+  }
+
+  /** Iterates over received messages until the socket closes. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<DishMessage, void, undefined> {
+    for await (const [group, body] of this.iterate_()) yield [body, { group }];
+  }
+
+  /** @internal udp:// drops datagrams of groups not joined before they take queue room. */
+  acceptsGroup(group: Uint8Array): boolean {
+    return this.#joined.has(groupKey(group));
+  }
+
+  // Pipes without a connection hear every group when they connect.
+  #tell(name: "JOIN" | "LEAVE", group: Uint8Array): void {
+    const m = commandMessage(encodeCommand(name, group));
+    for (const p of this.#pipes) if (p.engine !== null) p.write(m);
+  }
+
+  protected override xattach(pipe: Pipe): void {
+    this.#in.add(pipe);
+    if (!pipe.endpoint.startsWith("udp://")) this.#pipes.add(pipe);
+  }
+
+  // libzmq "hiccups" the pipe: JOIN/LEAVE queued for the old connection are
+  // dropped and the current groups sent afresh.
+  protected override xconnected(pipe: Pipe): void {
+    if (!this.#pipes.has(pipe)) return;
+    pipe.outQ.clear();
+    for (const g of this.#joined.values()) pipe.write(commandMessage(encodeCommand("JOIN", g)));
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#pipes.delete(pipe);
+    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+  }
+
+  // Only `group body` messages of joined groups (RFC 37: thread-safe types drop multipart).
+  protected override xrecv(): Msg | undefined {
+    for (;;) {
+      const m = this.#in.recv();
+      if (m === undefined) return undefined;
+      if (m.length === 2 && m[0].length <= GROUP_MAX_LENGTH && this.#joined.has(groupKey(m[0]))) return m;
+    }
+  }
+}

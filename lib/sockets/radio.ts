@@ -1,0 +1,127 @@
+// RADIO (RFC 48): sends each message to the DISH peers that joined its
+// group, dropping for peers at their HWM; a udp:// endpoint gets every
+// message (its DISH filters). Over ZMTP a message goes out as two frames,
+// group then body (RFC 37 §"The Radio-Dish Pattern"), and the DISH's JOIN
+// and LEAVE commands arrive in the pipe as command messages.
+
+import { isCommandMessage } from "../engine.ts";
+import type { Msg, Pipe } from "../pipe.ts";
+import { type CallOptions, type MessageLike, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import { groupBytes, groupKey } from "./dish.ts";
+
+/** Options of one {@link Radio.send} call. */
+export interface RadioSendOptions extends CallOptions {
+  /** The group: a string (UTF-8) or bytes, at most 255 bytes. */
+  group: string | Uint8Array;
+}
+
+/**
+ * Distributes messages by group to {@link Dish} sockets: exact matching,
+ * never blocks, drops for a peer whose queue is full. Connect it to a
+ * `udp://` endpoint (unicast or multicast) where DISH sockets bind, or use
+ * it over tcp, ipc and inproc.
+ *
+ * @example
+ * ```ts
+ * import { Dish, Radio } from "./mod.ts";
+ * const dish = new Dish();
+ * await dish.bind("tcp://127.0.0.1:*");
+ * dish.join("weather");
+ * const radio = new Radio();
+ * radio.connect(dish.lastEndpoint!);
+ * await new Promise((r) => setTimeout(r, 100)); // let the JOIN arrive
+ * await radio.send("sunny", { group: "weather" });
+ * const [body, { group }] = await dish.receive();
+ * console.log(new TextDecoder().decode(group), new TextDecoder().decode(body));
+ * radio.close();
+ * dish.close();
+ * ```
+ */
+export class Radio extends SocketBase {
+  #groups = new Map<string, Set<Pipe>>();
+  #udp = new Set<Pipe>();
+
+  /** @param options Socket options. */
+  constructor(options?: SocketOptions) {
+    super("RADIO", options);
+  }
+
+  /**
+   * Sends a message to the dishes that joined `options.group`. Resolves at
+   * once: a message no peer wants, or for a peer at its HWM, is dropped.
+   *
+   * @param message One part (RADIO messages are single-part).
+   * @param options The group, and an AbortSignal for API symmetry.
+   * @returns Resolves once queued (or dropped).
+   * @throws {TypeError} Without a group, or with more than one part.
+   * @throws {RangeError} For a group over 255 bytes or containing a NUL byte.
+   */
+  send(message: MessageLike | [MessageLike], options: RadioSendOptions): Promise<void> {
+    let group: Uint8Array;
+    let body: Uint8Array;
+    try {
+      if (Array.isArray(message)) {
+        if (message.length !== 1) throw new TypeError("RADIO messages have exactly one part");
+        message = message[0];
+      }
+      group = groupBytes(options?.group);
+      body = toFrame(message);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.send_([group, body], options);
+  }
+
+  protected override xattach(pipe: Pipe): void {
+    pipe.state = new Set<string>();
+    if (pipe.endpoint.startsWith("udp://")) this.#udp.add(pipe);
+  }
+
+  // A (re)connected DISH sends all its JOINs again.
+  protected override xconnected(pipe: Pipe): void {
+    this.#forget(pipe);
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#forget(pipe);
+    this.#udp.delete(pipe);
+  }
+
+  #forget(pipe: Pipe): void {
+    const mine = pipe.state as Set<string>;
+    for (const g of mine) {
+      const set = this.#groups.get(g)!;
+      set.delete(pipe);
+      if (set.size === 0) this.#groups.delete(g);
+    }
+    mine.clear();
+  }
+
+  // JOIN and LEAVE are applied as they arrive; anything else a peer sends is dropped (RFC 48).
+  protected override xreadable(pipe: Pipe): void {
+    const mine = pipe.state as Set<string>;
+    for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
+      if (!isCommandMessage(m)) continue;
+      const body = m[0];
+      const join = body[0] === 4; // "\x04JOIN" or "\x05LEAVE"
+      const key = groupKey(body.subarray(1 + body[0]));
+      if (join) {
+        mine.add(key);
+        let set = this.#groups.get(key);
+        if (!set) this.#groups.set(key, set = new Set());
+        set.add(pipe);
+      } else if (mine.delete(key)) {
+        const set = this.#groups.get(key)!;
+        set.delete(pipe);
+        if (set.size === 0) this.#groups.delete(key);
+      }
+    }
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const members = this.#groups.get(groupKey(msg[0]));
+    if (members) for (const p of members) if (p.canWrite()) p.write(msg);
+    for (const p of this.#udp) if (p.canWrite()) p.write(msg);
+    return true;
+  }
+}
