@@ -299,7 +299,8 @@ export class Engine implements EngineLike {
   kick(): void {
     if (this.#kicked || this.#state !== State.Active) return;
     this.#kicked = true;
-    queueMicrotask(this.#flushBound);
+    if (this.conn.defer !== undefined) this.conn.defer(this.#flushBound);
+    else queueMicrotask(this.#flushBound);
   }
 
   pauseInput(): void {

@@ -50,6 +50,13 @@ export interface Connection {
   end(): void;
   /** Closes at once, dropping unwritten bytes. */
   destroy(): void;
+  /**
+   * Optional: runs `fn` after the current macrotask and pending I/O (e.g.
+   * `setImmediate`). The engine flushes through it so that the messages a
+   * producer queues in one turn leave in one write; without it the engine
+   * flushes in a microtask.
+   */
+  defer?(fn: () => void): void;
 }
 
 /** A bound endpoint accepting connections. */

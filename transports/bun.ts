@@ -91,6 +91,10 @@ class BunConnection implements Connection {
     }
   }
 
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+
   pause(): void {
     this.sock.pause?.();
   }

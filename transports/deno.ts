@@ -130,6 +130,10 @@ class DenoConnection implements Connection {
     this.#finish();
   }
 
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+
   #finish(err?: Error): void {
     if (this.#closed) return;
     this.#closed = true;

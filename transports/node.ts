@@ -59,6 +59,10 @@ class NodeConnection implements Connection {
   destroy(): void {
     this.#sock.destroy();
   }
+
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
 }
 
 function mapError(e: NodeJS.ErrnoException, address: string): Error {
