@@ -107,6 +107,22 @@ describe("interop with libzmq", () => {
     },
   );
 
+  // The TTL travels in tenths of a second (RFC 37 §3.5.3): a PING every 1 s
+  // announcing 300 ms makes libzmq drop the link ~300 ms after the first one.
+  scoped(
+    "interop tcp: our DEALER PINGs with TTL 300 ms but every 1 s → libzmq ROUTER drops the link after the TTL",
+    async (own) => {
+      const router = own(await RemoteSide.create(libzmq(), "ROUTER"));
+      const dealer = own(new LocalSide("DEALER", { heartbeatInterval: 1000, heartbeatTimeToLive: 300 }));
+      const t0 = Date.now();
+      await dealer.connect(await router.bind());
+      await waitFor("libzmq to drop the connection", async () => (await router.events()).disconnect > 0, 3000);
+      const elapsed = Date.now() - t0;
+      assert.ok(elapsed >= 1000, `libzmq dropped the link after ${elapsed} ms, before our first PING`);
+      assert.ok(elapsed < 1900, `libzmq dropped the link after ${elapsed} ms, later than the TTL allows`);
+    },
+  );
+
   // A restart: the peer process is killed (SIGKILL) and a new one binds the same port.
   const restart = (name: string, fn: (procs: Peer[], own: <S extends Side>(s: S) => S) => Promise<void>) =>
     scoped(name, async (own) => {
