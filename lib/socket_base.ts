@@ -351,7 +351,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   /**
    * Stops accepting on an endpoint given to `bind()` (or its `lastEndpoint`).
-   * Connections already accepted stay up, as in libzmq.
+   * Connections accepted on it are closed too, as in libzmq (inproc ones stay).
    *
    * @param address The endpoint.
    */
@@ -367,6 +367,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     if (!l) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
     for (const [k, v] of this.#listeners) if (v === l) this.#listeners.delete(k);
     await l.close();
+    // libzmq's listener owns what it accepted (term_endpoint): those connections go with it.
+    for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === l.endpoint) e.destroy();
   }
 
   /**
@@ -559,6 +561,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     }
     this.events.emit({ type: "handshake", address: engine.endpoint, remoteAddress: peer.remoteAddress });
     queueMicrotask(() => this.pipeWritable(pipe!));
+    // Connected while lingering after close(): flush what is queued, then go.
+    if (this.#closed) queueMicrotask(() => engine.close());
     return pipe;
   }
 
@@ -750,7 +754,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     this.#sendWaiter = this.#recvWaiter = null;
     for (const name of this.#inprocNames) this.context.inproc.unbind(name, this);
     this.#inprocNames.clear();
-    for (const c of this.#connecters.values()) c.unwatch?.();
+    for (const c of this.#connecters.values()) if (!this.#lingering(c)) c.unwatch?.();
     const ls = new Set(this.#listeners.values());
     this.#listeners.clear();
     for (const l of ls) l.close().catch(() => {});
@@ -777,6 +781,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     for (const c of this.#connecters.values()) {
       c.stopped = true;
       clearTimeout(c.timer);
+      c.unwatch?.();
     }
     for (const e of [...this.#engines]) e.destroy();
     this.#connecters.clear();

@@ -3,6 +3,7 @@
 // independently of lib/zmtp so that a codec bug cannot hide itself.
 
 import * as net from "node:net";
+import { tmpdir } from "node:os";
 import type { SocketBase, SocketEventType } from "../mod.ts";
 
 /** Transports every pattern test runs over; add a row to cover a new one. */
@@ -42,6 +43,21 @@ export function freeTcpAddress(): Promise<string> {
       srv.close(() => resolve(`tcp://127.0.0.1:${a.port}`));
     });
   });
+}
+
+/**
+ * An address of `transport` that nothing is bound to yet, for connect-before-bind:
+ * a released tcp port, a fresh ipc path, a fresh inproc name.
+ */
+export function unboundAddress(transport: TransportName): Promise<string> {
+  switch (transport) {
+    case "tcp":
+      return freeTcpAddress();
+    case "ipc":
+      return Promise.resolve(`ipc://${tmpdir()}/zmtp-test-${Date.now().toString(36)}-${++uniq}.sock`);
+    case "inproc":
+      return Promise.resolve(bindAddress("inproc"));
+  }
 }
 
 /** Resolves after `ms` milliseconds. */
