@@ -1,0 +1,310 @@
+// Regenerates bench/RESULTS.md from bench/results.json (`npm run bench:report`).
+// The tables and the issue-5 verdicts are computed here, never typed.
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const SIZE_NAME: Record<number, string> = { 1: "1 B", 64: "64 B", 1024: "1 KiB", 65536: "64 KiB" };
+const sizeName = (s: number) => SIZE_NAME[s] ?? `${s} B`;
+
+function rate(x: number | null | undefined): string {
+  if (x == null) return "–";
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(0)} k`;
+  return x.toFixed(0);
+}
+const mb = (x: number | null | undefined) => x == null ? "–" : x >= 100 ? x.toFixed(0) : x.toFixed(1);
+const us = (x: number | null | undefined) => x == null ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(1);
+const times = (x: number | null | undefined) => x == null ? "–" : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map((_, i) => i === 0 ? "---" : "---:")), ...rows.map(line)].join("\n");
+}
+
+const cellOf = (rows: Json[], transport: string, size: number, id: string) =>
+  rows.find((r: Json) => r.transport === transport && r.size === size)?.cells?.[id];
+
+function throughputSection(r: Json, transport: string): string {
+  const rows: Json[] = r.throughput.filter((x: Json) => x.transport === transport);
+  if (rows.length === 0) return "";
+  const sizes = rows.map((x) => x.size);
+  const pairs: Json[] = r.throughputPairs.filter((p: Json) => rows.some((x) => x.cells[p.id]));
+  const counts = rows.map((x) => `${sizeName(x.size)}: ${x.count.toLocaleString("en-US")}`).join(", ");
+  const body = pairs.map((p) => [
+    p.label,
+    ...sizes.map((s) => {
+      const c = cellOf(rows, transport, s, p.id);
+      if (!c || c.msgPerSec == null) return c?.errors?.length ? "error" : "–";
+      return `${rate(c.msgPerSec)} (${mb(c.mbPerSec)} MB/s)`;
+    }),
+  ]);
+  const ratios = pairs.filter((p) => p.id !== "libzmq" && p.id !== "zeromqjs").map((p) => [
+    p.label,
+    ...sizes.map((s) => {
+      const c = cellOf(rows, transport, s, p.id);
+      return `${times(c?.vsZeromqjs)} / ${times(c?.vsLibzmq)}`;
+    }),
+  ]);
+  return [
+    `### Throughput, ${transport}:// (messages/s, MB/s; PUSH -> PULL, sender -> receiver)`,
+    "",
+    `Messages per run: ${counts}. Median of ${r.meta.reps} run(s), timed by the receiver from its first to its last message.`,
+    "",
+    table(["sender -> receiver", ...sizes.map(sizeName)], body),
+    "",
+    `Ratio to zeromq.js / to libzmq (higher is better):`,
+    "",
+    table(["", ...sizes.map(sizeName)], ratios),
+    "",
+  ].join("\n");
+}
+
+function latencySection(r: Json, transport: string): string {
+  const rows: Json[] = r.latency.filter((x: Json) => x.transport === transport);
+  if (rows.length === 0) return "";
+  const sizes = rows.map((x) => x.size);
+  const pairs: Json[] = r.latencyPairs.filter((p: Json) => rows.some((x) => x.cells[p.id]));
+  const counts = rows.map((x) => `${sizeName(x.size)}: ${x.count.toLocaleString("en-US")}`).join(", ");
+  const body = pairs.map((p) => [
+    p.label,
+    ...sizes.map((s) => {
+      const c = cellOf(rows, transport, s, p.id);
+      if (!c || c.p50us == null) return c?.errors?.length ? "error" : "–";
+      return `${us(c.p50us)} / ${us(c.p99us)}`;
+    }),
+  ]);
+  const ratios = pairs.filter((p) => p.id !== "libzmq").map((p) => [
+    p.label,
+    ...sizes.map((s) => times(cellOf(rows, transport, s, p.id)?.vsLibzmq)),
+  ]);
+  return [
+    `### REQ/REP round trip, ${transport}:// (p50 / p99, µs)`,
+    "",
+    `Timed round trips per run: ${counts} (after count/10 untimed ones). Median of ${r.meta.reps} run(s).`,
+    "",
+    table(["REQ/REP", ...sizes.map(sizeName)], body),
+    "",
+    "p50 relative to libzmq (lower is better):",
+    "",
+    table(["", ...sizes.map(sizeName)], ratios),
+    "",
+  ].join("\n");
+}
+
+interface Target {
+  name: string;
+  measured: string;
+  ratio: number | null;
+  met: boolean | null; // null: not measured
+}
+
+function targets(r: Json): Target[] {
+  const out: Target[] = [];
+  const thr = (id: string, size: number) => cellOf(r.throughput, "tcp", size, id)?.msgPerSec ?? null;
+  const lat = (id: string, size: number) => cellOf(r.latency, "tcp", size, id);
+  const check = (name: string, measured: string, ratio: number | null, ok: (x: number) => boolean) =>
+    out.push({ name, measured, ratio, met: ratio == null ? null : ok(ratio) });
+
+  const node64 = thr("node", 64), zjs64 = thr("zeromqjs", 64), c64 = thr("libzmq", 64);
+  check(
+    "64 B tcp throughput, ours on Node ≥ 5× zeromq.js",
+    `${rate(node64)} vs ${rate(zjs64)} msg/s`,
+    node64 != null && zjs64 ? node64 / zjs64 : null,
+    (x) => x >= 5,
+  );
+  check(
+    "64 B tcp throughput, ours on Node ≥ 0.5× libzmq",
+    `${rate(node64)} vs ${rate(c64)} msg/s`,
+    node64 != null && c64 ? node64 / c64 : null,
+    (x) => x >= 0.5,
+  );
+  for (const id of ["deno", "bun"]) {
+    const v = thr(id, 64);
+    check(
+      `64 B tcp throughput, ours on ${id === "deno" ? "Deno" : "Bun"} in Node's class (0.5×–2× of Node)`,
+      `${rate(v)} vs ${rate(node64)} msg/s`,
+      v != null && node64 ? v / node64 : null,
+      (x) => x >= 0.5 && x <= 2,
+    );
+  }
+  const c64k = thr("libzmq", 65536);
+  for (const id of ["node", "deno", "bun"]) {
+    const v = thr(id, 65536);
+    const name = r.impls[id].label;
+    check(
+      `64 KiB tcp throughput, ${name} ≥ libzmq`,
+      `${rate(v)} vs ${rate(c64k)} msg/s`,
+      v != null && c64k ? v / c64k : null,
+      (x) => x >= 1,
+    );
+  }
+  const cl = lat("libzmq", 64);
+  for (const id of ["node", "deno", "bun"]) {
+    const l = lat(id, 64);
+    check(
+      `64 B tcp REQ/REP p50, ${r.impls[id].label} ≤ 1.2× libzmq (p99 reported)`,
+      l?.p50us != null
+        ? `p50 ${us(l.p50us)} µs vs ${us(cl?.p50us)} µs; p99 ${us(l.p99us)} µs vs ${us(cl?.p99us)} µs`
+        : "–",
+      l?.p50us != null && cl?.p50us ? l.p50us / cl.p50us : null,
+      (x) => x <= 1.2,
+    );
+  }
+  for (const id of ["node", "deno", "bun"]) {
+    const v = r.inproc?.cells?.[id]?.msgPerSec ?? null;
+    check(
+      `64 B inproc throughput, ${r.impls[id].label} ≥ 5 M msg/s`,
+      r.inproc ? `${rate(v)} msg/s` : "not measured",
+      v != null ? v / 5e6 : null,
+      (x) => x >= 1,
+    );
+  }
+  for (const m of r.memory ?? []) {
+    if (m.sendHighWaterMark !== 1000) continue;
+    const v = memoryVerdict(m);
+    out.push({
+      name: `memory: ${m.label} sender behind a slow PULL, SNDHWM 1000, 1 KiB, stays bounded`,
+      measured: m.error
+        ? `error: ${m.error.slice(0, 80)}`
+        : `RSS ${mb(m.rssBaseMB)} -> peak ${mb(m.rssPeakMB)} MiB (+${mb(m.growthMB)}); last 40% of the run: ${
+          signed(v.late)
+        } MiB for ${mb(v.payload)} MiB sent`,
+      ratio: null,
+      met: m.error ? null : v.bounded,
+    });
+  }
+  return out;
+}
+
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${mb(x)}`;
+
+// Bounded: over the last 40% of the messages the RSS peak (of the
+// checkpoints after each tenth) rises by at most a tenth of the bytes sent
+// meanwhile. An unbounded queue (the SNDHWM 0 control) rises by about all
+// of them. Peaks, not single samples, so that GC sawtooth does not count.
+function memoryVerdict(m: Json): { late: number; payload: number; bounded: boolean } {
+  const cp: number[] = m.checkpointsMB ?? [];
+  const late = cp.length >= 10 ? Math.max(...cp.slice(6)) - Math.max(...cp.slice(0, 6)) : NaN;
+  const payload = 0.4 * m.sent * m.size / 2 ** 20;
+  return { late, payload, bounded: late <= 0.1 * payload };
+}
+
+function inprocSection(r: Json): string {
+  if (!r.inproc) return "### inproc\n\nNot measured in this run.\n";
+  const rows = Object.entries(r.inproc.cells).map(([id, c]: [string, Json]) => [
+    r.impls[id].label,
+    c.msgPerSec == null ? "error" : `${rate(c.msgPerSec)} (${mb(c.msgPerSec * r.inproc.size / 1e6)} MB/s)`,
+  ]);
+  return [
+    `### inproc:// (one process, PUSH -> PULL, ${sizeName(r.inproc.size)})`,
+    "",
+    `${r.inproc.count.toLocaleString("en-US")} messages per run, median of ${r.meta.reps}.`,
+    "",
+    table(["", "messages/s"], rows),
+    "",
+  ].join("\n");
+}
+
+function memorySection(r: Json): string {
+  if (!r.memory?.length) return "### Memory\n\nNot measured in this run.\n";
+  const rows = r.memory.map((m: Json) => {
+    if (m.error) return [m.label, String(m.sendHighWaterMark), "error", "", "", "", "", ""];
+    const v = memoryVerdict(m);
+    return [
+      m.label,
+      m.sendHighWaterMark === 0 ? "0 (no limit)" : String(m.sendHighWaterMark),
+      mb(m.rssBaseMB),
+      mb(m.rssPeakMB),
+      `+${mb(m.growthMB)}`,
+      (m.checkpointsMB ?? []).map((x: number) => x.toFixed(0)).join(" "),
+      `${signed(v.late)} (${v.bounded ? "flat" : "growing"})`,
+      m.secs.toFixed(1),
+    ];
+  });
+  const m0 = r.memory[0];
+  return [
+    `### Memory: sender RSS behind a slow consumer`,
+    "",
+    `The sender pushes ${m0.sent.toLocaleString("en-US")} fresh ${sizeName(m0.size)} messages as fast as \`send()\` ` +
+    `resolves (${mb(m0.sent * m0.size / 2 ** 20)} MiB in all); the receiver (ours on Node, RCVHWM 1000) reads ` +
+    "about 20 k msg/s. RSS in MiB: at the start, the peak (sampled every 100 ms), and after each tenth of the " +
+    "messages. Bounded means the last 40% of the run raises that peak by at most a tenth of the bytes it sent; " +
+    "the SNDHWM 0 " +
+    "row is the control, where the backlog, and RSS, grow with every message.",
+    "",
+    table(
+      ["sender", "SNDHWM", "RSS at start", "peak", "growth", "after each 10%", "peak rise, last 40%", "seconds"],
+      rows,
+    ),
+    "",
+  ].join("\n");
+}
+
+/** Renders results.json as RESULTS.md. */
+export function render(r: Json): string {
+  const m = r.meta.machine, v = r.meta.versions;
+  const ts = targets(r);
+  const status = (t: Target) => t.met === null ? "not measured" : t.met ? "**met**" : "missed";
+  const sections = [
+    "# Benchmark results",
+    "",
+    "Generated by `npm run bench:report` from `bench/results.json` (written by `npm run bench`). Do not edit by hand.",
+    "",
+    "## Setup",
+    "",
+    `- Date: ${r.meta.date} (${r.meta.mode} mode, ${r.meta.reps} run(s) per cell, ${r.meta.durationS} s in all)`,
+    `- Machine: ${m.cpu}, ${m.nproc} cores, ${m.memGiB} GiB RAM, Linux ${m.kernel}; loopback only`,
+    `- Node ${v.node}, ${v.deno}, Bun ${v.bun}`,
+    `- libzmq (C programs in bench/c, gcc ${v.gcc} -O2): ${v.libzmqC}; zeromq.js ${v.zeromqjs}`,
+    `- This library at ${v.commit}; on Node from ${v.ourLibOnNode}; on Deno and Bun from the TypeScript source`,
+    "",
+    "## Issue 5 targets",
+    "",
+    table(
+      ["target", "measured", "ratio", "status"],
+      ts.map((t) => [t.name, t.measured, t.ratio == null ? "–" : times(t.ratio), status(t)]),
+    ),
+    "",
+    "## Tables",
+    "",
+    throughputSection(r, "tcp"),
+    throughputSection(r, "ipc"),
+    latencySection(r, "tcp"),
+    latencySection(r, "ipc"),
+    inprocSection(r),
+    memorySection(r),
+    "## Method",
+    "",
+    "- Every process is a separate OS process on the same 2-core machine; a JS peer is `bench/peers/peer.ts` " +
+    "(the same code for this library and for zeromq.js), the C peers are `bench/c/*.c`.",
+    "- Senders `await send()` for each message (one reused buffer) with default options; libzmq's " +
+    "remote_thr calls `zmq_send` in a loop. Receivers `await receive()` in a loop.",
+    "- Runs alternate between peers (the order rotates every repetition); a cell is the median.",
+    "- Latency: one REQ, one REP, strictly alternating, each round trip timed with a monotonic clock.",
+    "",
+  ];
+  const errors: string[] = [];
+  for (const row of [...r.throughput, ...r.latency]) {
+    for (const [id, c] of Object.entries(row.cells) as [string, Json][]) {
+      for (const e of c.errors ?? []) errors.push(`- ${row.transport} ${sizeName(row.size)} ${id}: ${e.slice(0, 200)}`);
+    }
+  }
+  if (errors.length) sections.push("## Failed runs", "", ...errors.slice(0, 40), "");
+  return sections.join("\n");
+}
+
+/** Reads `jsonPath` and writes the report to `mdPath`. */
+export function writeReport(jsonPath: string, mdPath: string): void {
+  writeFileSync(mdPath, render(JSON.parse(readFileSync(jsonPath, "utf8"))));
+}
+
+if (import.meta.main) {
+  const here = dirname(fileURLToPath(import.meta.url));
+  writeReport(join(here, "results.json"), join(here, "RESULTS.md"));
+  console.log(`wrote ${join(here, "RESULTS.md")}`);
+}
