@@ -372,7 +372,7 @@ describe("RADIO/DISH on the wire (ZMTP 3.1, RFC 37)", () => {
       await radio.send("a3", { group: "alpha" });
       await radio.send("c3", { group: "gamma" });
       for (;;) {
-        const m = (await peer.readMessage()).map(text);
+        const m: string[] = (await p.readMessage()).map(text);
         assert.equal(m[0], "gamma", "alpha after the LEAVE");
         if (m[1] === "c3") break;
       }
