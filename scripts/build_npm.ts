@@ -101,7 +101,8 @@ function fail(diagnostics: readonly ts.Diagnostic[]): never {
     getCurrentDirectory: () => ROOT,
     getNewLine: () => "\n",
   };
-  console.error(ts.formatDiagnosticsWithColorAndContext(diagnostics, host));
+  const color = process.stderr.isTTY && !process.env.NO_COLOR;
+  console.error((color ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics)(diagnostics, host));
   console.error(`build_npm: ${diagnostics.length} TypeScript error(s); npm/ not built`);
   process.exit(1);
 }
