@@ -459,9 +459,10 @@ export class Engine implements EngineLike {
 
   #fail(error: Error): void {
     if (this.#state === State.Closed) return;
+    // Report first: some transports (Bun) call onClose from inside end().
+    this.#closed(error);
     // Flush the ERROR we may have queued, then drop the connection.
     this.conn.end();
-    this.#closed(error);
   }
 
   #closed(error: Error | undefined): void {
