@@ -21,6 +21,7 @@
  */
 
 import "./transports/tcp.ts";
+export { type WsTlsOptions, wsTransport, type WsTransportOptions } from "./transports/websocket.ts";
 import "./transports/udp.ts";
 
 export { Push } from "./lib/sockets/push.ts";
