@@ -57,3 +57,21 @@ export {
   type Transport,
 } from "./lib/transport.ts";
 export { type Endpoint, parseEndpoint } from "./lib/endpoint.ts";
+export {
+  type CurveKey,
+  curveKeyPair,
+  curvePublicKey,
+  type SecurityAccessors,
+  type SecurityOptions,
+} from "./lib/security.ts";
+export {
+  type Authenticator,
+  type AuthenticatorOptions,
+  createAuthenticator,
+  getAuthenticator,
+  setAuthenticator,
+  type ZapReply,
+  type ZapRequest,
+  type ZapStatusCode,
+} from "./lib/zap.ts";
+export { z85Decode, z85Encode } from "./lib/z85.ts";

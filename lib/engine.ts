@@ -195,7 +195,9 @@ export class Engine implements EngineLike {
       this.#handshakeCommand(body);
       return;
     }
-    if (this.#codec !== undefined && (flags & COMMAND) !== 0) {
+    // With a codec every frame is wrapped, whatever its flags: libzmq sends
+    // CURVE's MESSAGE commands in plain final frames (flags 0).
+    if (this.#codec !== undefined) {
       const inner = this.#codec.decode(body);
       if (inner !== null) {
         flags = inner.flags;
@@ -245,7 +247,9 @@ export class Engine implements EngineLike {
     for (const cmd of step.send) this.conn.write(encodeFrame(COMMAND, cmd));
     if (step.error !== undefined) {
       this.conn.write(encodeFrame(COMMAND, encodeError(step.error)));
-      throw new HandshakeError(step.error);
+      // A bare status code is a ZAP refusal (RFC 27), sent as libzmq does.
+      const zap = /^[345]00$/.test(step.error);
+      throw new HandshakeError(zap ? `ZAP authentication refused the peer (status ${step.error})` : step.error);
     }
     if (step.done !== undefined) this.#onReady(step.done);
   }
@@ -412,7 +416,9 @@ export class Engine implements EngineLike {
 
   // One frame, wrapped by the security codec when there is one.
   #frame(flags: number, body: Uint8Array): Uint8Array {
-    if (this.#codec !== undefined) return encodeFrame(COMMAND, this.#codec.encode(flags, body));
+    // Flags 0, as libzmq frames MESSAGE (it would take COMMAND or MORE on the
+    // outer frame as flags of the wrapped frame).
+    if (this.#codec !== undefined) return encodeFrame(0, this.#codec.encode(flags, body));
     return encodeFrame(flags, body);
   }
 
@@ -454,6 +460,7 @@ export class Engine implements EngineLike {
 
   /** Closes at once. */
   destroy(): void {
+    this.#closing = true;
     this.conn.destroy();
   }
 
@@ -468,6 +475,10 @@ export class Engine implements EngineLike {
   #closed(error: Error | undefined): void {
     if (this.#state === State.Closed) return;
     const wasReady = this.#state === State.Active;
+    // A peer that hangs up mid-handshake failed it (libzmq: HANDSHAKE_FAILED_NO_DETAIL).
+    if (error === undefined && !wasReady && !this.#closing) {
+      error = new ProtocolError("peer closed the connection during the handshake");
+    }
     this.#state = State.Closed;
     clearTimeout(this.#handshakeTimer);
     clearInterval(this.#heartbeatTimer);

@@ -35,6 +35,10 @@ export interface SocketEvent {
   interval?: number;
   /** For error events. */
   error?: Error;
+  /** For `handshake`: the User-Id a ZAP authenticator gave the peer, if any. */
+  userId?: string;
+  /** For `handshake`: the peer's properties (Socket-Type, Identity, ZAP metadata, ...). */
+  properties?: Map<string, Uint8Array>;
 }
 
 /**

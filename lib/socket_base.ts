@@ -15,7 +15,7 @@ import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import { type Connection, getTransport, type Listener, type Transport } from "./transport.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
-import { NullMechanism } from "./zmtp/mechanisms/null.ts";
+import { createSecurityMechanism, defineSecurityAccessors, SECURITY_DEFAULTS, type SecurityAccessors, type SecurityOptions } from "./security.ts";
 import { Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
 import { bindUdp, checkUdp, openUdp } from "./udp.ts";
@@ -27,7 +27,7 @@ export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | st
 export type MessageInput = MessageLike | MessageLike[];
 
 /** Options every socket has (zeromq.js names; libzmq's in the comments). */
-export interface SocketOptions {
+export interface SocketOptions extends SecurityOptions {
   /** ZMQ_LINGER: ms to keep flushing pending messages after close; -1 forever, 0 drop. Default -1. */
   linger?: number;
   /** ZMQ_SNDHWM: per-peer outbound queue limit in messages; 0 for none. Default 1000. */
@@ -63,6 +63,7 @@ export interface SocketOptions {
 type AnyOptions = Record<string, unknown>;
 
 const BASE_DEFAULTS = {
+  ...SECURITY_DEFAULTS,
   linger: -1,
   sendHighWaterMark: 1000,
   receiveHighWaterMark: 1000,
@@ -134,6 +135,10 @@ interface Connecter {
   routingId: Uint8Array | undefined;
 }
 
+// The security options (plainServer, curveSecretKey, ...) are accessors
+// defined by lib/security.ts; this merge gives them their types.
+// deno-lint-ignore no-empty-interface
+export interface SocketBase extends SecurityAccessors {}
 /**
  * Base class of all socket types. Not used directly: create a {@link Push},
  * {@link Pull}, {@link Request}, ...
@@ -303,7 +308,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   /** @internal Makes the security mechanism for one connection. */
   protected createMechanism(ctx: MechanismContext, _asServerSide: boolean): Mechanism {
-    return new NullMechanism(ctx);
+    return createSecurityMechanism(this.opts, this.context, ctx);
   }
 
   // -- bind / connect --------------------------------------------------------
@@ -559,7 +564,13 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       if (c) c.pipe = pipe;
       this.xconnected(pipe);
     }
-    this.events.emit({ type: "handshake", address: engine.endpoint, remoteAddress: peer.remoteAddress });
+    this.events.emit({
+      type: "handshake",
+      address: engine.endpoint,
+      remoteAddress: peer.remoteAddress,
+      userId: _done.userId,
+      properties: peer.properties,
+    });
     queueMicrotask(() => this.pipeWritable(pipe!));
     // Connected while lingering after close(): flush what is queued, then go.
     if (this.#closed) queueMicrotask(() => engine.close());
@@ -571,9 +582,11 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     this.#engines.delete(engine);
     const c = (engine.connecter as Connecter | null | undefined) ?? null;
     if (c && c.engine === engine) c.engine = null;
-    if (!wasReady && error) {
+    // A HandshakeError after the handshake is a security failure on a frame
+    // (CURVE MESSAGE), which libzmq reports as a failed handshake too.
+    if (error && (!wasReady || error instanceof HandshakeError)) {
       const type = error instanceof HandshakeError || error.name === "HandshakeError"
-        ? (/auth|ZAP|credentials|key/i.test(error.message) ? "handshake:error:auth" : "handshake:error:protocol")
+        ? (/auth|ZAP|credentials|key|ERROR: [345]00$/i.test(error.message) ? "handshake:error:auth" : "handshake:error:protocol")
         : "handshake:error:other";
       this.events.emit({ type, address: engine.endpoint, error });
     }
@@ -844,3 +857,5 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   /** @internal A pipe got a message (before any waiting receive is served). */
   protected xreadable(_pipe: Pipe): void {}
 }
+
+defineSecurityAccessors(SocketBase.prototype);

@@ -1,0 +1,355 @@
+/**
+ * The security options every socket has (zeromq.js names, libzmq semantics)
+ * and the choice of security mechanism for each connection: NULL, PLAIN
+ * (RFC 24) or CURVE (RFC 26), with ZAP (RFC 27) on the server side.
+ *
+ * As in libzmq, setting any PLAIN option selects PLAIN and setting any CURVE
+ * option selects CURVE (the last one set wins when both are configured), so
+ * a half-configured CURVE socket fails its handshakes instead of silently
+ * falling back to NULL.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import { HandshakeError } from "./errors.ts";
+import { encodeReady, isCommand, parseMetadata } from "./zmtp/command.ts";
+import type { HandshakeStep, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
+import { NullMechanism, readyProperties } from "./zmtp/mechanisms/null.ts";
+import { PlainMechanism } from "./zmtp/mechanisms/plain.ts";
+import { CurveKeyPair, CurveMechanism } from "./zmtp/mechanisms/curve.ts";
+import {
+  type Authenticator,
+  getAuthenticator,
+  peerRefused,
+  type ZapCheck,
+  zapCheck,
+  zapDone,
+  zapRefused,
+} from "./zap.ts";
+import { z85Decode, z85Encode } from "./z85.ts";
+
+/** A CURVE key: 32 bytes, or their 40-character Z85 text. */
+export type CurveKey = string | Uint8Array;
+
+/** The security options, as constructor options of every socket. */
+export interface SecurityOptions {
+  /** ZMQ_PLAIN_SERVER: be the PLAIN server (needs an authenticator to admit anyone). */
+  plainServer?: boolean;
+  /** ZMQ_PLAIN_USERNAME: be a PLAIN client with this username. */
+  plainUsername?: string | null;
+  /** ZMQ_PLAIN_PASSWORD: the PLAIN client's password. */
+  plainPassword?: string | null;
+  /** ZMQ_CURVE_SERVER: be the CURVE server (needs `curveSecretKey`). */
+  curveServer?: boolean;
+  /** ZMQ_CURVE_PUBLICKEY: our long-term public key (derived from the secret key when unset). */
+  curvePublicKey?: CurveKey | null;
+  /** ZMQ_CURVE_SECRETKEY: our long-term secret key. */
+  curveSecretKey?: CurveKey | null;
+  /** ZMQ_CURVE_SERVERKEY: be a CURVE client of the server with this public key. */
+  curveServerKey?: CurveKey | null;
+  /** ZMQ_ZAP_DOMAIN: the ZAP domain; also turns on ZAP for NULL. Default "". */
+  zapDomain?: string;
+  /** This socket's ZAP authenticator; default: the context's ({@link setAuthenticator}). */
+  authenticator?: Authenticator | null;
+}
+
+/** Defaults of the security options, spread into every socket's options. */
+export const SECURITY_DEFAULTS = {
+  plainServer: false,
+  plainUsername: null as string | null,
+  plainPassword: null as string | null,
+  curveServer: false,
+  curvePublicKey: null as Uint8Array | null,
+  curveSecretKey: null as Uint8Array | null,
+  curveServerKey: null as Uint8Array | null,
+  zapDomain: "",
+  authenticator: null as Authenticator | null,
+};
+
+/** The security options as socket properties. Keys read back in Z85. */
+export interface SecurityAccessors {
+  /** ZMQ_PLAIN_SERVER. */
+  get plainServer(): boolean;
+  set plainServer(v: boolean);
+  /** ZMQ_PLAIN_USERNAME. */
+  get plainUsername(): string | null;
+  set plainUsername(v: string | null);
+  /** ZMQ_PLAIN_PASSWORD. */
+  get plainPassword(): string | null;
+  set plainPassword(v: string | null);
+  /** ZMQ_CURVE_SERVER. */
+  get curveServer(): boolean;
+  set curveServer(v: boolean);
+  /** ZMQ_CURVE_PUBLICKEY, read back in Z85. */
+  get curvePublicKey(): string | null;
+  set curvePublicKey(v: CurveKey | null);
+  /** ZMQ_CURVE_SECRETKEY, read back in Z85. */
+  get curveSecretKey(): string | null;
+  set curveSecretKey(v: CurveKey | null);
+  /** ZMQ_CURVE_SERVERKEY, read back in Z85. */
+  get curveServerKey(): string | null;
+  set curveServerKey(v: CurveKey | null);
+  /** ZMQ_ZAP_DOMAIN. */
+  get zapDomain(): string;
+  set zapDomain(v: string);
+  /** This socket's ZAP authenticator, or null for the context's. */
+  get authenticator(): Authenticator | null;
+  set authenticator(v: Authenticator | null);
+}
+
+type Opts = Record<string, unknown>;
+type Family = "PLAIN" | "CURVE";
+
+// Which family was set last, per socket (its options object).
+const lastFamily = new WeakMap<object, Family>();
+const enc = new TextEncoder();
+
+function toKey(name: string, v: unknown): Uint8Array | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string" && v.length === 40) return z85Decode(v);
+  if (v instanceof Uint8Array && v.length === 32) return v.slice();
+  throw new TypeError(`Option "${name}" must be a 40-character Z85 string or 32 bytes`);
+}
+
+function toText(name: string, v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "string") throw new TypeError(`Option "${name}" must be a string or null`);
+  if (enc.encode(v).length > 255) throw new RangeError(`Option "${name}" is limited to 255 bytes`);
+  return v;
+}
+
+const SETTERS: Record<string, (v: unknown) => unknown> = {
+  plainServer: (v) => !!v,
+  plainUsername: (v) => toText("plainUsername", v),
+  plainPassword: (v) => toText("plainPassword", v),
+  curveServer: (v) => !!v,
+  curvePublicKey: (v) => toKey("curvePublicKey", v),
+  curveSecretKey: (v) => toKey("curveSecretKey", v),
+  curveServerKey: (v) => toKey("curveServerKey", v),
+  zapDomain: (v) => toText("zapDomain", v) ?? "",
+  authenticator: (v) => {
+    if (v !== null && v !== undefined && typeof v !== "function") {
+      throw new TypeError(`Option "authenticator" must be a function or null`);
+    }
+    return v ?? null;
+  },
+};
+
+/**
+ * Defines the security options as accessors on a socket class's prototype;
+ * the class stores option values in `this.opts`.
+ *
+ * @param proto The prototype (SocketBase's).
+ *
+ * @example
+ * ```ts
+ * import { defineSecurityAccessors, SECURITY_DEFAULTS } from "./lib/security.ts";
+ * class S {
+ *   opts: Record<string, unknown> = { ...SECURITY_DEFAULTS };
+ * }
+ * defineSecurityAccessors(S.prototype);
+ * const s = new S() as S & { curveServer: boolean };
+ * s.curveServer = true;
+ * console.log(s.opts.curveServer); // true
+ * ```
+ */
+export function defineSecurityAccessors(proto: object): void {
+  for (const [name, check] of Object.entries(SETTERS)) {
+    const family: Family | null = name.startsWith("plain") ? "PLAIN" : name.startsWith("curve") ? "CURVE" : null;
+    const isKey = name.endsWith("Key");
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: { opts: Opts }) {
+        const v = this.opts[name];
+        return isKey && v instanceof Uint8Array ? z85Encode(v) : v;
+      },
+      set(this: { opts: Opts }, v: unknown) {
+        const value = check(v);
+        this.opts[name] = value;
+        if (family !== null && value !== null && value !== false) lastFamily.set(this.opts, family);
+      },
+    });
+  }
+}
+
+function active(o: Opts, family: Family): boolean {
+  return family === "PLAIN"
+    ? o.plainServer === true || o.plainUsername !== null || o.plainPassword !== null
+    : o.curveServer === true || o.curvePublicKey !== null || o.curveSecretKey !== null || o.curveServerKey !== null;
+}
+
+/**
+ * Which mechanism a socket's options select: "NULL", "PLAIN" or "CURVE".
+ *
+ * @param opts The socket's option values.
+ * @returns The mechanism name.
+ *
+ * @example
+ * ```ts
+ * import { mechanismOf, SECURITY_DEFAULTS } from "./lib/security.ts";
+ * console.log(mechanismOf({ ...SECURITY_DEFAULTS, plainServer: true })); // "PLAIN"
+ * ```
+ */
+export function mechanismOf(opts: Opts): "NULL" | Family {
+  const plain = active(opts, "PLAIN"), curve = active(opts, "CURVE");
+  if (plain && curve) return lastFamily.get(opts) ?? "CURVE";
+  return curve ? "CURVE" : plain ? "PLAIN" : "NULL";
+}
+
+// Long-term key pairs, per secret key bytes (kept while the option is), so
+// their WebCrypto handles are made once.
+const keyPairs = new WeakMap<Uint8Array, CurveKeyPair>();
+
+/**
+ * Makes the security mechanism for one connection from a socket's options.
+ * Never throws: a misconfiguration fails that connection's handshake with a
+ * HandshakeError naming the missing option.
+ *
+ * @param opts The socket's option values.
+ * @param context The socket's context, for its authenticator.
+ * @param ctx What the handshake needs to know about the socket and peer.
+ * @returns The mechanism.
+ *
+ * @example
+ * ```ts
+ * import { createSecurityMechanism, SECURITY_DEFAULTS } from "./lib/security.ts";
+ * import { Context } from "./lib/context.ts";
+ * const ctx = { socketType: "PUSH", identity: undefined, peerAddress: "127.0.0.1:5555" };
+ * const mech = createSecurityMechanism({ ...SECURITY_DEFAULTS, routingId: null }, new Context(), ctx);
+ * console.log(mech.name); // "NULL"
+ * ```
+ */
+export function createSecurityMechanism(opts: Opts, context: Context, ctx: MechanismContext): Mechanism {
+  const name = mechanismOf(opts);
+  const auth = (opts.authenticator as Authenticator | null) ?? getAuthenticator(context);
+  const rid = opts.routingId;
+  const zap = auth
+    ? zapCheck(auth, {
+      domain: opts.zapDomain as string,
+      peerAddress: ctx.peerAddress,
+      routingId: typeof rid === "string" ? enc.encode(rid) : rid instanceof Uint8Array ? rid : new Uint8Array(0),
+    })
+    : undefined;
+  if (name === "NULL") {
+    return zap && opts.zapDomain !== "" ? new NullZapMechanism(ctx, zap) : new NullMechanism(ctx);
+  }
+  if (name === "PLAIN") {
+    const asServer = opts.plainServer as boolean;
+    return new PlainMechanism(ctx, {
+      asServer,
+      username: enc.encode((opts.plainUsername as string | null) ?? ""),
+      password: enc.encode((opts.plainPassword as string | null) ?? ""),
+      zap: asServer ? zap : undefined,
+    });
+  }
+  const asServer = opts.curveServer as boolean;
+  const secret = opts.curveSecretKey as Uint8Array | null;
+  if (secret === null) return new Misconfigured("CURVE", asServer, "CURVE needs curveSecretKey (see curveKeyPair())");
+  let keyPair = keyPairs.get(secret);
+  if (keyPair === undefined) keyPairs.set(secret, keyPair = new CurveKeyPair(secret));
+  const pub = opts.curvePublicKey as Uint8Array | null;
+  if (pub !== null && z85Encode(pub) !== z85Encode(keyPair.publicKey)) {
+    return new Misconfigured("CURVE", asServer, "curvePublicKey does not belong to curveSecretKey");
+  }
+  if (!asServer && opts.curveServerKey === null) {
+    return new Misconfigured("CURVE", asServer, "CURVE client needs curveServerKey, or set curveServer");
+  }
+  return new CurveMechanism(ctx, {
+    asServer,
+    keyPair,
+    serverKey: (opts.curveServerKey as Uint8Array | null) ?? undefined,
+    zap: asServer ? zap : undefined,
+  });
+}
+
+// A mechanism whose options cannot work: it fails the handshake, with a
+// message naming the key (so the socket reports handshake:error:auth).
+class Misconfigured implements Mechanism {
+  constructor(readonly name: string, readonly asServer: boolean, readonly reason: string) {}
+  start(): HandshakeStep {
+    throw new HandshakeError(this.reason);
+  }
+  receive(): HandshakeStep {
+    throw new HandshakeError(this.reason);
+  }
+}
+
+/**
+ * NULL with ZAP (when `zapDomain` is set and an authenticator exists): like
+ * libzmq, READY goes out only once ZAP admitted the peer; a refusal sends
+ * ERROR with the status code instead (300: just closes). The peer's READY
+ * comes first, which every NULL peer sends unprompted; two peers that both
+ * wait on ZAP would wait for each other until `handshakeInterval`.
+ */
+class NullZapMechanism implements Mechanism {
+  readonly name = "NULL";
+  readonly asServer = false;
+  #ctx: MechanismContext;
+  #check: ZapCheck;
+
+  constructor(ctx: MechanismContext, check: ZapCheck) {
+    this.#ctx = ctx;
+    this.#check = check;
+  }
+
+  start(): HandshakeStep {
+    return { send: [] };
+  }
+
+  async receive(body: Uint8Array): Promise<HandshakeStep> {
+    if (isCommand(body, "ERROR")) peerRefused(body);
+    if (!isCommand(body, "READY")) throw new HandshakeError("unexpected command in NULL handshake");
+    const properties = parseMetadata(body.subarray(6));
+    const o = await this.#check("NULL", []);
+    if (o.statusCode !== "200") return zapRefused(o);
+    return { send: [encodeReady(readyProperties(this.#ctx))], done: zapDone(properties, o) };
+  }
+}
+
+/**
+ * Makes a new CURVE key pair, as zeromq.js's `curveKeyPair()` does.
+ *
+ * @returns The public and secret key, each 40 characters of Z85.
+ *
+ * @example
+ * ```ts
+ * import { curveKeyPair, Reply, Request } from "./mod.ts";
+ * const server = curveKeyPair();
+ * const rep = new Reply({ curveServer: true, curveSecretKey: server.secretKey });
+ * const client = curveKeyPair();
+ * const req = new Request({
+ *   curveServerKey: server.publicKey,
+ *   curvePublicKey: client.publicKey,
+ *   curveSecretKey: client.secretKey,
+ * });
+ * console.log(server.publicKey.length); // 40
+ * req.close();
+ * rep.close();
+ * ```
+ */
+export function curveKeyPair(): { publicKey: string; secretKey: string } {
+  const kp = CurveKeyPair.generate();
+  return { publicKey: z85Encode(kp.publicKey), secretKey: z85Encode(kp.secretKey) };
+}
+
+/**
+ * Derives the public key of a CURVE secret key (libzmq's zmq_curve_public).
+ *
+ * @param secretKey 40 characters of Z85, or 32 bytes.
+ * @returns The public key in Z85.
+ * @throws {TypeError} For a malformed key.
+ *
+ * @example
+ * ```ts
+ * import { curveKeyPair, curvePublicKey } from "./mod.ts";
+ * const kp = curveKeyPair();
+ * console.log(curvePublicKey(kp.secretKey) === kp.publicKey); // true
+ * ```
+ */
+export function curvePublicKey(secretKey: CurveKey): string {
+  const secret = toKey("secretKey", secretKey);
+  if (secret === null) throw new TypeError("A secret key is required");
+  return z85Encode(new CurveKeyPair(secret).publicKey);
+}
