@@ -371,9 +371,11 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     const l = this.#listeners.get(address);
     if (!l) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
     for (const [k, v] of this.#listeners) if (v === l) this.#listeners.delete(k);
-    await l.close();
+    const closing = l.close();
     // libzmq's listener owns what it accepted (term_endpoint): those connections go with it.
+    // Before awaiting: node:net's server.close() waits for open connections.
     for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === l.endpoint) e.destroy();
+    await closing;
   }
 
   /**

@@ -36,12 +36,14 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
       return {
         endpoint: address,
         async close() {
-          await l.close();
+          // Unlink first: a new bind of the same path may happen while
+          // node:net's close() waits for connections, and its file must stay.
           if (!abstract) {
             try {
               unlinkSync(path);
             } catch { /* already gone */ }
           }
+          await l.close();
         },
       };
     },
