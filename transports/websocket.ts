@@ -21,7 +21,13 @@
 
 import { type Endpoint, formatHostPort } from "../lib/endpoint.ts";
 import { ZmqError } from "../lib/errors.ts";
-import { type Connection, type ConnectionHandler, type Listener, registerTransport, type Transport } from "../lib/transport.ts";
+import {
+  type Connection,
+  type ConnectionHandler,
+  type Listener,
+  registerTransport,
+  type Transport,
+} from "../lib/transport.ts";
 import { COMMAND, encodeFrame, FrameDecoder } from "../lib/zmtp/frame.ts";
 import { GREETING_SIZE, SIGNATURE_SIZE } from "../lib/zmtp/greeting.ts";
 import {
@@ -198,7 +204,7 @@ export class ZwsConnection implements Connection {
   abort(error: Error, code = 1002): void {
     if (this.#closed) return;
     try {
-      this.#port?.close(code, error.message.slice(0, 120));
+      this.#port?.close(code, error.message);
     } catch { /* already closing */ }
     this.#finish(error);
   }
@@ -406,7 +412,7 @@ export function webSocketPort(ws: WebSocketLike): WsPort {
   return {
     send: (data) => ws.send(data),
     bufferedAmount: () => ws.bufferedAmount,
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => closeWebSocket(ws, code, reason),
     // The `ws` package can drop a connection and stop reading; others cannot.
     terminate: typeof x.terminate === "function" ? () => x.terminate() : undefined,
     pause: typeof x.pause === "function" ? () => x.pause() : undefined,
@@ -429,6 +435,22 @@ export function wireWebSocket(ws: WebSocketLike, conn: ZwsConnection): void {
   if (ws.readyState === OPEN) conn.attach(webSocketPort(ws));
   else ws.onopen = () => conn.attach(webSocketPort(ws));
 }
+
+/**
+ * Closes a standard WebSocket with `code`, or with 1000 where the API only
+ * allows 1000 and 3000-4999 (browser and Deno clients refuse 1002/1003).
+ */
+export function closeWebSocket(ws: WebSocketLike, code: number, reason: string): void {
+  let r = reason;
+  while (enc.encode(r).length > 123) r = r.slice(0, -1);
+  try {
+    ws.close(code, r);
+  } catch {
+    ws.close(1000, r);
+  }
+}
+
+const enc = new TextEncoder();
 
 function toMessage(data: unknown): Uint8Array | string {
   if (typeof data === "string") return data;
@@ -483,14 +505,16 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
     ws.binaryType = "arraybuffer";
     ws.onerror = () => {/* a close event follows */};
     ws.onclose = (ev) => {
-      reject(new ZmqError("ECONNREFUSED", `WebSocket connection to ${url} failed (code ${ev.code})`, {
-        address: ep.address,
-      }));
+      reject(
+        new ZmqError("ECONNREFUSED", `WebSocket connection to ${url} failed (code ${ev.code})`, {
+          address: ep.address,
+        }),
+      );
     };
     ws.onopen = () => {
       if (parseProtocol(ws.protocol) === undefined) {
         ws.onclose = null;
-        ws.close(1002, "no ZWS 2.0 subprotocol");
+        closeWebSocket(ws, 1002, "no ZWS 2.0 subprotocol");
         reject(new ZmqError("EPROTO", `${url} answered without a ZWS 2.0 subprotocol`, { address: ep.address }));
         return;
       }

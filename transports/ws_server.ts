@@ -17,7 +17,7 @@ import { type Endpoint, formatHostPort } from "../lib/endpoint.ts";
 import { HandshakeError, ZmqError } from "../lib/errors.ts";
 import type { Connection, Listener } from "../lib/transport.ts";
 import { parseProtocols, selectProtocol } from "../lib/zws.ts";
-import { type WebSocketLike, type WsPort, type WsTlsOptions, wireWebSocket, ZwsConnection } from "./websocket.ts";
+import { type WebSocketLike, wireWebSocket, type WsPort, type WsTlsOptions, ZwsConnection } from "./websocket.ts";
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -154,7 +154,9 @@ function serveDeno(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsO
     if ("status" in d) return new Response(d.reason + "\n", { status: d.status });
     let up: { socket: WebSocketLike; response: Response };
     try {
-      up = D.upgradeWebSocket(req, { protocol: d.protocol });
+      // Not `{ protocol }`: Deno splits the offer on ", " only, and libzmq sends "ZWS2.0/NULL,ZWS2.0".
+      up = D.upgradeWebSocket(req);
+      up.response.headers.set("Sec-WebSocket-Protocol", d.protocol);
     } catch (e) {
       d.conn.abort(e as Error);
       return new Response("Bad WebSocket upgrade\n", { status: 400 });
@@ -197,7 +199,7 @@ function bunPort(ws: BunWs): WsPort {
   return {
     send: (data) => ws.send(data),
     bufferedAmount: () => ws.getBufferedAmount?.() ?? 0,
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => ws.close(code, reason.slice(0, 60)),
     terminate: typeof ws.terminate === "function" ? () => ws.terminate() : undefined,
   };
 }
@@ -359,7 +361,9 @@ export async function openWebSocket(
   }
   if (runtime === "deno") {
     if (insecure) {
-      throw new TypeError("Deno cannot skip certificate checks per connection: use --unsafely-ignore-certificate-errors");
+      throw new TypeError(
+        "Deno cannot skip certificate checks per connection: use --unsafely-ignore-certificate-errors",
+      );
     }
     if (ca === undefined) return new g.WebSocket(url, [...protocols]);
     const client = g.Deno.createHttpClient({ caCerts: ca });
