@@ -695,15 +695,25 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   }
 
   /** @internal Async iteration over received messages until close. */
-  protected async *iterate_(): AsyncGenerator<Msg, void, undefined> {
-    while (!this.#closed) {
-      try {
-        yield await this.receive_();
-      } catch (e) {
-        if (this.#closed && (e as ZmqError).code === "ETERM") return;
-        throw e;
-      }
-    }
+  protected iterate_(): AsyncIterableIterator<Msg> {
+    // Hand-written rather than an async generator: one promise per message.
+    const done = (): IteratorResult<Msg, undefined> => ({ value: undefined, done: true });
+    const it: AsyncIterableIterator<Msg> = {
+      [Symbol.asyncIterator]: () => it,
+      next: (): Promise<IteratorResult<Msg, undefined>> => {
+        if (this.#closed) return Promise.resolve(done());
+        if (this.#recvWaiter === null) {
+          const m = this.xrecv();
+          if (m !== undefined) return Promise.resolve({ value: m, done: false });
+        }
+        return this.receive_().then((value) => ({ value, done: false }), (e) => {
+          if (this.#closed && (e as ZmqError).code === "ETERM") return done();
+          throw e;
+        });
+      },
+      return: (): Promise<IteratorResult<Msg, undefined>> => Promise.resolve(done()),
+    };
+    return it;
   }
 
   #wait<T>(kind: "send" | "receive", timeout: number, signal: AbortSignal | undefined, msg?: Msg): Promise<T> {
