@@ -1,0 +1,199 @@
+// ws:// against libzmq 4.3.5 (zeromq.js in a separate `node` process, see
+// ws_peer.cjs), both ways: our socket binds and libzmq connects, and the
+// reverse; each pattern with our library on either side of it. libzmq's
+// client offers "ZWS2.0/NULL,ZWS2.0" (we answer ZWS2.0/NULL: full READY
+// handshake); ours offers "ZWS2.0" (libzmq answers it: routing ids only).
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { dirname } from "node:path";
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import * as zmq from "../../mod.ts";
+
+const PEER = fileURLToPath(new URL("./ws_peer.cjs", import.meta.url));
+const NODE = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.execPath;
+const T = { timeout: 20000 };
+
+// zeromq.js must load in a plain `node`; otherwise say why and skip.
+function peerAvailable(): string | true {
+  const r = spawnSync(NODE, ["-e", "require('zeromq')"], { cwd: dirname(PEER), encoding: "utf8", timeout: 15000 });
+  if (r.error) return `cannot run node: ${r.error.message}`;
+  if (r.status !== 0) return `zeromq.js does not load in node: ${r.stderr.split("\n")[0]}`;
+  return true;
+}
+const available = peerAvailable();
+const skip = available === true ? false : `libzmq peer unavailable (${available})`;
+
+type Frames = string[];
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const unb64 = (s: string) => Buffer.from(s, "base64").toString();
+
+/** The zeromq.js process. */
+class Peer {
+  #child: ChildProcess;
+  #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  #next = 1;
+  ready: Promise<void>;
+
+  constructor() {
+    this.#child = spawn(NODE, [PEER], { stdio: ["pipe", "pipe", "inherit"] });
+    let onReady: () => void, onFail: (e: Error) => void;
+    this.ready = new Promise((res, rej) => [onReady, onFail] = [res, rej]);
+    this.#child.on("error", (e) => onFail(e));
+    this.#child.on("exit", (code) => {
+      onFail(new Error(`peer exited (${code})`));
+      for (const p of this.#pending.values()) p.reject(new Error(`peer exited (${code})`));
+    });
+    createInterface({ input: this.#child.stdout! }).on("line", (line) => {
+      const m = JSON.parse(line);
+      if ("ready" in m) {
+        if (m.ready) onReady();
+        else onFail(new Error(m.error));
+        return;
+      }
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(`libzmq: ${m.error}`));
+      else p?.resolve(m.ok);
+    });
+  }
+
+  call<R = Record<string, unknown>>(op: string, args: Record<string, unknown> = {}): Promise<R> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#child.stdin!.write(JSON.stringify({ id, op, ...args }) + "\n");
+    });
+  }
+
+  kill(): void {
+    this.#child.stdin?.end();
+    this.#child.kill();
+  }
+}
+
+/** One socket of a scenario, ours or libzmq's. */
+interface Side {
+  bind(endpoint: string): Promise<string>;
+  connect(endpoint: string): Promise<void>;
+  send(msg: Frames): Promise<void>;
+  recv(timeout?: number): Promise<Frames>;
+  subscribe(topic: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnySocket = any;
+
+function ours(type: string, options: Record<string, unknown> = {}): Side {
+  const s: AnySocket = new (zmq as AnySocket)[type]({ linger: 0, ...options });
+  const dec = new TextDecoder();
+  return {
+    async bind(ep) {
+      await s.bind(ep);
+      return s.lastEndpoint;
+    },
+    connect: (ep) => Promise.resolve(s.connect(ep)),
+    send: (msg) => s.send(msg),
+    async recv(timeout = 3000) {
+      s.receiveTimeout = timeout;
+      return (await s.receive()).map((f: Uint8Array) => dec.decode(f));
+    },
+    subscribe: (topic) => Promise.resolve(s.subscribe(topic)),
+    close: () => Promise.resolve(s.close()),
+  };
+}
+
+async function libzmq(peer: Peer, type: string, options: Record<string, unknown> = {}): Promise<Side> {
+  const { sock } = await peer.call<{ sock: number }>("new", { type, options });
+  return {
+    bind: async (endpoint) => (await peer.call<{ endpoint: string }>("bind", { sock, endpoint })).endpoint,
+    connect: async (endpoint) => void await peer.call("connect", { sock, endpoint }),
+    send: async (msg) => void await peer.call("send", { sock, msg: msg.map(b64) }),
+    recv: async (timeout = 3000) => (await peer.call<{ msg: string[] }>("recv", { sock, timeout })).msg.map(unb64),
+    subscribe: async (topic) => void await peer.call("subscribe", { sock, topic }),
+    close: async () => void await peer.call("close", { sock }),
+  };
+}
+
+// The scenarios, written once over two Sides: [first type, second type, run].
+const BIG = "x".repeat(70000); // past the 16-bit WebSocket length
+const PATTERNS: [string, string, (a: Side, b: Side) => Promise<void>][] = [
+  ["Request", "Reply", async (req, rep) => {
+    for (let i = 0; i < 3; i++) {
+      await req.send(["hello", String(i)]);
+      assert.deepEqual(await rep.recv(), ["hello", String(i)]);
+      await rep.send(["world", String(i)]);
+      assert.deepEqual(await req.recv(), ["world", String(i)]);
+    }
+  }],
+  ["Publisher", "Subscriber", async (pub, sub) => {
+    await sub.subscribe("a");
+    // Publish until the subscription has arrived.
+    const end = Date.now() + 8000;
+    for (;;) {
+      await pub.send(["a", "sync"]);
+      try {
+        if ((await sub.recv(100))[1] === "sync") break;
+      } catch (e) {
+        if (Date.now() > end) throw e;
+      }
+    }
+    await pub.send(["b", "filtered out"]);
+    await pub.send(["a", "last"]);
+    for (;;) {
+      const m = await sub.recv();
+      assert.equal(m[0], "a");
+      if (m[1] === "last") break;
+    }
+  }],
+  ["Push", "Pull", async (push, pull) => {
+    for (let i = 0; i < 5; i++) await push.send([String(i), i === 4 ? BIG : "", "end"]);
+    for (let i = 0; i < 5; i++) assert.deepEqual(await pull.recv(), [String(i), i === 4 ? BIG : "", "end"]);
+  }],
+  ["Dealer", "Router", async (dealer, router) => {
+    await dealer.send(["", "hi"]);
+    assert.deepEqual(await router.recv(), ["dealer-1", "", "hi"]);
+    await router.send(["dealer-1", "", "back"]);
+    assert.deepEqual(await dealer.recv(), ["", "back"]);
+  }],
+];
+
+const OPTIONS: Record<string, Record<string, unknown>> = { Dealer: { routingId: "dealer-1" } };
+
+describe("ws:// interop with libzmq", { skip }, () => {
+  for (const [typeA, typeB, run] of PATTERNS) {
+    for (const oursIs of [typeA, typeB]) {
+      for (const oursBinds of [true, false]) {
+        const who = (t: string) => `${t === oursIs ? "ours" : "libzmq"} ${t.toUpperCase()}`;
+        const binder = oursBinds === (typeA === oursIs) ? typeA : typeB;
+        const name = `${who(typeA)} <-> ${who(typeB)}, ${binder === oursIs ? "ours" : "libzmq"} binds`;
+        test(name, T, async () => {
+          const peer = new Peer();
+          const made: Side[] = [];
+          try {
+            await peer.ready;
+            const make = async (t: string) => {
+              const s = t === oursIs ? ours(t, OPTIONS[t]) : await libzmq(peer, t, OPTIONS[t]);
+              made.push(s);
+              return s;
+            };
+            const a = await make(typeA), b = await make(typeB);
+            const [bindSide, connectSide] = binder === typeA ? [a, b] : [b, a];
+            const ep = await bindSide.bind("ws://127.0.0.1:*/zmq");
+            assert.match(ep, /^ws:\/\/127\.0\.0\.1:\d+\/zmq$/);
+            await connectSide.connect(ep);
+            await run(a, b);
+          } finally {
+            for (const s of made) await s.close().catch(() => {});
+            peer.kill();
+          }
+        });
+      }
+    }
+  }
+});
