@@ -278,7 +278,11 @@ export class Engine implements EngineLike {
       const data = body.subarray(5);
       if (data.length < 2) throw new ProtocolError("malformed PING");
       const ttl = (data[0] << 8 | data[1]) * 100;
-      if (ttl > 0) this.#remoteTtl = ttl;
+      if (ttl > 0) {
+        this.#remoteTtl = ttl;
+        // RFC 37: the TTL binds us even without heartbeats of our own (libzmq starts a TTL timer).
+        if (this.#heartbeatTimer === undefined) this.#startHeartbeat();
+      }
       this.conn.write(this.#frame(COMMAND, encodePong(data)));
     } else if (isCommand(body, "SUBSCRIBE") || isCommand(body, "CANCEL")) {
       // Delivered in order with messages as 0x01/0x00-prefixed messages,

@@ -247,6 +247,64 @@ describe("raw ZMTP peers", () => {
     }
   });
 
+  test("heartbeatInterval sends PINGs with the TTL and drops a peer that goes quiet", T, async () => {
+    const pull = new Pull({ linger: 0, heartbeatInterval: 50, heartbeatTimeout: 150, heartbeatTimeToLive: 1000 });
+    const raw: RawPeer[] = [];
+    try {
+      const ep = await bindFresh(pull);
+      // A peer that answers every PING stays connected.
+      const lively = await RawPeer.connect(ep);
+      raw.push(lively);
+      await lively.handshake("PUSH");
+      const until = Date.now() + 500;
+      let pings = 0;
+      while (Date.now() < until) {
+        let f;
+        try {
+          f = await lively.readFrame(until - Date.now());
+        } catch {
+          break; // read timed out at `until`, or the connection ended (checked below)
+        }
+        if ((f.flags & F_COMMAND) && commandName(f.body) === "PING") {
+          assert.deepEqual(f.body, rawCommand("PING", new Uint8Array([0, 10])), "TTL 1000 ms is 10 deciseconds");
+          pings++;
+          lively.write(rawFrame(F_COMMAND, rawCommand("PONG")));
+        }
+      }
+      assert.ok(pings >= 3, `got ${pings} PINGs in 500 ms`);
+      assert.equal(lively.ended, false, "an answering peer is kept");
+      lively.write(rawMessage("still here"));
+      assert.deepEqual(texts(await withTimeout(pull.receive(), 3000, "still here")), ["still here"]);
+      // A peer that never answers is dropped after about heartbeatTimeout.
+      const quiet = await RawPeer.connect(ep);
+      raw.push(quiet);
+      await quiet.handshake("PUSH");
+      assert.ok(await quiet.closesWithin(2000), "a silent peer is dropped");
+    } finally {
+      for (const r of raw) r.destroy();
+      closeAll(pull);
+    }
+  });
+
+  test("a peer's PING TTL makes us drop it once it goes quiet, without heartbeats of our own", T, async () => {
+    const pull = new Pull({ linger: 0 });
+    const raw: RawPeer[] = [];
+    try {
+      const ep = await bindFresh(pull);
+      const p = await RawPeer.connect(ep);
+      raw.push(p);
+      await p.handshake("PUSH");
+      p.write(rawFrame(F_COMMAND, rawCommand("PING", new Uint8Array([0, 3])))); // TTL 300 ms
+      await p.readCommand("PONG");
+      const t0 = Date.now();
+      assert.ok(await p.closesWithin(3000), "dropped after the TTL");
+      assert.ok(Date.now() - t0 >= 200, "not before the TTL");
+    } finally {
+      for (const r of raw) r.destroy();
+      closeAll(pull);
+    }
+  });
+
   test("a ZMTP 3.0 SUB peer subscribes with a 0x01-prefixed message", T, async () => {
     const pub = new Publisher({ linger: 0 });
     const raw: RawPeer[] = [];
