@@ -544,12 +544,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
     this.#engines.add(engine);
     if (!isCompatible(this.type, peer.socketType)) {
-      this.events.emit({
-        type: "handshake:error:protocol",
-        address: engine.endpoint,
-        error: new HandshakeError(`peer socket type ${peer.socketType} is not compatible with ${this.type}`),
-      });
-      return "Invalid socket type";
+      // Sent in ERROR; the engine's close reports it (once) as handshake:error:protocol.
+      return `Invalid socket type: ${peer.socketType} cannot talk to ${this.type}`;
     }
     const c = (engine.connecter as Connecter | null | undefined) ?? null;
     let pipe = c?.pipe ?? null;

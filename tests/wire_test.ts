@@ -178,6 +178,8 @@ describe("malformed input", () => {
     try {
       const ep = await bindFresh(pull);
       const refused = nextEvents(pull, "handshake:error:protocol");
+      const errors: string[] = [];
+      pull.events.on("handshake:error:protocol", (e) => errors.push(e.error?.message ?? ""));
       const pub = await RawPeer.connect(ep);
       raw.push(pub);
       const { greeting, ready } = await pub.handshake("PUB");
@@ -188,6 +190,9 @@ describe("malformed input", () => {
       assert.match(reason, /socket type/i);
       assert.ok(await pub.closesWithin(2000), "closed after ERROR");
       await withTimeout(refused, 2000, "handshake:error:protocol event");
+      await settle(50);
+      assert.equal(errors.length, 1, `one event per refused peer: ${JSON.stringify(errors)}`);
+      assert.match(errors[0], /socket type/i);
       await assertServes(pull, ep);
     } finally {
       for (const r of raw) r.destroy();
