@@ -785,6 +785,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
         clearTimeout(c.timer);
       }
     }
+    // Before "end", which finishing below may emit at once.
+    this.events.emit({ type: "close" });
     if (this.linger > 0) {
       this.#lingerTimer = setTimeout(() => this.#endLinger(), this.linger);
     }
@@ -793,7 +795,6 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       for (const e of this.#engines) e.close();
       this.#maybeFinishClose();
     }
-    this.events.emit({ type: "close" });
   }
 
   #endLinger(): void {
