@@ -144,6 +144,25 @@ for (const tr of TRANSPORTS) {
       }
     });
 
+    test(`REP routes each reply back to the REQ that asked (${tr})`, T, async () => {
+      const rep = new Reply({ linger: 0 });
+      const reqs = [new Request({ linger: 0 }), new Request({ linger: 0 }), new Request({ linger: 0 })];
+      try {
+        const ep = await bindFresh(rep, tr);
+        for (const r of reqs) r.connect(ep);
+        await Promise.all(reqs.map((r, i) => r.send(`from ${i}`)));
+        for (let k = 0; k < reqs.length; k++) {
+          const [q] = await withTimeout(rep.receive(), 3000, "request");
+          await rep.send(`answer to ${text(q)}`);
+        }
+        for (let i = 0; i < reqs.length; i++) {
+          assert.deepEqual(texts(await withTimeout(reqs[i].receive(), 3000, `reply ${i}`)), [`answer to from ${i}`]);
+        }
+      } finally {
+        closeAll(rep, ...reqs);
+      }
+    });
+
     test(`DEALER/ROUTER route by the dealer's routingId (${tr})`, T, async () => {
       const router = new Router({ linger: 0 });
       const dealer = new Dealer({ linger: 0, routingId: "d1" });
@@ -469,6 +488,33 @@ for (const tr of TRANSPORTS) {
         }
       } finally {
         closeAll(pull, p1, p2);
+      }
+    });
+
+    test(`an 8 MiB message arrives intact (${tr})`, T, async () => {
+      const pair1 = new Pair({ linger: 0 });
+      const pair2 = new Pair({ linger: 0 });
+      try {
+        pair2.connect(await bindFresh(pair1, tr));
+        const big = new Uint8Array(8 * 1024 * 1024);
+        for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff;
+        big[big.length - 1] = 0xab;
+        await pair2.send(["head", big, "tail"]);
+        const m = await withTimeout(pair1.receive(), 8000, "big message");
+        assert.equal(m.length, 3);
+        assert.equal(text(m[0]), "head");
+        assert.equal(m[1].length, big.length);
+        let diff = -1;
+        for (let i = 0; i < big.length; i++) {
+          if (m[1][i] !== big[i]) {
+            diff = i;
+            break;
+          }
+        }
+        assert.equal(diff, -1, "body intact");
+        assert.equal(text(m[2]), "tail");
+      } finally {
+        closeAll(pair1, pair2);
       }
     });
 
