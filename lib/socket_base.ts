@@ -15,7 +15,13 @@ import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import { type Connection, getTransport, type Listener, type Transport } from "./transport.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
-import { createSecurityMechanism, defineSecurityAccessors, SECURITY_DEFAULTS, type SecurityAccessors, type SecurityOptions } from "./security.ts";
+import {
+  createSecurityMechanism,
+  defineSecurityAccessors,
+  SECURITY_DEFAULTS,
+  type SecurityAccessors,
+  type SecurityOptions,
+} from "./security.ts";
 import { Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
 import { bindUdp, checkUdp, openUdp } from "./udp.ts";
@@ -584,7 +590,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     // (CURVE MESSAGE), which libzmq reports as a failed handshake too.
     if (error && (!wasReady || error instanceof HandshakeError)) {
       const type = error instanceof HandshakeError || error.name === "HandshakeError"
-        ? (/auth|ZAP|credentials|key|ERROR: [345]00$/i.test(error.message) ? "handshake:error:auth" : "handshake:error:protocol")
+        ? (/auth|ZAP|credentials|key|ERROR: [345]00$/i.test(error.message)
+          ? "handshake:error:auth"
+          : "handshake:error:protocol")
         : "handshake:error:other";
       this.events.emit({ type, address: engine.endpoint, error });
     }

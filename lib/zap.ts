@@ -137,7 +137,14 @@ export function zapCheck(
   return async (mechanism, credentials) => {
     let reply: ZapReply;
     try {
-      reply = await auth({ version: "1.0", domain: fields.domain, address, routingId: fields.routingId, mechanism, credentials });
+      reply = await auth({
+        version: "1.0",
+        domain: fields.domain,
+        address,
+        routingId: fields.routingId,
+        mechanism,
+        credentials,
+      });
     } catch (e) {
       return outcome("500", `authenticator threw: ${(e as Error)?.message ?? e}`);
     }
@@ -147,7 +154,9 @@ export function zapCheck(
     const metadata = new Map<string, Uint8Array>();
     const md = reply.metadata;
     if (md) {
-      for (const [k, v] of md instanceof Map ? md : Object.entries(md)) metadata.set(k, typeof v === "string" ? enc.encode(v) : v);
+      for (const [k, v] of md instanceof Map ? md : Object.entries(md)) {
+        metadata.set(k, typeof v === "string" ? enc.encode(v) : v);
+      }
     }
     return { statusCode: reply.statusCode, statusText: reply.statusText ?? "", userId: reply.userId ?? "", metadata };
   };
@@ -207,7 +216,11 @@ export function zapRefused(o: ZapOutcome): HandshakeStep {
  * console.log(done.userId); // "ann"
  * ```
  */
-export function zapDone(properties: Map<string, Uint8Array>, zap: ZapOutcome | undefined, codec?: FrameCodec): HandshakeDone {
+export function zapDone(
+  properties: Map<string, Uint8Array>,
+  zap: ZapOutcome | undefined,
+  codec?: FrameCodec,
+): HandshakeDone {
   if (zap === undefined) return codec ? { properties, codec } : { properties };
   const merged = new Map<string, Uint8Array>();
   if (zap.userId !== "") merged.set("User-Id", enc.encode(zap.userId));

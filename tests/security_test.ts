@@ -50,8 +50,14 @@ const tohex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2,
 const IO = { linger: 0, receiveTimeout: 5000, sendTimeout: 5000 };
 
 // The libzmq test suite's CURVE keys (tests/testutil_security.hpp).
-const CLIENT = { publicKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", secretKey: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs" };
-const SERVER = { publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", secretKey: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6" };
+const CLIENT = {
+  publicKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID",
+  secretKey: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs",
+};
+const SERVER = {
+  publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+  secretKey: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6",
+};
 
 /** The first `type` event of `sock` from now on, or a rejection after `ms`. */
 function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<SocketEvent> {
@@ -128,7 +134,7 @@ describe("Z85", () => {
   test("z85Encode() and z85Decode() reject bad lengths, characters and overflow", () => {
     assert.throws(() => z85Encode(new Uint8Array(3)), RangeError);
     assert.throws(() => z85Decode("Hell"), RangeError);
-    assert.throws(() => z85Decode("Hell\""), RangeError);
+    assert.throws(() => z85Decode('Hell"'), RangeError);
     assert.throws(() => z85Decode("Hell\u00e9"), RangeError);
     assert.throws(() => z85Decode("#####"), RangeError); // 85^5 - 1 > 2^32 - 1
   });
@@ -390,7 +396,9 @@ describe("CURVE over tcp", () => {
     const s = scope();
     try {
       const allowed = curveKeyPair();
-      const rep = s.own(new Reply({ ...IO, ...curveServer(), authenticator: createAuthenticator({ curve: [allowed.publicKey] }) }));
+      const rep = s.own(
+        new Reply({ ...IO, ...curveServer(), authenticator: createAuthenticator({ curve: [allowed.publicKey] }) }),
+      );
       await rep.bind("tcp://127.0.0.1:*");
       const stranger = s.own(new Request({ ...IO, ...curveClient(), reconnectInterval: -1 }));
       const refused = nextEvent(rep, "handshake:error:auth");
@@ -442,7 +450,9 @@ describe("CURVE over tcp", () => {
       await rep.bind("tcp://127.0.0.1:*");
       const refused = nextEvent(rep, "handshake:error:auth");
       const other = curveKeyPair();
-      const bad = s.own(new Request({ ...IO, ...curveClient(), curveServerKey: other.publicKey, reconnectInterval: -1 }));
+      const bad = s.own(
+        new Request({ ...IO, ...curveClient(), curveServerKey: other.publicKey, reconnectInterval: -1 }),
+      );
       bad.connect(rep.lastEndpoint!);
       assert.match((await refused).error!.message, /wrong server key/);
       const good = s.own(new Request({ ...IO, ...curveClient() }));
@@ -469,49 +479,57 @@ describe("CURVE over tcp", () => {
 });
 
 describe("ZAP with NULL", () => {
-  test("NULL asks ZAP only when zapDomain is set; 400 and 300 refuse, 500 when the authenticator throws", T, async () => {
-    const s = scope();
-    try {
-      let answer: "200" | "300" | "400" | "throw" = "400";
-      const asked: string[] = [];
-      const authenticator: Authenticator = (req) => {
-        asked.push(`${req.mechanism}:${req.domain}`);
-        if (answer === "throw") throw new Error("database down");
-        return { statusCode: answer };
-      };
-      // No domain: no ZAP.
-      const open = s.own(new Reply({ ...IO, authenticator }));
-      await open.bind("tcp://127.0.0.1:*");
-      const r0 = s.own(new Request(IO));
-      r0.connect(open.lastEndpoint!);
-      await roundTrip(r0, open);
-      assert.deepEqual(asked, []);
+  test(
+    "NULL asks ZAP only when zapDomain is set; 400 and 300 refuse, 500 when the authenticator throws",
+    T,
+    async () => {
+      const s = scope();
+      try {
+        let answer: "200" | "300" | "400" | "throw" = "400";
+        const asked: string[] = [];
+        const authenticator: Authenticator = (req) => {
+          asked.push(`${req.mechanism}:${req.domain}`);
+          if (answer === "throw") throw new Error("database down");
+          return { statusCode: answer };
+        };
+        // No domain: no ZAP.
+        const open = s.own(new Reply({ ...IO, authenticator }));
+        await open.bind("tcp://127.0.0.1:*");
+        const r0 = s.own(new Request(IO));
+        r0.connect(open.lastEndpoint!);
+        await roundTrip(r0, open);
+        assert.deepEqual(asked, []);
 
-      const rep = s.own(new Reply({ ...IO, authenticator, zapDomain: "d" }));
-      await rep.bind("tcp://127.0.0.1:*");
-      const fails = failures(rep);
-      for (const [a, re] of [["400", /status 400/], ["300", /temporarily \(300\)/], ["throw", /status 500/]] as const) {
-        answer = a;
-        const refused = nextEvent(rep, "handshake:error:auth");
-        const req = s.own(new Request({ ...IO, reconnectInterval: -1 }));
-        req.connect(rep.lastEndpoint!);
-        assert.match((await refused).error!.message, re);
+        const rep = s.own(new Reply({ ...IO, authenticator, zapDomain: "d" }));
+        await rep.bind("tcp://127.0.0.1:*");
+        const fails = failures(rep);
+        for (
+          const [a, re] of [["400", /status 400/], ["300", /temporarily \(300\)/], ["throw", /status 500/]] as const
+        ) {
+          answer = a;
+          const refused = nextEvent(rep, "handshake:error:auth");
+          const req = s.own(new Request({ ...IO, reconnectInterval: -1 }));
+          req.connect(rep.lastEndpoint!);
+          assert.match((await refused).error!.message, re);
+        }
+        assert.equal(fails.length, 3);
+        answer = "200";
+        const ok = s.own(new Request(IO));
+        ok.connect(rep.lastEndpoint!);
+        await roundTrip(ok, rep);
+        assert.deepEqual(asked, ["NULL:d", "NULL:d", "NULL:d", "NULL:d"]);
+      } finally {
+        s.close();
       }
-      assert.equal(fails.length, 3);
-      answer = "200";
-      const ok = s.own(new Request(IO));
-      ok.connect(rep.lastEndpoint!);
-      await roundTrip(ok, rep);
-      assert.deepEqual(asked, ["NULL:d", "NULL:d", "NULL:d", "NULL:d"]);
-    } finally {
-      s.close();
-    }
-  });
+    },
+  );
 
   test("createAuthenticator() applies allow and deny lists to addresses", T, async () => {
     const s = scope();
     try {
-      const deny = s.own(new Reply({ ...IO, zapDomain: "x", authenticator: createAuthenticator({ deny: ["127.0.0.1"] }) }));
+      const deny = s.own(
+        new Reply({ ...IO, zapDomain: "x", authenticator: createAuthenticator({ deny: ["127.0.0.1"] }) }),
+      );
       await deny.bind("tcp://127.0.0.1:*");
       const refused = nextEvent(deny, "handshake:error:auth");
       const r1 = s.own(new Request({ ...IO, reconnectInterval: -1 }));
@@ -520,7 +538,9 @@ describe("ZAP with NULL", () => {
       await refused;
       assert.match((await r1Saw).error!.message, /ERROR: 400/);
 
-      const allow = s.own(new Reply({ ...IO, zapDomain: "x", authenticator: createAuthenticator({ allow: ["127.0.0.1"] }) }));
+      const allow = s.own(
+        new Reply({ ...IO, zapDomain: "x", authenticator: createAuthenticator({ allow: ["127.0.0.1"] }) }),
+      );
       await allow.bind("tcp://127.0.0.1:*");
       const r2 = s.own(new Request(IO));
       r2.connect(allow.lastEndpoint!);
@@ -594,7 +614,11 @@ class RawCurveClient {
     );
     const md = rawMetadata([["Socket-Type", "DEALER"], ["Identity", ""]]);
     const n = nonce8(this.nonce++);
-    const box = seal(this.#key, concat(bytes("CurveZMQINITIATE"), n), concat(z85Decode(CLIENT.publicKey), vn, vouch, md));
+    const box = seal(
+      this.#key,
+      concat(bytes("CurveZMQINITIATE"), n),
+      concat(z85Decode(CLIENT.publicKey), vn, vouch, md),
+    );
     this.peer.write(rawFrame(F_COMMAND, concat(bytes("\x08INITIATE"), cookie, n, box)));
     const r = await this.peer.readCommand("READY");
     return open(this.#key, concat(bytes("CurveZMQREADY---"), r.subarray(6, 14)), r.subarray(14));
@@ -603,7 +627,11 @@ class RawCurveClient {
   /** One MESSAGE frame (libzmq frames it with flags 0). */
   message(body: string, more = false, n = this.nonce++): Uint8Array {
     const nb = nonce8(n);
-    const box = seal(this.#key!, concat(bytes("CurveZMQMESSAGEC"), nb), concat(new Uint8Array([more ? 1 : 0]), bytes(body)));
+    const box = seal(
+      this.#key!,
+      concat(bytes("CurveZMQMESSAGEC"), nb),
+      concat(new Uint8Array([more ? 1 : 0]), bytes(body)),
+    );
     return rawFrame(0, concat(bytes("\x07MESSAGE"), nb, box));
   }
 }
@@ -623,7 +651,12 @@ describe("CURVE server against a misbehaving client", () => {
   // After each bad client, a good one still gets answers.
   async function stillServes(): Promise<void> {
     const keys = curveKeyPair();
-    const d = new Dealer({ ...IO, curveServerKey: SERVER.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey });
+    const d = new Dealer({
+      ...IO,
+      curveServerKey: SERVER.publicKey,
+      curvePublicKey: keys.publicKey,
+      curveSecretKey: keys.secretKey,
+    });
     try {
       d.connect(endpoint);
       await d.send("hi");
@@ -683,10 +716,14 @@ describe("CURVE server against a misbehaving client", () => {
   // Indistinguishable from a client holding another server's key, so
   // reported as an authentication failure.
   test("HELLO with a corrupted signature box is refused", T, () =>
-    refusedHello((h) => {
-      h[199] ^= 1;
-      return h;
-    }, /did not decrypt/, "handshake:error:auth"));
+    refusedHello(
+      (h) => {
+        h[199] ^= 1;
+        return h;
+      },
+      /did not decrypt/,
+      "handshake:error:auth",
+    ));
 
   test("a forged MESSAGE closes the connection", T, async () => {
     const c = await RawCurveClient.connect(endpoint);

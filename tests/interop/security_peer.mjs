@@ -5,7 +5,7 @@
 //   node tests/interop/security_peer.mjs
 //
 // Ops: keypair -> {publicKey, secretKey}; zap {policy} starts the ZAP handler
-// (a ROUTER on inproc://zeromq.zap.01); zapLog -> {requests}; new {type,
+// (a ROUTER on inproc://zeromq.zap.01) or sets its policy; zapLog -> {requests}; new {type,
 // options} -> {sock}; bind {sock, endpoint} -> {endpoint}; connect; send {sock,
 // msg}; recv {sock} -> {msg}; subscribe {sock, topic}; events {sock} ->
 // {counts, errors}; close {sock}; exit. Frames travel base64-encoded.
@@ -35,6 +35,7 @@ const EVENTS = [
 const socks = new Map();
 let nextSock = 1;
 let zap = null;
+let zapPolicy = {};
 const zapLog = [];
 const say = (obj, then) => process.stdout.write(JSON.stringify(obj) + "\n", then);
 const b64 = (f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("base64");
@@ -50,9 +51,10 @@ function exit(code = 0) {
 let idle = setTimeout(() => exit(3), 60000);
 setTimeout(() => exit(4), 300000).unref();
 
-async function serveZap(router, policy) {
+async function serveZap(router) {
   for await (const [id, delim, version, reqId, domain, address, _identity, mech, ...creds] of router) {
     const mechanism = mech.toString();
+    const policy = zapPolicy;
     const entry = { domain: domain.toString(), address: address.toString(), mechanism, credentials: creds.map(b64) };
     zapLog.push(entry);
     let userId = "";
@@ -100,17 +102,20 @@ const ops = {
     return zmq.curveKeyPair();
   },
   async zap({ policy }) {
-    zap?.close();
-    zap = new zmq.Router({ linger: 0 });
-    await zap.bind("inproc://zeromq.zap.01");
-    serveZap(zap, policy).catch(() => {});
+    zapPolicy = policy;
+    if (zap === null) {
+      zap = new zmq.Router({ linger: 0 });
+      await zap.bind("inproc://zeromq.zap.01");
+      serveZap(zap).catch(() => {});
+    }
     return {};
   },
   zapLog() {
     return { requests: zapLog.splice(0) };
   },
   new({ type, options }) {
-    const sock = new zmq[type]({ linger: 0, receiveTimeout: 4000, sendTimeout: 4000, ...options });
+    const sock = new zmq[type]({ linger: 0, ...options });
+    for (const t of ["receiveTimeout", "sendTimeout"]) if (t in sock) sock[t] = 4000;
     const counts = {};
     const errors = [];
     for (const e of EVENTS) {

@@ -17,7 +17,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { hsalsa, salsa20, xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { HandshakeError } from "../../errors.ts";
-import { encodeMetadata, parseCommand, parseErrorReason, parseMetadata } from "../command.ts";
+import { encodeMetadata, parseCommand, parseMetadata } from "../command.ts";
 import type { FrameCodec, HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 import { readyProperties } from "./null.ts";
 import { peerRefused, type ZapCheck, zapDone, zapRefused } from "../../zap.ts";
@@ -458,7 +458,10 @@ export class CurveMechanism implements Mechanism {
     if (!startsWith(body, INITIATE)) fail(`expected CURVE INITIATE, got ${parseCommand(body).name}`);
     if (body.length < 257) fail(`malformed CURVE INITIATE: ${body.length} bytes`);
     const cookie = boxOpen(this.#cookieKey!, concat(N_COOKIE, body.subarray(9, 25)), body.subarray(25, 105));
-    if (cookie === null || !equal(cookie.subarray(0, 32), this.#peerCn!) || !equal(cookie.subarray(32), this.#cn!.secretKey)) {
+    if (
+      cookie === null || !equal(cookie.subarray(0, 32), this.#peerCn!) ||
+      !equal(cookie.subarray(32), this.#cn!.secretKey)
+    ) {
       fail("CURVE INITIATE carries a bad cookie");
     }
     const n = readU64(body, 105);
@@ -468,7 +471,9 @@ export class CurveMechanism implements Mechanism {
     const plain = boxOpen(this.#key, concat(N_INITIATE, body.subarray(105, 113)), body.subarray(113));
     if (plain === null) fail("CURVE INITIATE did not decrypt");
     const clientKey = plain!.slice(0, 32);
-    const vouchKey = boxKey(await this.#cn!.shared(clientKey).catch(() => fail("CURVE INITIATE carries an invalid client key")));
+    const vouchKey = boxKey(
+      await this.#cn!.shared(clientKey).catch(() => fail("CURVE INITIATE carries an invalid client key")),
+    );
     const vouch = boxOpen(vouchKey, concat(N_VOUCH, plain!.subarray(32, 48)), plain!.subarray(48, 128));
     if (vouch === null) fail("CURVE INITIATE vouch did not decrypt: the client key does not match");
     if (!equal(vouch!.subarray(0, 32), this.#peerCn!) || !equal(vouch!.subarray(32), this.#opts.keyPair.publicKey)) {
@@ -477,7 +482,11 @@ export class CurveMechanism implements Mechanism {
     const properties = parseMetadata(plain!.subarray(128));
     const zap = this.#opts.zap ? await this.#opts.zap("CURVE", [clientKey]) : undefined;
     if (zap && zap.statusCode !== "200") return zapRefused(zap);
-    const ready = concat(READY, u64(this.#nonce), boxSeal(this.#key, concat(N_READY, u64(this.#nonce)), this.#metadata()));
+    const ready = concat(
+      READY,
+      u64(this.#nonce),
+      boxSeal(this.#key, concat(N_READY, u64(this.#nonce)), this.#metadata()),
+    );
     this.#nonce++;
     this.#state = St.Done;
     return { send: [ready], done: zapDone(properties, zap, this.#codec()) };

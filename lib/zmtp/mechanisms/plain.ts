@@ -8,12 +8,17 @@
 //
 // A PLAIN server needs a ZAP authenticator: libzmq 4.3 refuses every client
 // when none is installed, and so do we.
+//
+// libzmq's PLAIN writes ERROR as "\x5eRROR" (its C literal "\x05ERROR" reads
+// \x05E as one hex escape): we accept that form, and send the RFC's, which
+// libzmq's PLAIN client reports as a protocol error rather than an
+// authentication failure; either way it is refused.
 
 import { HandshakeError } from "../../errors.ts";
-import { encodeCommand, encodeMetadata, isCommand, parseCommand, parseMetadata } from "../command.ts";
+import { encodeCommand, encodeError, encodeMetadata, isCommand, parseCommand, parseMetadata } from "../command.ts";
 import type { HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 import { readyProperties } from "./null.ts";
-import { peerRefused, type ZapCheck, type ZapOutcome, zapDone, zapRefused } from "../../zap.ts";
+import { peerRefused, type ZapCheck, zapDone, type ZapOutcome, zapRefused } from "../../zap.ts";
 
 /** Role and credentials for one PLAIN connection. */
 export interface PlainOptions {
@@ -34,6 +39,13 @@ const enum St {
   Hello, // server: waiting for HELLO
   Initiate, // server: WELCOME sent
   Done,
+}
+
+// ERROR, or libzmq's "\x5eRROR" form rewritten as ERROR; else undefined.
+function asError(body: Uint8Array): Uint8Array | undefined {
+  if (isCommand(body, "ERROR")) return body;
+  if (body.length < 6 || body[0] !== 0x5e || String.fromCharCode(...body.subarray(1, 5)) !== "RROR") return undefined;
+  return encodeError(new TextDecoder().decode(body.subarray(6, 6 + body[5])));
 }
 
 const fail = (msg: string): never => {
@@ -101,12 +113,12 @@ export class PlainMechanism implements Mechanism {
         return { send: [this.#command("READY")], done: zapDone(properties, this.#zap) };
       }
       case St.Welcome:
-        if (isCommand(body, "ERROR")) peerRefused(body);
+        if (asError(body)) peerRefused(asError(body)!);
         if (!isCommand(body, "WELCOME") || body.length !== 8) fail("expected an empty PLAIN WELCOME");
         this.#state = St.Ready;
         return { send: [this.#command("INITIATE")] };
       case St.Ready:
-        if (isCommand(body, "ERROR")) peerRefused(body);
+        if (asError(body)) peerRefused(asError(body)!);
         if (!isCommand(body, "READY")) fail(`expected PLAIN READY, got ${parseCommand(body).name}`);
         this.#state = St.Done;
         return { send: [], done: { properties: parseMetadata(body.subarray(6)) } };
