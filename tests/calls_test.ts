@@ -4,7 +4,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Dealer, Pull, Push, ZmqError } from "../mod.ts";
-import { bindFresh, closeAll, freeTcpAddress, rejectsWithCode, settle, stillPending, texts, withTimeout } from "./_helpers.ts";
+import {
+  bindFresh,
+  closeAll,
+  freeTcpAddress,
+  rejectsWithCode,
+  settle,
+  stillPending,
+  texts,
+  withTimeout,
+} from "./_helpers.ts";
 
 const T = { timeout: 10000 };
 
