@@ -1,0 +1,62 @@
+// Runs in the browser (browser_test.ts serves it next to bundle.js). The
+// query string names the endpoints; the result goes into document.title and
+// is POSTed to /result as JSON.
+
+// Imported by URL: bundle.js exists only on the test server, not on disk.
+const { Pair, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
+
+const q = new URLSearchParams(location.search);
+const dec = new TextDecoder();
+const texts = (msg) => msg.map((f) => dec.decode(f));
+const out = { userAgent: navigator.userAgent };
+const socks = [];
+
+async function run() {
+  // REQ/REP over ws:// to a REP in the test process.
+  const req = new Request({ linger: 0, receiveTimeout: 5000, sendTimeout: 5000 });
+  socks.push(req);
+  req.connect(q.get("rep"));
+  out.replies = [];
+  for (let i = 0; i < 3; i++) {
+    await req.send(["hello from the browser", String(i)]);
+    out.replies.push(texts(await req.receive()));
+  }
+
+  // SUB over ws:// to a PUB that publishes "news" and "other" until we report.
+  const sub = new Subscriber({ linger: 0, receiveTimeout: 5000 });
+  socks.push(sub);
+  sub.subscribe("news");
+  sub.connect(q.get("pub"));
+  out.news = [];
+  while (out.news.length < 3) out.news.push(texts(await sub.receive()));
+
+  // inproc inside the page: no transport at all.
+  const a = new Pair({ linger: 0, receiveTimeout: 2000 });
+  const b = new Pair({ linger: 0, receiveTimeout: 2000 });
+  socks.push(a, b);
+  await a.bind("inproc://page");
+  b.connect("inproc://page");
+  await b.send(["inproc", "works"]);
+  out.inproc = texts(await a.receive());
+
+  // Binding ws:// needs a server runtime: it must fail cleanly here.
+  try {
+    await a.bind("ws://127.0.0.1:*/nope");
+    out.bindError = "none";
+  } catch (e) {
+    out.bindError = e.code ?? String(e);
+  }
+  out.ok = true;
+}
+
+try {
+  await run();
+} catch (e) {
+  out.ok = false;
+  out.error = String(e?.stack ?? e);
+} finally {
+  for (const s of socks) s.close();
+}
+document.title = out.ok ? "PASS" : "FAIL";
+document.getElementById("out").textContent = JSON.stringify(out, null, 2);
+await fetch("/result", { method: "POST", body: JSON.stringify(out) });
