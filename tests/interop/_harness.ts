@@ -86,6 +86,20 @@ export function bigFrame(n: number): Uint8Array {
   return b;
 }
 
+/**
+ * Message `i` of a bulk run: 1 to 3 parts of 0 to 1499 bytes (short and long
+ * frames), contents depending on i. Same as bulkMessage() in _peer_core.mjs.
+ */
+export function bulkMessage(i: number): Uint8Array[] {
+  const msg: Uint8Array[] = [];
+  for (let j = 0; j <= i % 3; j++) {
+    const f = new Uint8Array((i * 7919 + j * 104729) % 1500);
+    for (let k = 0; k < f.length; k++) f[k] = (i + j * 31 + k) & 0xff;
+    msg.push(f);
+  }
+  return msg;
+}
+
 /** Over 255 bytes: a long (8-byte size) frame on the wire. */
 export const BIG: Uint8Array = bigFrame(70000);
 
@@ -231,10 +245,23 @@ export class Peer {
     });
   }
 
+  /** Sends the process a signal (SIGSTOP, SIGCONT, ...). */
+  signal(sig: "SIGSTOP" | "SIGCONT"): void {
+    this.#kill(sig);
+  }
+
   /** Kills the process (SIGKILL) and waits until it is gone. */
   async stop(): Promise<void> {
-    if (this.alive) this.#proc.kill("SIGKILL");
+    this.#kill("SIGKILL");
     await this.#exited;
+  }
+
+  // By pid: Deno's ChildProcess.kill() ignores every call after the first.
+  #kill(sig: "SIGSTOP" | "SIGCONT" | "SIGKILL"): void {
+    if (!this.alive || this.#proc.pid === undefined) return;
+    try {
+      process.kill(this.#proc.pid, sig);
+    } catch { /* already gone */ }
   }
 }
 
@@ -292,7 +319,8 @@ export interface Side {
   readonly type: string;
   /** Binds; resolves to the bound endpoint. */
   bind(endpoint?: string): Promise<string>;
-  connect(endpoint: string): Promise<void>;
+  /** Connects; `routingId` names the peer on a ROUTER (ZMQ_CONNECT_ROUTING_ID). */
+  connect(endpoint: string, routingId?: string): Promise<void>;
   send(msg: Frames): Promise<void>;
   receive(): Promise<Uint8Array[]>;
   subscribe(topic: string): Promise<void>;
@@ -320,7 +348,7 @@ interface AnySocket {
   readonly lastEndpoint: string | null;
   readonly events: zmq.SocketEvents;
   bind(address: string): Promise<void>;
-  connect(address: string): void;
+  connect(address: string, options?: { routingId?: string }): void;
   send(msg: zmq.MessageInput): Promise<void>;
   receive(): Promise<Uint8Array[]>;
   subscribe(...topics: string[]): void;
@@ -350,8 +378,8 @@ export class LocalSide implements Side {
     await this.socket.bind(endpoint);
     return this.socket.lastEndpoint!;
   }
-  connect(endpoint: string): Promise<void> {
-    this.socket.connect(endpoint);
+  connect(endpoint: string, routingId?: string): Promise<void> {
+    this.socket.connect(endpoint, routingId === undefined ? undefined : { routingId });
     return Promise.resolve();
   }
   send(msg: Frames): Promise<void> {
@@ -411,8 +439,16 @@ export class RemoteSide implements Side {
   async bind(endpoint = "tcp://127.0.0.1:*"): Promise<string> {
     return (await this.peer.request("bind", { sock: this.id, endpoint })).endpoint as string;
   }
-  async connect(endpoint: string): Promise<void> {
-    await this.peer.request("connect", { sock: this.id, endpoint });
+  async connect(endpoint: string, routingId?: string): Promise<void> {
+    await this.peer.request("connect", { sock: this.id, endpoint, routingId });
+  }
+  /** Sends bulkMessage(0..n-1). */
+  async sendMany(n: number, timeout: number): Promise<void> {
+    await this.peer.request("sendMany", { sock: this.id, n }, timeout);
+  }
+  /** Receives n messages after `delay` ms; resolves to the first index not equal to bulkMessage(i), or -1. */
+  async recvMany(n: number, timeout: number, delay = 0): Promise<number> {
+    return (await this.peer.request("recvMany", { sock: this.id, n, delay }, timeout)).mismatch as number;
   }
   async send(msg: Frames): Promise<void> {
     await this.peer.request("send", { sock: this.id, msg: msg.map(b64) });

@@ -11,6 +11,9 @@
 // Ops: new {type, options} -> {sock}; bind {sock, endpoint} -> {endpoint};
 // connect {sock, endpoint, routingId?}; send {sock, msg}; recv {sock} -> {msg};
 // subscribe/unsubscribe {sock, topic}; events {sock} -> {counts}; close {sock};
+// sendMany {sock, n}: sends bulkMessage(0..n-1); recvMany {sock, n, delay?}:
+// waits `delay` ms, receives n messages and checks each against bulkMessage(i)
+// -> {count, mismatch} (mismatch: the first wrong index, or -1);
 // exit. The process exits by itself when stdin closes, after `idle` ms
 // without a request, or after `life` ms in all.
 
@@ -19,6 +22,29 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 
 const EVENTS = ["accept", "connect", "disconnect", "handshake", "connect:retry"];
+
+/**
+ * Message `i` of a bulk run: 1 to 3 parts of 0 to 1499 bytes (short and long
+ * frames), contents depending on i. Same as bulkMessage() in _harness.ts.
+ */
+export function bulkMessage(i) {
+  const msg = [];
+  for (let j = 0; j <= i % 3; j++) {
+    const f = new Uint8Array((i * 7919 + j * 104729) % 1500);
+    for (let k = 0; k < f.length; k++) f[k] = (i + j * 31 + k) & 0xff;
+    msg.push(f);
+  }
+  return msg;
+}
+
+function sameMsg(a, b) {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) {
+    if (a[j].length !== b[j].length) return false;
+    for (let k = 0; k < a[j].length; k++) if (a[j][k] !== b[j][k]) return false;
+  }
+  return true;
+}
 
 /**
  * Serves requests over stdin/stdout until told to exit.
@@ -97,6 +123,21 @@ export function runPeer(zmq, name, { idle = 30000, life = 120000 } = {}) {
     unsubscribe({ sock, topic }) {
       get(sock).sock.unsubscribe(dec([topic])[0]);
       return {};
+    },
+    async sendMany({ sock, n }) {
+      const s = get(sock).sock;
+      for (let i = 0; i < n; i++) await s.send(bulkMessage(i));
+      return {};
+    },
+    async recvMany({ sock, n, delay = 0 }) {
+      const s = get(sock).sock;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      let mismatch = -1;
+      for (let i = 0; i < n; i++) {
+        const m = await s.receive();
+        if (mismatch < 0 && !sameMsg(m, bulkMessage(i))) mismatch = i;
+      }
+      return { count: n, mismatch };
     },
     events({ sock }) {
       return { counts: { ...get(sock).counts } };

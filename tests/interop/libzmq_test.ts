@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
   BIG,
+  bigFrame,
+  bulkMessage,
   expectMsg,
   IO_TIMEOUT,
   LocalSide,
@@ -120,6 +122,122 @@ describe("interop with libzmq", () => {
       const elapsed = Date.now() - t0;
       assert.ok(elapsed >= 1000, `libzmq dropped the link after ${elapsed} ms, before our first PING`);
       assert.ok(elapsed < 1900, `libzmq dropped the link after ${elapsed} ms, later than the TTL allows`);
+    },
+  );
+
+  // Frame sizes around the short/long boundary (RFC 23 §2.3: 255 is the
+  // largest short frame) and up to 1 MiB, one per message and all in one.
+  const SIZES = [0, 1, 254, 255, 256, 257, 65535, 65536, 1 << 20];
+  for (const oursPush of [true, false]) {
+    const name = oursPush ? "our PUSH (bind) → libzmq PULL (connect)" : "libzmq PUSH (bind) → our PULL (connect)";
+    scoped(`interop tcp: ${name}, frames of ${SIZES.join(", ")} bytes`, async (own) => {
+      const mk = (type: string) =>
+        oursPush === (type === "PUSH") ? LocalSide.make(type, {}) : RemoteSide.create(libzmq(), type);
+      const push = own(await mk("PUSH"));
+      const pull = own(await mk("PULL"));
+      await pull.connect(await push.bind());
+      const msgs = [...SIZES.map((n) => [bigFrame(n)]), SIZES.map(bigFrame)];
+      for (const m of msgs) await push.send(m);
+      for (const m of msgs) expectMsg(await pull.receive(), m, `message of ${m.map((f) => f.length)} bytes`);
+    });
+  }
+
+  // Back-pressure: 20 000 messages of 1-3 parts through high-water marks of
+  // 10 while the receiver waits 300 ms before reading; order and contents are
+  // checked message by message.
+  const BULK = 20000;
+  scoped(
+    `interop tcp: our PUSH (connect, HWM 10) → libzmq PULL (bind), ${BULK} messages, receiver starts late`,
+    async (own) => {
+      const pull = own(await RemoteSide.create(libzmq(), "PULL", { receiveHighWaterMark: 10 }));
+      const push = own(new LocalSide("PUSH", { sendHighWaterMark: 10 }));
+      await push.connect(await pull.bind());
+      const mismatch = pull.recvMany(BULK, ROW_TIMEOUT, 300);
+      for (let i = 0; i < BULK; i++) await push.send(bulkMessage(i));
+      assert.equal(await mismatch, -1, "first message libzmq got wrong");
+    },
+  );
+  scoped(
+    `interop tcp: libzmq PUSH (connect, HWM 10) → our PULL (bind, HWM 10), ${BULK} messages, receiver starts late`,
+    async (own) => {
+      const pull = own(new LocalSide("PULL", { receiveHighWaterMark: 10 }));
+      const push = own(await RemoteSide.create(libzmq(), "PUSH", { sendHighWaterMark: 10 }));
+      await push.connect(await pull.bind());
+      const sent = push.sendMany(BULK, ROW_TIMEOUT);
+      sent.catch(() => {});
+      await sleep(300);
+      for (let i = 0; i < BULK; i++) expectMsg(await pull.receive(), bulkMessage(i), `message ${i}`);
+      await sent;
+    },
+  );
+
+  // Messages sent before the connection exists, then close(): linger keeps
+  // connecting and flushing (ZMQ_LINGER).
+  scoped(
+    "interop tcp: our PUSH (connect) sends 2000 messages and closes at once, linger delivers them to libzmq PULL",
+    async (own) => {
+      const pull = own(await RemoteSide.create(libzmq(), "PULL"));
+      const ep = await pull.bind();
+      const push = own(new LocalSide("PUSH", { linger: 5000 }));
+      await push.connect(ep);
+      for (let i = 0; i < 2000; i++) await push.send(bulkMessage(i));
+      await push.close();
+      assert.equal(await pull.recvMany(2000, ROW_TIMEOUT), -1, "first message libzmq got wrong");
+    },
+  );
+
+  // ZMQ_CONNECT_ROUTING_ID: the connecting ROUTER names its peer itself.
+  for (const oursConnects of [true, false]) {
+    const name = oursConnects
+      ? "our ROUTER (connect, routingId option) → libzmq ROUTER (bind)"
+      : "libzmq ROUTER (connect, routingId option) → our ROUTER (bind)";
+    scoped(`interop tcp: ${name}`, async (own) => {
+      const mk = (ours: boolean, id: string) =>
+        ours ? LocalSide.make("ROUTER", { routingId: id, mandatory: true }) : RemoteSide.create(libzmq(), "ROUTER", {
+          routingId: id,
+          mandatory: true,
+        });
+      const binder = own(await mk(!oursConnects, "rb"));
+      const connector = own(await mk(oursConnects, "rc"));
+      await connector.connect(await binder.bind(), "alias");
+      const end = Date.now() + IO_TIMEOUT;
+      for (;;) {
+        try {
+          await connector.send(["alias", "hi"]);
+          break;
+        } catch (e) {
+          if ((e as { code?: string }).code !== "EHOSTUNREACH" || Date.now() > end) throw e;
+          await sleep(10);
+        }
+      }
+      expectMsg(await binder.receive(), ["rc", "hi"]);
+      await binder.send(["rc", "ho", BIG]);
+      expectMsg(await connector.receive(), ["alias", "ho", BIG]);
+    });
+  }
+
+  // A peer that stops answering (SIGSTOP: the TCP connection stays open) is
+  // found dead by our heartbeat timeout.
+  scoped(
+    "interop tcp: our DEALER heartbeats (100 ms, timeout 300 ms) → frozen libzmq ROUTER (SIGSTOP): link dropped",
+    async (own) => {
+      const frozen = await startLibzmqPeer();
+      try {
+        const router = own(await RemoteSide.create(frozen, "ROUTER"));
+        const dealer = own(new LocalSide("DEALER", { routingId: "d", heartbeatInterval: 100, heartbeatTimeout: 300 }));
+        await dealer.connect(await router.bind());
+        await dealer.send(["one"]);
+        expectMsg(await router.receive(), ["d", "one"]);
+        await sleep(500);
+        assert.equal(dealer.counts.disconnect, 0, "dropped while the peer was answering");
+        const t0 = Date.now();
+        frozen.signal("SIGSTOP");
+        await waitFor("our DEALER to drop the frozen peer", () => dealer.counts.disconnect > 0, 3000);
+        const elapsed = Date.now() - t0;
+        assert.ok(elapsed >= 250, `dropped after ${elapsed} ms, before the heartbeat timeout`);
+      } finally {
+        await frozen.stop();
+      }
     },
   );
 
