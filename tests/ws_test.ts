@@ -590,6 +590,21 @@ describe("ws:// endpoints", () => {
     }
   });
 
+  test("bind() on a port another listener holds is EADDRINUSE", T, async () => {
+    const tcp = new Pull({ linger: 0 });
+    const ws = new Pull({ linger: 0 });
+    try {
+      await tcp.bind("tcp://127.0.0.1:*");
+      const port = parseEndpoint(tcp.lastEndpoint!, false).port;
+      await assert.rejects(ws.bind(`ws://127.0.0.1:${port}/x`), (e: Error & { code?: string }) => {
+        assert.equal(e.code, "EADDRINUSE");
+        return true;
+      });
+    } finally {
+      closeAll(tcp, ws);
+    }
+  });
+
   test("connect() to a path nobody serves yet retries until it is bound", T, async () => {
     const a = new Pull({ linger: 0 });
     const b = new Pull({ linger: 0, receiveTimeout: 5000 });

@@ -479,9 +479,11 @@ function loadRuntime(): Promise<any> {
       return await import(/* @vite-ignore */ /* webpackIgnore: true */ url);
     } catch (e) {
       runtimeModule = null;
-      throw new ZmqError("ENOTSUP", `WebSocket servers and TLS options need Deno, Bun or Node (${url})`, {
-        cause: e,
-      });
+      const text = String((e as Error)?.message);
+      const message = /read access|--allow-read|--allow-import/.test(text)
+        ? `Loading the WebSocket server module ${url} needs a permission: ${text}`
+        : `WebSocket servers and TLS options need Deno, Bun or Node (${url})`;
+      throw new ZmqError("ENOTSUP", message, { cause: e });
     }
   })();
   return runtimeModule;
