@@ -162,6 +162,7 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 
 const X25519 = { name: "X25519" };
 let webX25519: Promise<boolean> | undefined;
+let webKnown = false; // true once WebCrypto's X25519 was seen to work
 
 function hasWebX25519(): Promise<boolean> {
   return webX25519 ??= (async () => {
@@ -169,7 +170,7 @@ function hasWebX25519(): Promise<boolean> {
       const base = new Uint8Array(32);
       base[0] = 9;
       await crypto.subtle.importKey("raw", base, X25519, false, []);
-      return true;
+      return webKnown = true;
     } catch {
       return false;
     }
@@ -299,8 +300,8 @@ export class CurveCodec implements FrameCodec {
   }
 
   /**
-   * Opens one MESSAGE, in place. Throws a HandshakeError (reported like
-   * libzmq's HANDSHAKE_FAILED_PROTOCOL) on anything else, forged or replayed.
+   * Opens one MESSAGE. Throws a HandshakeError (reported like libzmq's
+   * HANDSHAKE_FAILED_PROTOCOL) on anything else, forged or replayed.
    */
   decode(body: Uint8Array): { flags: number; body: Uint8Array } {
     if (body.length < 33 || !equal(body.subarray(0, 8), MESSAGE)) {
@@ -308,16 +309,18 @@ export class CurveCodec implements FrameCodec {
     }
     const n = readU64(body, 8);
     if (n <= this.#peerNonce) throw new HandshakeError("CURVE MESSAGE nonce did not increase (replayed or reordered)");
-    const nonce = body.slice(8, 16);
-    const authKey = salsa20(this.#recvKey, nonce, ZERO32);
-    if (!equal(poly1305(body.subarray(32), authKey), body.subarray(16, 32))) {
+    // One keystream pass over [32 zeros | ciphertext]: the Poly1305 key, then
+    // the plaintext; the tag is checked against the untouched ciphertext.
+    const ct = body.subarray(32);
+    const out = new Uint8Array(body.length);
+    out.set(ct, 32);
+    salsa20(this.#recvKey, body.subarray(8, 16), out, out);
+    if (!equal(poly1305(ct, out.subarray(0, 32)), body.subarray(16, 32))) {
       throw new HandshakeError("CURVE MESSAGE failed its integrity check (forged or corrupted)");
     }
     this.#peerNonce = n;
-    body.fill(0, 0, 32);
-    salsa20(this.#recvKey, nonce, body, body);
-    const f = body[32];
-    return { flags: ((f & BOX_MORE) ? MORE : 0) | ((f & BOX_COMMAND) ? COMMAND : 0), body: body.subarray(33) };
+    const f = out[32];
+    return { flags: ((f & BOX_MORE) ? MORE : 0) | ((f & BOX_COMMAND) ? COMMAND : 0), body: out.subarray(33) };
   }
 }
 
@@ -374,6 +377,7 @@ export class CurveMechanism implements Mechanism {
   #helloKey: Uint8Array | undefined; // box key of (C', S)
   #key: Uint8Array | undefined; // box key of (C', S')
   #cookieKey: Uint8Array | undefined;
+  #early: { cn: CurveKeyPair; helloKey: Uint8Array } | undefined; // made ahead by WebCrypto
 
   /**
    * @param ctx The socket's handshake context (metadata).
@@ -383,6 +387,16 @@ export class CurveMechanism implements Mechanism {
     this.#ctx = ctx;
     this.#opts = opts;
     this.asServer = opts.asServer;
+    // The client's HELLO must be built synchronously in start(). Start its
+    // key pair and shared secret with WebCrypto now: the greeting exchange
+    // usually leaves time for them, and start() falls back to noble if not.
+    const serverKey = opts.serverKey;
+    if (!opts.asServer && serverKey?.length === 32 && webKnown) {
+      CurveKeyPair.generateAsync().then(async (cn) => {
+        const shared = await cn.shared(serverKey);
+        if (this.#state === St.Start) this.#early = { cn, helloKey: boxKey(shared) };
+      }).catch(() => {});
+    }
   }
 
   // libzmq 4.3 sends as-server 0 in every greeting, so the peer's bit
@@ -394,8 +408,13 @@ export class CurveMechanism implements Mechanism {
     }
     const serverKey = this.#opts.serverKey;
     if (serverKey?.length !== 32) fail("CURVE client has no valid curveServerKey");
-    this.#cn = CurveKeyPair.generate();
-    this.#helloKey = boxKey(this.#cn.sharedSync(serverKey!));
+    if (this.#early) {
+      this.#cn = this.#early.cn;
+      this.#helloKey = this.#early.helloKey;
+    } else {
+      this.#cn = CurveKeyPair.generate();
+      this.#helloKey = boxKey(this.#cn.sharedSync(serverKey!));
+    }
     const n = u64(this.#nonce++);
     const box = boxSeal(this.#helloKey, concat(N_HELLO, n), new Uint8Array(64));
     const hello = new Uint8Array(200);
