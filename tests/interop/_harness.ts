@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -44,6 +45,16 @@ function findRoot(): string {
   }
   if (isRoot(process.cwd())) return process.cwd();
   throw new Error("Cannot find the repository root (a package.json named zmtp-dev)");
+}
+
+/** The transports the tables run over (libzmq's own `ipc://*` names a relative path, so ours are explicit). */
+export type TransportName = "tcp" | "ipc";
+let ipcCount = 0;
+/** A fresh endpoint to bind on `t`. */
+export function anyEndpoint(t: TransportName): string {
+  return t === "tcp"
+    ? "tcp://127.0.0.1:*"
+    : `ipc://${join(tmpdir(), `zmtp-interop-${process.pid}-${++ipcCount}.sock`)}`;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -341,7 +352,15 @@ function withIoTimeouts(type: string, options: Record<string, unknown>): Record<
 /** Makes a Side of a socket type with options. */
 export type Maker = (type: string, options: Record<string, unknown>) => Promise<Side>;
 
-const COUNTED = ["accept", "connect", "disconnect", "handshake", "connect:retry"] as const;
+const COUNTED = [
+  "accept",
+  "connect",
+  "disconnect",
+  "handshake",
+  "connect:retry",
+  "handshake:error:protocol",
+  "handshake:error:other",
+] as const;
 
 // What the test uses of our sockets, whatever their type.
 interface AnySocket {
@@ -479,6 +498,8 @@ export class RemoteSide implements Side {
 export interface Pattern {
   a: string;
   b: string;
+  /** Shown after the row name, e.g. "correlate, relaxed". */
+  variant?: string;
   /** Same type on both sides: rows differ only in who binds. */
   symmetric?: boolean;
   /** Extra socket options for side `a` or `b`, given whether it binds. */
@@ -644,6 +665,42 @@ export const PATTERNS: Pattern[] = [
       expectMsg(await connector.receive(), ["rb", "reply", ""], "at the connecting ROUTER");
     },
   },
+  {
+    a: "REQ",
+    b: "REP",
+    variant: "REQ correlate + relaxed",
+    options: (side) => side === "a" ? { correlate: true, relaxed: true } : {},
+    // A second request before the first reply; the stale reply is dropped.
+    async run(req, rep) {
+      await req.send(["r1"]);
+      expectMsg(await rep.receive(), ["r1"], "first request");
+      await req.send(["r2", ""]);
+      await rep.send(["a1"]);
+      expectMsg(await rep.receive(), ["r2", ""], "second request");
+      await rep.send(["a2", BIG]);
+      // Both replies in before the REQ reads: zeromq.js rejects a pending
+      // receive with EAGAIN when libzmq wakes it for a reply it then drops.
+      await sleep(50);
+      expectMsg(await req.receive(), ["a2", BIG], "the reply to the second request only");
+    },
+  },
+  {
+    a: "DEALER",
+    b: "ROUTER",
+    variant: "DEALER probeRouter",
+    options: (side) => side === "a" ? { routingId: "probe", probeRouter: true } : {},
+    async run(dealer, router) {
+      // A bound libzmq DEALER attaches the connection (and sends the probe)
+      // only while inside a call on the socket: keep a receive pending.
+      const reply = dealer.receive();
+      reply.catch(() => {});
+      expectMsg(await router.receive(), ["probe", ""], "the probe");
+      await router.send(["probe", "welcome"]);
+      expectMsg(await reply, ["welcome"]);
+      await dealer.send(["x"]);
+      expectMsg(await router.receive(), ["probe", "x"]);
+    },
+  },
   { a: "PUB", b: "SUB", run: pubSub },
   { a: "XPUB", b: "SUB", run: xpubSub },
   { a: "PUB", b: "XSUB", run: pubSub },
@@ -669,6 +726,7 @@ export interface Row {
   makeA: Maker;
   makeB: Maker;
   aBinds: boolean;
+  transport: TransportName;
 }
 
 /**
@@ -681,6 +739,7 @@ export function rowsOf(
   p: Pattern,
   here: { name: string; make: Maker },
   there: { name: string; make: Maker },
+  transport: TransportName = "tcp",
 ): Row[] {
   const rows: Row[] = [];
   for (const aHere of [true, false]) {
@@ -688,11 +747,13 @@ export function rowsOf(
       const [wa, wb] = aHere ? [here, there] : [there, here];
       const role = (binds: boolean) => binds ? "bind" : "connect";
       rows.push({
-        name: `${prefix}: ${wa.name} ${p.a} (${role(aBinds)}) → ${wb.name} ${p.b} (${role(!aBinds)})`,
+        name: `${prefix} ${transport}: ${wa.name} ${p.a} (${role(aBinds)}) → ${wb.name} ${p.b} (${role(!aBinds)})` +
+          (p.variant ? `, ${p.variant}` : ""),
         pattern: p,
         makeA: wa.make,
         makeB: wb.make,
         aBinds,
+        transport,
       });
     }
   }
@@ -709,7 +770,7 @@ export function runRow(row: Row): Promise<void> {
     const b = await row.makeB(p.b, p.options?.("b", !row.aBinds) ?? {});
     sides.push(b);
     const [binder, connector] = row.aBinds ? [a, b] : [b, a];
-    await connector.connect(await binder.bind());
+    await connector.connect(await binder.bind(anyEndpoint(row.transport)));
     await p.run(a, b, row.aBinds);
   }).finally(() => Promise.allSettled(sides.map((s) => s.close())));
 }

@@ -21,7 +21,15 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import { createInterface } from "node:readline";
 
-const EVENTS = ["accept", "connect", "disconnect", "handshake", "connect:retry"];
+const EVENTS = [
+  "accept",
+  "connect",
+  "disconnect",
+  "handshake",
+  "connect:retry",
+  "handshake:error:protocol",
+  "handshake:error:other",
+];
 
 /**
  * Message `i` of a bulk run: 1 to 3 parts of 0 to 1499 bytes (short and long

@@ -55,7 +55,7 @@ describe("this library across runtimes", () => {
 
   for (const rt of OTHERS) {
     for (const p of CROSS) {
-      for (const row of rowsOf("cross-runtime tcp", p, here, side(rt))) {
+      for (const row of rowsOf("cross-runtime", p, here, side(rt))) {
         test(row.name, { skip: skipReason(rt) }, () => runRow(row));
       }
     }
@@ -63,7 +63,7 @@ describe("this library across runtimes", () => {
   // The other two runtimes, with each other.
   const [x, y] = OTHERS;
   for (const p of CROSS) {
-    for (const row of rowsOf("cross-runtime tcp", p, side(x), side(y))) {
+    for (const row of rowsOf("cross-runtime", p, side(x), side(y))) {
       test(row.name, { skip: skipReason(x) || skipReason(y) }, () => runRow(row));
     }
   }

@@ -40,8 +40,10 @@ describe("interop with libzmq", () => {
   const ours = { name: "our", make: LocalSide.make };
   const theirs = { name: "libzmq", make: RemoteSide.maker(libzmq) };
 
-  for (const p of PATTERNS) {
-    for (const row of rowsOf("interop tcp", p, ours, theirs)) test(row.name, () => runRow(row));
+  for (const transport of ["tcp", "ipc"] as const) {
+    for (const p of PATTERNS) {
+      for (const row of rowsOf("interop", p, ours, theirs, transport)) test(row.name, () => runRow(row));
+    }
   }
 
   // Runs `fn` over sockets it registers, closing them whatever happens.
@@ -130,15 +132,16 @@ describe("interop with libzmq", () => {
   const SIZES = [0, 1, 254, 255, 256, 257, 65535, 65536, 1 << 20];
   for (const oursPush of [true, false]) {
     const name = oursPush ? "our PUSH (bind) → libzmq PULL (connect)" : "libzmq PUSH (bind) → our PULL (connect)";
-    scoped(`interop tcp: ${name}, frames of ${SIZES.join(", ")} bytes`, async (own) => {
+    scoped(`interop tcp: ${name}, frames of ${SIZES.join(", ")} bytes, 500 parts`, async (own) => {
       const mk = (type: string) =>
         oursPush === (type === "PUSH") ? LocalSide.make(type, {}) : RemoteSide.create(libzmq(), type);
       const push = own(await mk("PUSH"));
       const pull = own(await mk("PULL"));
       await pull.connect(await push.bind());
-      const msgs = [...SIZES.map((n) => [bigFrame(n)]), SIZES.map(bigFrame)];
+      const parts = Array.from({ length: 500 }, (_, i) => String(i));
+      const msgs = [...SIZES.map((n) => [bigFrame(n)]), SIZES.map(bigFrame), parts];
       for (const m of msgs) await push.send(m);
-      for (const m of msgs) expectMsg(await pull.receive(), m, `message of ${m.map((f) => f.length)} bytes`);
+      for (const [k, m] of msgs.entries()) expectMsg(await pull.receive(), m, `message ${k} (${m.length} parts)`);
     });
   }
 
@@ -240,6 +243,26 @@ describe("interop with libzmq", () => {
       }
     },
   );
+
+  // RFC 23 §2.4: a peer of an incompatible type is refused in the handshake,
+  // on whichever side checks first; neither side ever sees a "handshake".
+  for (const oursBinds of [true, false]) {
+    const name = oursBinds ? "libzmq PUSH (connect) → our PUSH (bind)" : "our PUSH (connect) → libzmq PUSH (bind)";
+    scoped(`interop tcp: ${name} are incompatible: refused in the handshake`, async (own) => {
+      const ours = own(new LocalSide("PUSH"));
+      const theirs = own(await RemoteSide.create(libzmq(), "PUSH"));
+      const [binder, connector] = oursBinds ? [ours, theirs] : [theirs, ours];
+      await connector.connect(await binder.bind());
+      const refused = async () => {
+        const t = await theirs.events();
+        return ours.counts["handshake:error:protocol"] + t["handshake:error:protocol"] > 0;
+      };
+      await waitFor("a handshake error on either side", refused, 3000);
+      await sleep(200);
+      assert.equal(ours.counts.handshake, 0, "our PUSH completed a handshake with a PUSH");
+      assert.equal((await theirs.events()).handshake, 0, "libzmq completed a handshake with our PUSH");
+    });
+  }
 
   // A restart: the peer process is killed (SIGKILL) and a new one binds the same port.
   const restart = (name: string, fn: (procs: Peer[], own: <S extends Side>(s: S) => S) => Promise<void>) =>
