@@ -21,6 +21,7 @@ import { CurveKeyPair, CurveMechanism } from "./zmtp/mechanisms/curve.ts";
 import {
   type Authenticator,
   getAuthenticator,
+  handlerSocketAuthenticator,
   peerRefused,
   type ZapCheck,
   zapCheck,
@@ -50,7 +51,11 @@ export interface SecurityOptions {
   curveServerKey?: CurveKey | null;
   /** ZMQ_ZAP_DOMAIN: the ZAP domain; also turns on ZAP for NULL. Default "". */
   zapDomain?: string;
-  /** This socket's ZAP authenticator; default: the context's ({@link setAuthenticator}). */
+  /**
+   * This socket's ZAP authenticator. Default: the context's
+   * ({@link setAuthenticator}), else a ZAP handler socket bound on
+   * `inproc://zeromq.zap.01` in the context, as in libzmq.
+   */
   authenticator?: Authenticator | null;
 }
 
@@ -223,7 +228,8 @@ const keyPairs = new WeakMap<Uint8Array, CurveKeyPair>();
  */
 export function createSecurityMechanism(opts: Opts, context: Context, ctx: MechanismContext): Mechanism {
   const name = mechanismOf(opts);
-  const auth = (opts.authenticator as Authenticator | null) ?? getAuthenticator(context);
+  const auth = (opts.authenticator as Authenticator | null) ?? getAuthenticator(context) ??
+    handlerSocketAuthenticator(context);
   const rid = opts.routingId;
   const zap = auth
     ? zapCheck(auth, {

@@ -9,8 +9,9 @@
  */
 
 import type { Context } from "./context.ts";
+import type { Dealer } from "./sockets/dealer.ts";
 import { HandshakeError } from "./errors.ts";
-import { parseErrorReason } from "./zmtp/command.ts";
+import { parseErrorReason, parseMetadata } from "./zmtp/command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep } from "./zmtp/mechanism.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 
@@ -97,6 +98,75 @@ export function setAuthenticator(context: Context, authenticator: Authenticator 
  */
 export function getAuthenticator(context: Context): Authenticator | undefined {
   return registry.get(context);
+}
+
+// -- libzmq's way: a ZAP handler socket ----------------------------------------
+
+const ZAP_NAME = "zeromq.zap.01";
+const dec = new TextDecoder();
+const socketClients = new WeakMap<Context, Authenticator>();
+
+/**
+ * The authenticator that forwards to a ZAP handler socket bound on
+ * `inproc://zeromq.zap.01` in the context, as libzmq (and so zeromq.js)
+ * programs install one: RFC 27 requests over a DEALER, replies matched by
+ * request id. Used when neither the socket nor the context has a function.
+ *
+ * @param context The context to look in.
+ * @returns The authenticator, or undefined when nothing is bound there.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "./mod.ts";
+ * import { handlerSocketAuthenticator } from "./lib/zap.ts";
+ * console.log(handlerSocketAuthenticator(new Context())); // undefined
+ * ```
+ */
+export function handlerSocketAuthenticator(context: Context): Authenticator | undefined {
+  if (context.inproc.lookup(ZAP_NAME) === undefined) return undefined;
+  let auth = socketClients.get(context);
+  if (auth === undefined) socketClients.set(context, auth = zapSocketClient(context));
+  return auth;
+}
+
+function zapSocketClient(context: Context): Authenticator {
+  const pending = new Map<string, (r: ZapReply) => void>();
+  let next = 0;
+  // Imported when first needed: a static import would close a module cycle
+  // (security.ts -> zap.ts -> dealer.ts -> socket_base.ts -> security.ts).
+  const dealer: Promise<Dealer> = import("./sockets/dealer.ts").then(({ Dealer }) => {
+    const d = new Dealer({ context, linger: 0 });
+    d.connect(`inproc://${ZAP_NAME}`);
+    (async () => {
+      for await (const [, , id, status, text, userId, metadata] of d) {
+        const key = id ? dec.decode(id) : "";
+        const resolve = pending.get(key);
+        if (resolve === undefined) continue;
+        pending.delete(key);
+        let md: Map<string, Uint8Array>;
+        try {
+          md = parseMetadata(metadata ?? new Uint8Array(0));
+        } catch {
+          resolve({ statusCode: "500", statusText: "ZAP handler sent malformed metadata" });
+          continue;
+        }
+        resolve({
+          statusCode: (status ? dec.decode(status) : "") as ZapStatusCode,
+          statusText: text ? dec.decode(text) : "",
+          userId: userId ? dec.decode(userId) : "",
+          metadata: md,
+        });
+      }
+    })().catch(() => {});
+    return d;
+  });
+  return async (req) => {
+    const d = await dealer;
+    const id = String(++next);
+    const reply = new Promise<ZapReply>((resolve) => pending.set(id, resolve));
+    await d.send(["", "1.0", id, req.domain, req.address, req.routingId, req.mechanism, ...req.credentials]);
+    return reply;
+  };
 }
 
 // -- what the mechanisms use -------------------------------------------------
@@ -272,8 +342,6 @@ export interface AuthenticatorOptions {
   /** Apply only to this ZAP domain; other domains are refused. Default: any domain. */
   domain?: string;
 }
-
-const dec = new TextDecoder();
 
 /**
  * Builds an authenticator from allow/deny lists, like czmq's zauth: an

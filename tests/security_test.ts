@@ -478,6 +478,52 @@ describe("CURVE over tcp", () => {
   });
 });
 
+describe("ZAP handler socket", () => {
+  test("a ROUTER bound on inproc://zeromq.zap.01 answers ZAP, as in libzmq", T, async () => {
+    const s = scope();
+    const context = new Context();
+    try {
+      // An RFC 27 handler written as for libzmq/zeromq.js.
+      const handler = s.own(new Router({ linger: 0, context }));
+      await handler.bind("inproc://zeromq.zap.01");
+      const seen: string[][] = [];
+      (async () => {
+        for await (const [id, delim, version, reqId, domain, _address, _identity, mech, ...creds] of handler) {
+          seen.push([text(version), text(domain), text(mech), ...creds.map(text)]);
+          const ok = text(creds[1]) === "pw";
+          const md = rawMetadata([["X-Team", "blue"]]);
+          await handler.send([
+            id,
+            delim,
+            version,
+            reqId,
+            ok ? "200" : "400",
+            ok ? "OK" : "No",
+            ok ? "ann" : "",
+            ok ? md : "",
+          ]);
+        }
+      })().catch(() => {});
+      const rep = s.own(new Reply({ ...IO, plainServer: true, zapDomain: "z", context }));
+      await rep.bind("tcp://127.0.0.1:*");
+      const refused = nextEvent(rep, "handshake:error:auth");
+      const bad = s.own(new Request({ ...IO, plainUsername: "ann", plainPassword: "no", reconnectInterval: -1 }));
+      bad.connect(rep.lastEndpoint!);
+      await refused;
+      const up = nextEvent(rep, "handshake");
+      const good = s.own(new Request({ ...IO, plainUsername: "ann", plainPassword: "pw" }));
+      good.connect(rep.lastEndpoint!);
+      await roundTrip(good, rep);
+      const e = await up;
+      assert.equal(e.userId, "ann");
+      assert.equal(text(e.properties!.get("X-Team")!), "blue");
+      assert.deepEqual(seen, [["1.0", "z", "PLAIN", "ann", "no"], ["1.0", "z", "PLAIN", "ann", "pw"]]);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe("ZAP with NULL", () => {
   test(
     "NULL asks ZAP only when zapDomain is set; 400 and 300 refuse, 500 when the authenticator throws",
