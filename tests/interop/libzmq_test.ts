@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
+  anyEndpoint,
   BIG,
   bigFrame,
   bulkMessage,
@@ -243,6 +244,85 @@ describe("interop with libzmq", () => {
       }
     },
   );
+
+  // Several libzmq peers on one of our sockets: round-robin out, replies
+  // routed by routing id.
+  scoped("interop tcp: our PUSH (bind) → 3 libzmq PULLs (connect): round-robin", async (own) => {
+    const push = own(new LocalSide("PUSH"));
+    const ep = await push.bind();
+    const pulls = [];
+    for (let k = 0; k < 3; k++) {
+      pulls.push(own(await RemoteSide.create(libzmq(), "PULL")));
+      await pulls[k].connect(ep);
+    }
+    await waitFor("3 handshakes", () => push.counts.handshake === 3);
+    for (let i = 0; i < 30; i++) await push.send([`${i}`]);
+    const got = await Promise.all(pulls.map(async (p) => {
+      const xs: number[] = [];
+      for (let i = 0; i < 10; i++) xs.push(Number(text((await p.receive())[0])));
+      return xs;
+    }));
+    // Each peer got every third message, in order.
+    for (const xs of got) assert.deepEqual(xs, xs.map((_, i) => xs[0] + 3 * i), `one peer got ${xs}`);
+    assert.deepEqual(got.map((xs) => xs[0]).sort(), [0, 1, 2]);
+  });
+
+  scoped("interop tcp: our ROUTER (bind) ← 3 libzmq DEALERs (connect): replies routed by routing id", async (own) => {
+    const router = own(new LocalSide("ROUTER"));
+    const ep = await router.bind();
+    const dealers = [];
+    for (let k = 0; k < 3; k++) {
+      dealers.push(own(await RemoteSide.create(libzmq(), "DEALER", { routingId: `d${k}` })));
+      await dealers[k].connect(ep);
+    }
+    for (const [k, d] of dealers.entries()) await d.send(["from", `d${k}`]);
+    for (let n = 0; n < 3; n++) {
+      const [id, from, who] = await router.receive();
+      assert.equal(text(from), "from");
+      assert.equal(text(id), text(who));
+      await router.send([id, "to", who]);
+    }
+    for (const [k, d] of dealers.entries()) expectMsg(await d.receive(), ["to", `d${k}`]);
+  });
+
+  // ZMQ_MAXMSGSIZE: an oversized frame costs the sender its connection;
+  // libzmq reconnects and later messages get through.
+  scoped(
+    "interop tcp: libzmq PUSH (connect) → our PULL (bind, maxMessageSize 1000): oversized frame drops the link",
+    async (own) => {
+      const pull = own(new LocalSide("PULL", { maxMessageSize: 1000 }));
+      const push = own(await RemoteSide.create(libzmq(), "PUSH"));
+      await push.connect(await pull.bind());
+      await push.send(["small", bigFrame(1000)]);
+      expectMsg(await pull.receive(), ["small", bigFrame(1000)]);
+      await push.send([bigFrame(1001)]);
+      await waitFor("our PULL to drop the connection", () => pull.counts.disconnect === 1);
+      await waitFor("libzmq to reconnect", () => pull.counts.handshake === 2);
+      await push.send(["after"]);
+      expectMsg(await pull.receive(), ["after"], "the next message (not the oversized one)");
+    },
+  );
+
+  // Connecting before anyone listens: our socket retries until the peer binds.
+  for (const transport of ["tcp", "ipc"] as const) {
+    scoped(`interop ${transport}: our PUSH connects before libzmq PULL binds`, async (own) => {
+      let ep = anyEndpoint(transport);
+      if (transport === "tcp") {
+        // A port nobody listens on, for now.
+        const probe = own(new LocalSide("PULL"));
+        ep = await probe.bind();
+        await probe.close();
+        await sleep(20);
+      }
+      const push = own(new LocalSide("PUSH"));
+      await push.connect(ep);
+      await push.send(["early"]);
+      await waitFor("a failed attempt", () => push.counts["connect:retry"] > 0);
+      const pull = own(await RemoteSide.create(libzmq(), "PULL"));
+      assert.equal(await pull.bind(ep), ep);
+      expectMsg(await pull.receive(), ["early"]);
+    });
+  }
 
   // RFC 23 §2.4: a peer of an incompatible type is refused in the handshake,
   // on whichever side checks first; neither side ever sees a "handshake".
