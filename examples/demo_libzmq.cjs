@@ -1,7 +1,7 @@
 // The libzmq peer of the demo: zeromq.js (libzmq 4.3.5) on Node, acting as a
 // client of the hub, then as a sender in the throughput stage.
 const zmq = require("zeromq");
-const [role, a, b, c, d] = process.argv.slice(2);
+const [role, a, b, c] = process.argv.slice(2);
 const say = (s) => console.log(`[libzmq ${zmq.version}] ${s}`);
 (async () => {
   if (role === "client") {

@@ -8,7 +8,9 @@
 const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
 const [role, libPath, ...rest] = args;
 const zmq = await import(libPath);
-const runtime = globalThis.Bun ? `Bun ${globalThis.Bun.version}` : globalThis.Deno
+const runtime = globalThis.Bun
+  ? `Bun ${globalThis.Bun.version}`
+  : globalThis.Deno
   ? `Deno ${globalThis.Deno.version.deno}`
   : `Node ${process.versions.node}`;
 const text = (b) => new TextDecoder().decode(b);
@@ -44,7 +46,11 @@ if (role === "hub") {
       }
       if (j.blastEnd) {
         const secs = (performance.now() - first) / 1000;
-        say(`PULL throughput from ${j.blastEnd}: ${count} x ${j.size} B in ${secs.toFixed(2)} s = ${(count / secs / 1000).toFixed(0)} k msg/s (${(bytes / secs / 1e6).toFixed(1)} MB/s)`);
+        say(
+          `PULL throughput from ${j.blastEnd}: ${count} x ${j.size} B in ${secs.toFixed(2)} s = ${
+            (count / secs / 1000).toFixed(0)
+          } k msg/s (${(bytes / secs / 1e6).toFixed(1)} MB/s)`,
+        );
       }
       if (j.stop) break;
       continue;

@@ -89,7 +89,7 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
   /** Delivers an event (internal). */
   emit(e: SocketEvent): void {
     const set = this.#listeners.get(e.type);
-    if (set) for (const l of set) l(e);
+    if (set) { for (const l of set) l(e); }
     if (!this.#iterating || this.#ended) return;
     if (this.#waiter) {
       const w = this.#waiter;

@@ -145,7 +145,7 @@ export class InprocRegistry {
     }
     this.#bound.set(name, socket);
     const w = this.#waiting.get(name);
-    if (w) for (const f of [...w]) f();
+    if (w) { for (const f of [...w]) f(); }
   }
 
   /** Releases `name` if `socket` holds it. */

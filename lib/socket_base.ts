@@ -22,7 +22,7 @@ import {
   type SecurityAccessors,
   type SecurityOptions,
 } from "./security.ts";
-import { Context, defaultContext } from "./context.ts";
+import { type Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
 import { bindUdp, checkUdp, openUdp } from "./udp.ts";
 
@@ -143,7 +143,6 @@ interface Connecter {
 
 // The security options (plainServer, curveSecretKey, ...) are accessors
 // defined by lib/security.ts; this merge gives them their types.
-// deno-lint-ignore no-empty-interface
 export interface SocketBase extends SecurityAccessors {}
 /**
  * Base class of all socket types. Not used directly: create a {@link Push},
@@ -626,6 +625,11 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   /** @internal A pipe got a message. */
   pipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
+    this.wakeReceiver();
+  }
+
+  /** @internal Serves a waiting receive(), for hooks that queue messages outside pipeReadable (XPUB's xdetach). */
+  protected wakeReceiver(): void {
     const w = this.#recvWaiter;
     if (w === null) return;
     const m = this.xrecv();
@@ -666,7 +670,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       return Promise.reject(e);
     }
     if (this.#sendWaiter !== null) {
-      return Promise.reject(new ZmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"));
+      return Promise.reject(
+        new ZmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"),
+      );
     }
     try {
       if (this.xsend(msg)) return Promise.resolve();
@@ -683,7 +689,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   protected receive_(options?: CallOptions): Promise<Msg> {
     if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
     if (this.#recvWaiter !== null) {
-      return Promise.reject(new ZmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"));
+      return Promise.reject(
+        new ZmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"),
+      );
     }
     let m: Msg | undefined;
     try {
@@ -736,7 +744,12 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
         w.timer = setTimeout(() => {
           if (!clear()) return;
           this.#settle(w);
-          reject(new ZmqError("EAGAIN", kind === "send" ? "Socket is busy writing; send timed out" : "Socket is busy reading; receive timed out"));
+          reject(
+            new ZmqError(
+              "EAGAIN",
+              kind === "send" ? "Socket is busy writing; send timed out" : "Socket is busy reading; receive timed out",
+            ),
+          );
         }, timeout);
       }
       if (signal) {

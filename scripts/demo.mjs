@@ -3,7 +3,7 @@
 // throughput stage. Node runs the npm build (made here if missing).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 
@@ -22,7 +22,9 @@ if (!existsSync(join(root, "npm", "esm", "mod.js"))) {
 
 function run(cmd, args, { lines = true } = {}) {
   const p = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const done = new Promise((res, rej) => p.on("exit", (code) => code === 0 ? res() : rej(new Error(`${cmd} ${args[0]} exited ${code}`))));
+  const done = new Promise((res, rej) =>
+    p.on("exit", (code) => code === 0 ? res() : rej(new Error(`${cmd} ${args[0]} exited ${code}`)))
+  );
   const rl = createInterface({ input: p.stdout });
   return { p, done, rl, lines };
 }
@@ -45,12 +47,14 @@ const clients = [
 ];
 await Promise.all(clients.map((c) => c.done));
 console.log(`\nthroughput: ${COUNT} x 64 B PUSH -> PULL (Deno hub), one sender at a time`);
-for (const make of [
-  () => bun("blast", srcLib, endpoints.pull, String(COUNT), "64", "our library"),
-  () => node("blast", nodeLib, endpoints.pull, String(COUNT), "64", "our library"),
-  () => deno("blast", srcLib, endpoints.pull, String(COUNT), "64", "our library"),
-  () => libzmq("blast", endpoints.pull, String(COUNT), "64"),
-]) {
+for (
+  const make of [
+    () => bun("blast", srcLib, endpoints.pull, String(COUNT), "64", "our library"),
+    () => node("blast", nodeLib, endpoints.pull, String(COUNT), "64", "our library"),
+    () => deno("blast", srcLib, endpoints.pull, String(COUNT), "64", "our library"),
+    () => libzmq("blast", endpoints.pull, String(COUNT), "64"),
+  ]
+) {
   await echo(make()).done;
   await new Promise((r) => setTimeout(r, 300));
 }

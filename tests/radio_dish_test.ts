@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { networkInterfaces } from "node:os";
 import { describe, test } from "node:test";
-import { Dish, type DishMessage, Push, Radio, type SocketEvent, ZmqError } from "../mod.ts";
+import { Dish, type DishMessage, Push, Radio, type SocketEvent, type ZmqError } from "../mod.ts";
 import { decodeDatagram, encodeDatagram, MAX_DATAGRAM, udpTarget } from "../lib/udp.ts";
 import { parseEndpoint } from "../lib/endpoint.ts";
 import {

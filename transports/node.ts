@@ -18,9 +18,7 @@ class NodeConnection implements Connection {
   constructor(sock: net.Socket) {
     this.#sock = sock;
     sock.setNoDelay(true);
-    this.remoteAddress = sock.remoteAddress !== undefined
-      ? `${sock.remoteAddress}:${sock.remotePort}`
-      : "unix";
+    this.remoteAddress = sock.remoteAddress !== undefined ? `${sock.remoteAddress}:${sock.remotePort}` : "unix";
   }
 
   start(h: ConnectionHandler): void {
@@ -97,9 +95,7 @@ export const nodeTransport: Transport = {
       server.once("error", (e) => reject(mapError(e, ep.address)));
       const done = () => {
         const a = server.address();
-        const endpoint = typeof a === "object" && a !== null
-          ? formatHostPort("tcp", a.address, a.port)
-          : ep.address;
+        const endpoint = typeof a === "object" && a !== null ? formatHostPort("tcp", a.address, a.port) : ep.address;
         resolve({
           endpoint,
           close: () => new Promise<void>((r) => server.close(() => r())),

@@ -58,7 +58,7 @@ export class PipeTrie {
   match(data: Uint8Array, fn: (pipe: Pipe) => void): void {
     const mark = ++epoch;
     let n: PNode | undefined = this.#root;
-    for (let i = 0; ; i++) {
+    for (let i = 0;; i++) {
       if (n.pipes !== null) {
         for (const p of n.pipes) {
           if (p.mark !== mark) {
@@ -111,7 +111,7 @@ export class TopicSet {
   /** True when some topic prefixes `data`. */
   matches(data: Uint8Array): boolean {
     let n: TNode | undefined = this.#root;
-    for (let i = 0; ; i++) {
+    for (let i = 0;; i++) {
       if (n.count > 0) return true;
       if (i >= data.length || n.children === null) return false;
       n = n.children.get(data[i]);

@@ -17,7 +17,9 @@ export function groupBytes(group: string | Uint8Array): Uint8Array {
     throw new TypeError("A group must be a string or a Uint8Array");
   }
   const g = toFrame(group);
-  if (g.length > GROUP_MAX_LENGTH) throw new RangeError(`A group is at most ${GROUP_MAX_LENGTH} bytes, got ${g.length}`);
+  if (g.length > GROUP_MAX_LENGTH) {
+    throw new RangeError(`A group is at most ${GROUP_MAX_LENGTH} bytes, got ${g.length}`);
+  }
   if (g.includes(0)) throw new RangeError("A group cannot contain a NUL byte");
   return g;
 }

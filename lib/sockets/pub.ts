@@ -1,6 +1,6 @@
 // PUB (RFC 29): XPUB's fan-out without handing subscriptions to the user.
 
-import { type CallOptions, type MessageInput, type SocketOptions } from "../socket_base.ts";
+import type { CallOptions, MessageInput, SocketOptions } from "../socket_base.ts";
 import { PublisherBase } from "./xpub.ts";
 
 /** Options of a {@link Publisher}. */

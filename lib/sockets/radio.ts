@@ -120,7 +120,7 @@ export class Radio extends SocketBase {
 
   protected override xsend(msg: Msg): boolean {
     const members = this.#groups.get(groupKey(msg[0]));
-    if (members) for (const p of members) if (p.canWrite()) p.write(msg);
+    if (members) { for (const p of members) if (p.canWrite()) p.write(msg); }
     for (const p of this.#udp) if (p.canWrite()) p.write(msg);
     return true;
   }

@@ -159,14 +159,16 @@ export class Request extends SocketBase {
 
   // Replies from other peers (late ones, with `relaxed`) are dropped.
   protected override xreadable(pipe: Pipe): void {
-    if (pipe !== this.#replyPipe) while (pipe.read() !== undefined);
+    if (pipe !== this.#replyPipe) { while (pipe.read() !== undefined); }
   }
 
   #strip(m: Msg): Msg | undefined {
     let i = 0;
     if (this.correlate) {
       const id = m[0];
-      if (id.length !== 4 || new DataView(id.buffer, id.byteOffset, 4).getUint32(0) !== this.#requestId) return undefined;
+      if (id.length !== 4 || new DataView(id.buffer, id.byteOffset, 4).getUint32(0) !== this.#requestId) {
+        return undefined;
+      }
       i = 1;
     }
     if (m.length < i + 2 || m[i].length !== 0) return undefined;

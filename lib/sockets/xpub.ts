@@ -56,6 +56,8 @@ export abstract class PublisherBase extends SocketBase {
       m.set(topic, 1);
       this.#user.push([m]);
     });
+    // The cancellations must reach a receive() already waiting.
+    this.wakeReceiver();
   }
 
   // Subscriptions are processed as soon as they arrive.
@@ -169,4 +171,3 @@ export class XPublisher extends PublisherBase {
     return this.iterate_();
   }
 }
-

@@ -115,4 +115,3 @@ export class XSubscriber extends SubscriberBase {
     return this.iterate_();
   }
 }
-

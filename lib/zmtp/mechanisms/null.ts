@@ -8,7 +8,7 @@ import type { HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts
 export function readyProperties(ctx: MechanismContext): [string, Uint8Array | string][] {
   const props: [string, Uint8Array | string][] = [["Socket-Type", ctx.socketType]];
   if (ctx.identity !== undefined) props.push(["Identity", ctx.identity]);
-  if (ctx.properties) for (const p of ctx.properties) props.push(p);
+  if (ctx.properties) { for (const p of ctx.properties) props.push(p); }
   return props;
 }
 
