@@ -285,6 +285,18 @@ describe("interop with libzmq", () => {
     for (const [k, d] of dealers.entries()) expectMsg(await d.receive(), ["to", `d${k}`]);
   });
 
+  // A subscriber that goes away takes its subscriptions with it: the XPUB
+  // user hears a cancellation for each topic nobody else wants.
+  scoped("interop tcp: our XPUB (bind) ← libzmq SUB (connect) closes: its subscription is cancelled", async (own) => {
+    const xpub = own(new LocalSide("XPUB"));
+    const sub = own(await RemoteSide.create(libzmq(), "SUB"));
+    await sub.connect(await xpub.bind());
+    await sub.subscribe("gone");
+    expectMsg(await xpub.receive(), [new Uint8Array([1, ...new TextEncoder().encode("gone")])]);
+    await sub.close();
+    expectMsg(await xpub.receive(), [new Uint8Array([0, ...new TextEncoder().encode("gone")])]);
+  });
+
   // ZMQ_MAXMSGSIZE: an oversized frame costs the sender its connection;
   // libzmq reconnects and later messages get through.
   scoped(
