@@ -293,8 +293,10 @@ describe("interop with libzmq", () => {
     await sub.connect(await xpub.bind());
     await sub.subscribe("gone");
     expectMsg(await xpub.receive(), [new Uint8Array([1, ...new TextEncoder().encode("gone")])]);
+    // Already waiting when the peer goes: the cancellation must wake it.
+    const cancel = xpub.receive();
     await sub.close();
-    expectMsg(await xpub.receive(), [new Uint8Array([0, ...new TextEncoder().encode("gone")])]);
+    expectMsg(await cancel, [new Uint8Array([0, ...new TextEncoder().encode("gone")])]);
   });
 
   // ZMQ_MAXMSGSIZE: an oversized frame costs the sender its connection;
@@ -355,6 +357,37 @@ describe("interop with libzmq", () => {
       assert.equal((await theirs.events()).handshake, 0, "libzmq completed a handshake with our PUSH");
     });
   }
+
+  // RFC 37 §3.5.3: the TTL in a peer's PINGs binds us even without
+  // heartbeats of our own; a frozen libzmq peer is dropped once it passes.
+  scoped(
+    "interop tcp: frozen libzmq DEALER (PINGs with TTL 300 ms, SIGSTOP) → our ROUTER (bind, no heartbeats): link dropped",
+    async (own) => {
+      const frozen = await startLibzmqPeer();
+      try {
+        const router = own(new LocalSide("ROUTER"));
+        const dealer = own(
+          await RemoteSide.create(frozen, "DEALER", {
+            routingId: "ttl",
+            heartbeatInterval: 100,
+            heartbeatTimeToLive: 300,
+          }),
+        );
+        await dealer.connect(await router.bind());
+        await dealer.send(["one"]);
+        expectMsg(await router.receive(), ["ttl", "one"]);
+        await sleep(500);
+        assert.equal(router.counts.disconnect, 0, "dropped while the peer was pinging");
+        const t0 = Date.now();
+        frozen.signal("SIGSTOP");
+        await waitFor("our ROUTER to drop the frozen peer", () => router.counts.disconnect > 0, 3000);
+        const elapsed = Date.now() - t0;
+        assert.ok(elapsed >= 200, `dropped after ${elapsed} ms, before the TTL`);
+      } finally {
+        await frozen.stop();
+      }
+    },
+  );
 
   // A restart: the peer process is killed (SIGKILL) and a new one binds the same port.
   const restart = (name: string, fn: (procs: Peer[], own: <S extends Side>(s: S) => S) => Promise<void>) =>
