@@ -15,7 +15,7 @@
  */
 
 import ts from "typescript";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,12 @@ import { checkVersions } from "./check_versions.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "npm");
-const ESM = join(OUT, "esm");
+/**
+ * Built here, then renamed over npm/ in one step: a concurrent reader of
+ * npm/ (node --test, the demo, a bench) never sees it half-built or empty.
+ * Inside the repository so the tests still resolve node_modules/.
+ */
+const STAGING = join(ROOT, ".tmp", `npm-build-${process.pid}`);
 
 /** Source trees compiled into npm/esm/; tests/ is compiled but not published. */
 const PUBLISHED_DIRS = ["lib", "transports"];
@@ -84,10 +89,10 @@ function conditions(tsPath: string): { types: string; import: string } {
   return { types: `${base}.d.ts`, import: `${base}.js` };
 }
 
-function compile(rootNames: string[]): void {
+function compile(rootNames: string[], outDir: string): void {
   const conv = ts.convertCompilerOptionsFromJson(COMPILER_OPTIONS, ROOT);
   if (conv.errors.length > 0) fail(conv.errors);
-  const options: ts.CompilerOptions = { ...conv.options, rootDir: ROOT, outDir: ESM };
+  const options: ts.CompilerOptions = { ...conv.options, rootDir: ROOT, outDir };
   const program = ts.createProgram({ rootNames, options });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) fail(diagnostics);
@@ -104,6 +109,7 @@ function fail(diagnostics: readonly ts.Diagnostic[]): never {
   const color = process.stderr.isTTY && !process.env.NO_COLOR;
   console.error((color ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics)(diagnostics, host));
   console.error(`build_npm: ${diagnostics.length} TypeScript error(s); npm/ not built`);
+  rmSync(STAGING, { recursive: true, force: true });
   process.exit(1);
 }
 
@@ -118,14 +124,15 @@ function main(): void {
   const tests = TEST_DIRS.flatMap((d) => walk(join(ROOT, d), isTs));
   const rootNames = [...new Set([...published, ...tests])];
 
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(ESM, { recursive: true });
-  compile(rootNames);
+  const esm = join(STAGING, "esm");
+  rmSync(STAGING, { recursive: true, force: true });
+  mkdirSync(esm, { recursive: true });
+  compile(rootNames, esm);
 
   // Fixtures next to the tests (peer scripts, data) keep their relative place.
   for (const d of TEST_DIRS) {
     for (const f of walk(join(ROOT, d), (p) => !p.endsWith(".ts"))) {
-      const to = join(ESM, relative(ROOT, f));
+      const to = join(esm, relative(ROOT, f));
       mkdirSync(dirname(to), { recursive: true });
       cpSync(f, to);
     }
@@ -139,7 +146,7 @@ function main(): void {
   const files = [main.import, main.types, ...PUBLISHED_DIRS.map((d) => `esm/${d}/`)].map((f) => f.replace(/^\.\//, ""));
   for (const f of ["README.md", "LICENSE"]) {
     if (existsSync(join(ROOT, f))) {
-      cpSync(join(ROOT, f), join(OUT, f));
+      cpSync(join(ROOT, f), join(STAGING, f));
       files.push(f);
     }
   }
@@ -157,7 +164,12 @@ function main(): void {
     engines: { node: ">=20" },
     dependencies: pkg.dependencies ?? {},
   };
-  writeFileSync(join(OUT, "package.json"), JSON.stringify(npmPkg, null, 2) + "\n");
+  writeFileSync(join(STAGING, "package.json"), JSON.stringify(npmPkg, null, 2) + "\n");
+
+  const old = `${STAGING}-old`;
+  if (existsSync(OUT)) renameSync(OUT, old);
+  renameSync(STAGING, OUT);
+  rmSync(old, { recursive: true, force: true });
 
   const problems = checkVersions(ROOT, { npm: true });
   if (problems.length > 0) {

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The full suite, in order, stopping at the first failing stage:
 #   check    deno check, deno lint, deno fmt --check, runtime-free and version checks
+#   build    the npm package (tsc, strict) into npm/, and its packed file list;
+#            before the test runs, because the cross-runtime tests on Deno and
+#            Bun start Node peers from npm/esm/mod.js
 #   deno     deno test -A tests/
 #   bun      bun test ./tests/ (each file in a fresh global: --isolate)
-#   node     build the npm package, then node --test over its compiled tests
+#   node     node --test over the compiled tests in npm/esm/tests/
 #   publish  deno publish --dry-run (skipped only when it fails for want of network)
 # Ends with one line `N passed, M failed[, K skipped]`, summed over the three
 # runtimes; exits non-zero if any stage failed.
 #
 # Usage: bash scripts/test_all.sh [-k|--keep-going] [stage...]
 #   -k        run every stage even after one fails (still exits non-zero)
-#   stage...  run only these stages (e.g. `deno bun`)
+#   stage...  run only these stages (e.g. `deno bun`; `node` implies `build`)
 # Env: STAGE_TIMEOUT (seconds per stage, default 420), TEST_TIMEOUT_MS
 # (bun's per-test default instead of its 5000, default 30000).
 set -uo pipefail
@@ -29,7 +32,7 @@ ONLY=()
 for a in "$@"; do
   case $a in
     -k | --keep-going) KEEP_GOING=1 ;;
-    check | deno | bun | node | publish) ONLY+=("$a") ;;
+    check | build | deno | bun | node | publish) ONLY+=("$a") ;;
     *)
       echo "test_all: unknown argument '$a'" >&2
       exit 2
@@ -51,6 +54,7 @@ PASSED=0
 FAILED=0
 SKIPPED=0
 STAGE_FAILED=0
+BUILD_RC=0
 REPORT=()
 
 banner() { printf '\n======== %s ========\n' "$*"; }
@@ -58,7 +62,7 @@ banner() { printf '\n======== %s ========\n' "$*"; }
 wanted() {
   [[ ${#ONLY[@]} -eq 0 ]] && return 0
   local s
-  for s in "${ONLY[@]}"; do [[ $s == "$1" ]] && return 0; done
+  for s in "${ONLY[@]}"; do [[ $s == "$1" || ($1 == build && $s == node) ]] && return 0; done
   return 1
 }
 
@@ -160,6 +164,27 @@ if wanted check; then
   finish check "$rc" "$start"
 fi
 
+# ---------------------------------------------------------------- build
+if wanted build; then
+  banner "build: npm package (scripts/build_npm.ts) and npm pack --dry-run"
+  start=$SECONDS
+  log=$LOGS/build.log
+  rc=0
+  run "$log" "$DENO" run -A scripts/build_npm.ts || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    # The published file list must hold the package and nothing from tests/.
+    packed=$(cd npm && npm pack --dry-run --json 2>/dev/null) || rc=1
+    if [[ $rc -ne 0 ]] || ! grep -q '"path": "esm/mod.js"' <<<"$packed" || grep -q '"path": "esm/tests/' <<<"$packed"; then
+      echo "test_all: npm pack --dry-run of npm/ failed or lists the wrong files" | tee -a "$log"
+      rc=1
+    else
+      echo "npm pack --dry-run: $(grep -c '"path":' <<<"$packed") files, none from tests/"
+    fi
+  fi
+  BUILD_RC=$rc
+  finish build "$rc" "$start"
+fi
+
 # ---------------------------------------------------------------- deno test
 if wanted deno; then
   banner "deno: deno test -A tests/"
@@ -199,25 +224,15 @@ fi
 
 # ---------------------------------------------------------------- node --test
 if wanted node; then
-  banner "node: build the npm package, then node --test npm/esm/tests/**/*_test.js"
+  banner "node: node --test npm/esm/tests/**/*_test.js"
   start=$SECONDS
   log=$LOGS/node.log
   rc=0
-  run "$log" "$DENO" run -A scripts/build_npm.ts || rc=$?
-  if [[ $rc -eq 0 ]]; then
-    # The published file list must hold the package and nothing from tests/.
-    packed=$(cd npm && npm pack --dry-run --json 2>/dev/null) || rc=1
-    if [[ $rc -ne 0 ]] || ! grep -q '"path": "esm/mod.js"' <<<"$packed" || grep -q '"path": "esm/tests/' <<<"$packed"; then
-      echo "test_all: npm pack --dry-run of npm/ failed or lists the wrong files" | tee -a "$log"
-      rc=1
-    else
-      echo "npm pack --dry-run: $(grep -c '"path":' <<<"$packed") files, no tests"
-    fi
-  fi
-  if [[ $rc -ne 0 ]]; then
-    finish node "$rc" "$start"
+  mapfile -t files < <(find npm/esm/tests -name '*_test.js' 2>/dev/null | sort)
+  if [[ $BUILD_RC -ne 0 || ${#files[@]} -eq 0 ]]; then
+    echo "test_all: no fresh npm build to test (the build stage failed or npm/esm/tests is empty)"
+    finish node 1 "$start"
   else
-    mapfile -t files < <(find npm/esm/tests -name '*_test.js' | sort)
     echo "node --test: ${#files[@]} files"
     # No --test-timeout: on Node 20 it also bounds each whole file; tests set
     # their own. --test-force-exit ends a file once its tests are done even if
