@@ -30,10 +30,28 @@ import {
 } from "./zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 
-/** A CURVE key: 32 bytes, or their 40-character Z85 text. */
+/**
+ * A CURVE key: 32 bytes, or their 40-character Z85 text.
+ *
+ * @example
+ * ```ts
+ * import type { CurveKey } from "./mod.ts";
+ * const key: CurveKey = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+ * ```
+ */
 export type CurveKey = string | Uint8Array;
 
-/** The security options, as constructor options of every socket. */
+/**
+ * The security options, as constructor options of every socket.
+ *
+ * @example
+ * ```ts
+ * import { curveKeyPair, Reply } from "./mod.ts";
+ * const { secretKey } = curveKeyPair();
+ * const rep = new Reply({ curveServer: true, curveSecretKey: secretKey, zapDomain: "api" });
+ * rep.close();
+ * ```
+ */
 export interface SecurityOptions {
   /** ZMQ_PLAIN_SERVER: be the PLAIN server (needs an authenticator to admit anyone). */
   plainServer?: boolean;
@@ -59,7 +77,15 @@ export interface SecurityOptions {
   authenticator?: Authenticator | null;
 }
 
-/** Defaults of the security options, spread into every socket's options. */
+/**
+ * Defaults of the security options, spread into every socket's options.
+ *
+ * @example
+ * ```ts
+ * import { SECURITY_DEFAULTS } from "./lib/security.ts";
+ * console.log(SECURITY_DEFAULTS.zapDomain); // ""
+ * ```
+ */
 export const SECURITY_DEFAULTS = {
   plainServer: false,
   plainUsername: null as string | null,
@@ -72,7 +98,19 @@ export const SECURITY_DEFAULTS = {
   authenticator: null as Authenticator | null,
 };
 
-/** The security options as socket properties. Keys read back in Z85. */
+/**
+ * The security options as socket properties. Keys read back in Z85.
+ *
+ * @example
+ * ```ts
+ * import { Dealer } from "./mod.ts";
+ * const d = new Dealer();
+ * d.plainUsername = "admin";
+ * d.plainPassword = "secret";
+ * console.log(d.plainUsername); // "admin"
+ * d.close();
+ * ```
+ */
 export interface SecurityAccessors {
   /** ZMQ_PLAIN_SERVER. */
   get plainServer(): boolean;

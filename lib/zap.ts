@@ -15,10 +15,26 @@ import { parseErrorReason, parseMetadata } from "./zmtp/command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep } from "./zmtp/mechanism.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 
-/** RFC 27 status codes: 200 admit, 300 temporary failure, 400 refuse, 500 internal error. */
+/**
+ * RFC 27 status codes: 200 admit, 300 temporary failure, 400 refuse, 500 internal error.
+ *
+ * @example
+ * ```ts
+ * import type { ZapStatusCode } from "./mod.ts";
+ * const code: ZapStatusCode = "400";
+ * ```
+ */
 export type ZapStatusCode = "200" | "300" | "400" | "500";
 
-/** What an authenticator is asked (RFC 27 §"Request"). */
+/**
+ * What an authenticator is asked (RFC 27 §"Request").
+ *
+ * @example
+ * ```ts
+ * import type { ZapRequest } from "./mod.ts";
+ * const who = (req: ZapRequest) => `${req.mechanism} client at ${req.address}`;
+ * ```
+ */
 export interface ZapRequest {
   /** Protocol version, "1.0". */
   readonly version: "1.0";
@@ -34,7 +50,15 @@ export interface ZapRequest {
   readonly credentials: Uint8Array[];
 }
 
-/** An authenticator's answer (RFC 27 §"Reply"). */
+/**
+ * An authenticator's answer (RFC 27 §"Reply").
+ *
+ * @example
+ * ```ts
+ * import type { ZapReply } from "./mod.ts";
+ * const ok: ZapReply = { statusCode: "200", userId: "ann", metadata: { "X-Role": "admin" } };
+ * ```
+ */
 export interface ZapReply {
   /** "200" admits the peer; anything else refuses it. */
   statusCode: ZapStatusCode;
@@ -329,7 +353,15 @@ export function peerRefused(body: Uint8Array): never {
 
 // -- a ready-made authenticator ------------------------------------------------
 
-/** Rules for {@link createAuthenticator}, in the spirit of czmq's zauth. */
+/**
+ * Rules for {@link createAuthenticator}, in the spirit of czmq's zauth.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticatorOptions } from "./mod.ts";
+ * const rules: AuthenticatorOptions = { allow: ["127.0.0.1"], plain: { admin: "secret" }, curve: "any" };
+ * ```
+ */
 export interface AuthenticatorOptions {
   /** Admit only these IP addresses (when non-empty); PLAIN and CURVE still check credentials. */
   allow?: Iterable<string>;
