@@ -3,19 +3,22 @@
 // Throughput (PUSH -> PULL, two processes) and REQ/REP latency over tcp://
 // and ipc:// for 1 B, 64 B, 1 KiB and 64 KiB, for libzmq (C programs in
 // bench/c), zeromq.js on Node, this library on Node, Deno and Bun, and mixed
-// pairs; inproc throughput; the sender's RSS behind a slow consumer. Runs
-// alternate between peers, each cell is the median of N runs, and every
-// cell carries its ratio to zeromq.js and to libzmq. Writes
-// bench/results.json, then bench/RESULTS.md (see report.ts).
+// pairs; inproc throughput; the sender's memory behind a slow consumer. One
+// pair of processes measures all sizes of a row in turn; runs alternate
+// between peers (the order rotates every repetition), each cell is the
+// median of N runs, and every cell carries its ratio to zeromq.js and to
+// libzmq. Writes bench/results.json, then bench/RESULTS.md (see report.ts).
 //
 //   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem]
+//                            [--transports tcp,ipc]
 //
 // Node runs this library from compiled JS: the npm build when
-// scripts/build_npm.ts exists, else a tsc build of the same sources into
-// .tmp/bench-js (which also holds the compiled peer and codec bench).
+// scripts/build_npm.ts exists (a private copy in .tmp/bench-npm), else a tsc
+// build of the same sources into .tmp/bench-js, which always holds the
+// compiled peer and codec bench.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -43,22 +46,30 @@ const quick = flag("--quick");
 const reps = Number(value("--reps") ?? (quick ? 1 : 3));
 const only = new Set((value("--only") ?? "thr,lat,inproc,mem").split(","));
 const build = !flag("--no-build");
+const transports = (value("--transports") ?? (quick ? "tcp" : "tcp,ipc")).split(",");
 
 const SIZES = [1, 64, 1024, 65536];
-// Messages per throughput run and round trips per latency run, by size. The
-// same count for every peer of a row; sized so the slowest peer takes ~1.5 s.
-const THR_COUNT: Record<number, number> = { 1: 150_000, 64: 150_000, 1024: 80_000, 65536: 8_000 };
+// Timed messages per throughput run and round trips per latency run, by
+// size, each after count/4 untimed warm-up ones. The same count for every
+// peer of a row; sized so that the slowest peer (zeromq.js) takes ~2 s.
+const THR_COUNT: Record<number, number> = { 1: 160_000, 64: 160_000, 1024: 80_000, 65536: 8_000 };
 const LAT_COUNT: Record<number, number> = { 1: 2_000, 64: 2_000, 1024: 2_000, 65536: 500 };
-const scale = quick ? 0.25 : 1;
+const scale = quick ? 0.5 : 1;
 const thrCount = (size: number) => Math.round(THR_COUNT[size] * scale);
 const latCount = (size: number) => Math.round(LAT_COUNT[size] * scale);
-const INPROC_COUNT = quick ? 200_000 : 1_000_000;
+const INPROC_COUNT = quick ? 300_000 : 1_000_000;
 const MEM_COUNT = quick ? 60_000 : 200_000;
-const RUN_TIMEOUT_S = 90;
+const RUN_TIMEOUT_S = 120;
 
 // -- peers -------------------------------------------------------------------
 
 type Role = "recv" | "send" | "rep" | "req" | "inproc" | "memsend" | "slowrecv";
+
+interface Command {
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+}
 
 /** One implementation a process can run. */
 interface Impl {
@@ -66,8 +77,8 @@ interface Impl {
   label: string;
   runtime: "c" | "node" | "deno" | "bun";
   lib: "libzmq" | "zeromq.js" | "ours";
-  roles: Role[];
-  command(role: Role, endpoint: string, size: number, count: number): { cmd: string; args: string[]; env?: object };
+  /** The command for a role; `sizes` and `counts` are comma-separated lists. */
+  command(role: Role, endpoint: string, sizes: string, counts: string): Command;
 }
 
 const C_PROGRAM: Partial<Record<Role, string>> = {
@@ -76,9 +87,11 @@ const C_PROGRAM: Partial<Record<Role, string>> = {
   rep: "local_lat",
   req: "remote_lat",
 };
-const JS_ROLES: Role[] = ["recv", "send", "rep", "req", "inproc", "memsend", "slowrecv"];
 
 let nodeLibUrl: string | undefined; // set by prepare(): the npm build, if any
+
+// memsend forces collections to measure live memory.
+const nodeGc = (role: Role) => role === "memsend" ? ["--expose-gc"] : [];
 
 const IMPLS: Record<string, Impl> = {
   libzmq: {
@@ -86,22 +99,17 @@ const IMPLS: Record<string, Impl> = {
     label: "libzmq (C)",
     runtime: "c",
     lib: "libzmq",
-    roles: ["recv", "send", "rep", "req"],
-    command: (role, ep, size, count) => ({
-      cmd: join(cBin, C_PROGRAM[role]!),
-      args: [ep, String(size), String(count)],
-    }),
+    command: (role, ep, sizes, counts) => ({ cmd: join(cBin, C_PROGRAM[role]!), args: [ep, sizes, counts] }),
   },
   zeromqjs: {
     id: "zeromqjs",
     label: "zeromq.js (Node)",
     runtime: "node",
     lib: "zeromq.js",
-    roles: JS_ROLES,
     // The same peer program, driving zeromq.js instead of this library.
-    command: (role, ep, size, count) => ({
+    command: (role, ep, sizes, counts) => ({
       cmd: "node",
-      args: [peerJs, role, ep, String(size), String(count)],
+      args: [...nodeGc(role), peerJs, role, ep, sizes, counts],
       env: { ZMTP_BENCH_LIB: "zeromq" },
     }),
   },
@@ -110,11 +118,10 @@ const IMPLS: Record<string, Impl> = {
     label: "ours (Node)",
     runtime: "node",
     lib: "ours",
-    roles: JS_ROLES,
-    command: (role, ep, size, count) => ({
+    command: (role, ep, sizes, counts) => ({
       cmd: "node",
-      args: [peerJs, role, ep, String(size), String(count)],
-      env: nodeLibUrl ? { ZMTP_BENCH_LIB: nodeLibUrl } : {},
+      args: [...nodeGc(role), peerJs, role, ep, sizes, counts],
+      env: nodeLibUrl ? { ZMTP_BENCH_LIB: nodeLibUrl } : undefined,
     }),
   },
   deno: {
@@ -122,10 +129,9 @@ const IMPLS: Record<string, Impl> = {
     label: "ours (Deno)",
     runtime: "deno",
     lib: "ours",
-    roles: JS_ROLES,
-    command: (role, ep, size, count) => ({
+    command: (role, ep, sizes, counts) => ({
       cmd: bin("deno"),
-      args: ["run", "-A", peerTs, role, ep, String(size), String(count)],
+      args: ["run", "-A", ...(role === "memsend" ? ["--v8-flags=--expose-gc"] : []), peerTs, role, ep, sizes, counts],
     }),
   },
   bun: {
@@ -133,10 +139,10 @@ const IMPLS: Record<string, Impl> = {
     label: "ours (Bun)",
     runtime: "bun",
     lib: "ours",
-    roles: JS_ROLES,
-    command: (role, ep, size, count) => ({ cmd: bin("bun"), args: [peerTs, role, ep, String(size), String(count)] }),
+    command: (role, ep, sizes, counts) => ({ cmd: bin("bun"), args: [peerTs, role, ep, sizes, counts] }),
   },
 };
+
 /** A throughput or latency pairing: who binds (receiver / REP) and who connects. */
 interface Pair {
   id: string;
@@ -177,7 +183,9 @@ const THR_PAIRS: Pair[] = [
   mixed("node", "libzmq", true),
   mixed("libzmq", "node", true),
   mixed("deno", "libzmq"),
+  mixed("libzmq", "deno"),
   mixed("bun", "libzmq"),
+  mixed("libzmq", "bun"),
 ];
 const LAT_PAIRS: Pair[] = [
   pure("libzmq"),
@@ -192,24 +200,34 @@ const LAT_PAIRS: Pair[] = [
 
 interface Proc {
   child: ChildProcess;
-  lines: string[];
   stderr: string;
   exited: Promise<number | null>;
   nextLine(timeoutMs: number): Promise<string>;
 }
 
-function start(impl: Impl, role: Role, endpoint: string, size: number, count: number): Proc {
-  const { cmd, args, env } = impl.command(role, endpoint, size, count);
-  const child = spawn(cmd, args, {
+// Every child still running, so that an interrupted harness can stop them.
+const live = new Set<ChildProcess>();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  try {
+    process.on(sig, () => {
+      for (const c of live) c.kill("SIGKILL");
+      process.exit(130);
+    });
+  } catch { /* no signal support */ }
+}
+
+// `hold`: the process keeps its socket open until its stdin closes.
+function start(impl: Impl, cmd: Command, what: string, hold = false): Proc {
+  const child = spawn(cmd.cmd, cmd.args, {
     cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BENCH_TIMEOUT: String(RUN_TIMEOUT_S), ...env },
+    stdio: [hold ? "pipe" : "ignore", "pipe", "pipe"],
+    env: { ...process.env, BENCH_TIMEOUT: String(RUN_TIMEOUT_S), ...(hold ? { BENCH_HOLD: "1" } : {}), ...cmd.env },
   });
+  live.add(child);
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
   const p: Proc = {
     child,
-    lines,
     stderr: "",
     exited: new Promise((resolve) => {
       child.on("error", (e) => {
@@ -217,7 +235,10 @@ function start(impl: Impl, role: Role, endpoint: string, size: number, count: nu
         resolve(-1);
       });
       // "close": the process is gone and its output fully read.
-      child.on("close", (code) => resolve(code));
+      child.on("close", (code) => {
+        live.delete(child);
+        resolve(code);
+      });
     }),
     nextLine(timeoutMs) {
       return new Promise((resolve, reject) => {
@@ -226,16 +247,14 @@ function start(impl: Impl, role: Role, endpoint: string, size: number, count: nu
           return;
         }
         const timer = setTimeout(
-          () => reject(new Error(`${impl.id} ${role}: no output after ${timeoutMs} ms`)),
+          () => reject(new Error(`${impl.id} ${what}: no output after ${timeoutMs} ms`)),
           timeoutMs,
         );
         const check = () => {
-          if (lines.length > 0) {
-            clearTimeout(timer);
-            resolve(lines.shift()!);
-            return true;
-          }
-          return false;
+          if (lines.length === 0) return false;
+          clearTimeout(timer);
+          resolve(lines.shift()!);
+          return true;
         };
         const w = () => {
           if (!check()) waiters.push(w);
@@ -244,7 +263,7 @@ function start(impl: Impl, role: Role, endpoint: string, size: number, count: nu
         p.exited.then((code) => {
           if (lines.length === 0) {
             clearTimeout(timer);
-            reject(new Error(`${impl.id} ${role} exited ${code}: ${p.stderr.trim().slice(-400)}`));
+            reject(new Error(`${impl.id} ${what} exited ${code}: ${p.stderr.trim().slice(-400)}`));
           }
         });
       });
@@ -280,7 +299,9 @@ function cleanupEndpoint(ep: string): void {
   } catch { /* removed by the peer */ }
 }
 
-// Runs binder + connecter; the result line comes from `measuring`.
+// Runs binder + connecter over all `sizes`; the result line comes from
+// `measuring`. A throughput sender holds its connection until the receiver
+// reports.
 async function runPair(
   binder: Impl,
   bRole: Role,
@@ -288,19 +309,29 @@ async function runPair(
   cRole: Role,
   measuring: "binder" | "connecter",
   transport: string,
-  size: number,
-  count: number,
+  sizes: number[],
+  counts: number[],
   // deno-lint-ignore no-explicit-any
-): Promise<any> {
+): Promise<any[]> {
   const ep = endpointFor(transport);
-  const b = start(binder, bRole, ep, size, count);
+  const [sz, ct] = [sizes.join(","), counts.join(",")];
+  const b = start(binder, binder.command(bRole, ep, sz, ct), bRole);
   let c: Proc | undefined;
   try {
     const ready = JSON.parse(await b.nextLine(30_000));
-    c = start(connecter, cRole, ready.ready, size, count);
-    const result = JSON.parse(await (measuring === "binder" ? b : c).nextLine(RUN_TIMEOUT_S * 1000));
+    c = start(connecter, connecter.command(cRole, ready.ready, sz, ct), cRole, measuring === "binder");
+    const [m, other] = measuring === "binder" ? [b, c] : [c, b];
+    // Fail fast when the other side dies instead of waiting for the timeout.
+    const died = other.exited.then((code) => {
+      if (code !== 0) {
+        throw new Error(`${other === b ? bRole : cRole} exited ${code}: ${other.stderr.trim().slice(-400)}`);
+      }
+      return new Promise<never>(() => {});
+    });
+    const result = JSON.parse(await Promise.race([m.nextLine(RUN_TIMEOUT_S * 1000), died]));
+    c.child.stdin?.end();
     await Promise.all([stop(b, 5000), stop(c, 5000)]);
-    return result;
+    return result.results;
   } finally {
     b.child.kill("SIGKILL");
     c?.child.kill("SIGKILL");
@@ -432,6 +463,10 @@ function rotate<T>(xs: T[], k: number): T[] {
   return xs.map((_, i) => xs[(i + k) % n]);
 }
 
+// Load average before each run: other work on the machine skews a run.
+const loads: number[] = [];
+const sampleLoad = () => loads.push(loadavg()[0]);
+
 // -- the suites ------------------------------------------------------------------------
 
 interface ThrCell {
@@ -456,27 +491,31 @@ interface LatCell {
 
 const log = (s: string) => console.error(s);
 
-async function throughput(pairs: Pair[], transports: string[]) {
+// One table row per (transport, size); a run of a pair fills its cell in
+// every row of its transport.
+function rowsFor<C>(pairs: Pair[], count: (s: number) => number, empty: () => C) {
   const rows = [];
   for (const transport of transports) {
     for (const size of SIZES) {
-      rows.push({
-        transport,
-        size,
-        count: thrCount(size),
-        cells: Object.fromEntries(
-          pairs.filter((p) => p.transports.includes(transport)).map((p) => [
-            p.id,
-            { runs: [], mbRuns: [], errors: [], msgPerSec: null, mbPerSec: null } as ThrCell,
-          ]),
-        ) as Record<string, ThrCell>,
-      });
+      const cells: Record<string, C> = {};
+      for (const p of pairs) if (p.transports.includes(transport)) cells[p.id] = empty();
+      rows.push({ transport, size, count: count(size), cells });
     }
   }
+  return rows;
+}
+
+async function throughput(pairs: Pair[]) {
+  const rows = rowsFor<ThrCell>(
+    pairs,
+    thrCount,
+    () => ({ runs: [], mbRuns: [], errors: [], msgPerSec: null, mbPerSec: null }),
+  );
   for (let r = 0; r < reps; r++) {
-    for (const row of rows) {
-      for (const p of rotate(pairs.filter((p) => p.transports.includes(row.transport)), r)) {
-        const cell = row.cells[p.id];
+    for (const transport of transports) {
+      for (const p of rotate(pairs.filter((p) => p.transports.includes(transport)), r)) {
+        const mine = rows.filter((row) => row.transport === transport);
+        sampleLoad();
         try {
           const res = await runPair(
             IMPLS[p.binder],
@@ -484,16 +523,19 @@ async function throughput(pairs: Pair[], transports: string[]) {
             IMPLS[p.connecter],
             "send",
             "binder",
-            row.transport,
-            row.size,
-            row.count,
+            transport,
+            SIZES,
+            SIZES.map(thrCount),
           );
-          cell.runs.push(res.msgPerSec);
-          cell.mbRuns.push(res.mbPerSec);
-          log(`thr ${row.transport} ${row.size} B ${p.id}: ${Math.round(res.msgPerSec)} msg/s`);
+          for (const row of mine) {
+            const x = res.find((x) => x.size === row.size);
+            row.cells[p.id].runs.push(x.msgPerSec);
+            row.cells[p.id].mbRuns.push(x.mbPerSec);
+          }
+          log(`thr ${transport} ${p.id}: ${res.map((x) => `${x.size} B ${Math.round(x.msgPerSec)}/s`).join(", ")}`);
         } catch (e) {
-          cell.errors.push((e as Error).message);
-          log(`thr ${row.transport} ${row.size} B ${p.id}: ERROR ${(e as Error).message}`);
+          for (const row of mine) row.cells[p.id].errors.push((e as Error).message);
+          log(`thr ${transport} ${p.id}: ERROR ${(e as Error).message}`);
         }
       }
     }
@@ -512,27 +554,17 @@ async function throughput(pairs: Pair[], transports: string[]) {
   return rows;
 }
 
-async function latency(pairs: Pair[], transports: string[]) {
-  const rows = [];
-  for (const transport of transports) {
-    for (const size of SIZES) {
-      rows.push({
-        transport,
-        size,
-        count: latCount(size),
-        cells: Object.fromEntries(
-          pairs.filter((p) => p.transports.includes(transport)).map((p) => [
-            p.id,
-            { p50Runs: [], p99Runs: [], errors: [], p50us: null, p99us: null } as LatCell,
-          ]),
-        ) as Record<string, LatCell>,
-      });
-    }
-  }
+async function latency(pairs: Pair[]) {
+  const rows = rowsFor<LatCell>(
+    pairs,
+    latCount,
+    () => ({ p50Runs: [], p99Runs: [], errors: [], p50us: null, p99us: null }),
+  );
   for (let r = 0; r < reps; r++) {
-    for (const row of rows) {
-      for (const p of rotate(pairs.filter((p) => p.transports.includes(row.transport)), r)) {
-        const cell = row.cells[p.id];
+    for (const transport of transports) {
+      for (const p of rotate(pairs.filter((p) => p.transports.includes(transport)), r)) {
+        const mine = rows.filter((row) => row.transport === transport);
+        sampleLoad();
         try {
           const res = await runPair(
             IMPLS[p.binder],
@@ -540,18 +572,19 @@ async function latency(pairs: Pair[], transports: string[]) {
             IMPLS[p.connecter],
             "req",
             "connecter",
-            row.transport,
-            row.size,
-            row.count,
+            transport,
+            SIZES,
+            SIZES.map(latCount),
           );
-          cell.p50Runs.push(res.p50us);
-          cell.p99Runs.push(res.p99us);
-          log(
-            `lat ${row.transport} ${row.size} B ${p.id}: p50 ${res.p50us.toFixed(1)} us p99 ${res.p99us.toFixed(1)} us`,
-          );
+          for (const row of mine) {
+            const x = res.find((x) => x.size === row.size);
+            row.cells[p.id].p50Runs.push(x.p50us);
+            row.cells[p.id].p99Runs.push(x.p99us);
+          }
+          log(`lat ${transport} ${p.id}: ${res.map((x) => `${x.size} B p50 ${x.p50us.toFixed(0)} us`).join(", ")}`);
         } catch (e) {
-          cell.errors.push((e as Error).message);
-          log(`lat ${row.transport} ${row.size} B ${p.id}: ERROR ${(e as Error).message}`);
+          for (const row of mine) row.cells[p.id].errors.push((e as Error).message);
+          log(`lat ${transport} ${p.id}: ERROR ${(e as Error).message}`);
         }
       }
     }
@@ -578,7 +611,9 @@ async function inproc() {
   for (const id of impls) cells[id] = { runs: [], errors: [], msgPerSec: null };
   for (let r = 0; r < reps; r++) {
     for (const id of rotate(impls, r)) {
-      const p = start(IMPLS[id], "inproc", `bench-${r}`, size, INPROC_COUNT);
+      const impl = IMPLS[id];
+      sampleLoad();
+      const p = start(impl, impl.command("inproc", `bench-${r}`, String(size), String(INPROC_COUNT)), "inproc");
       try {
         const res = JSON.parse(await p.nextLine(RUN_TIMEOUT_S * 1000));
         cells[id].runs.push(res.msgPerSec);
@@ -597,9 +632,9 @@ async function inproc() {
   return { size, count: INPROC_COUNT, cells };
 }
 
-// Sender RSS while a slow PULL (ours on Node, ~10 k msg/s, RCVHWM 1000) lags
-// behind: with SNDHWM 1000 it must stay flat; SNDHWM 0 (no limit) is the
-// control that shows the measurement sees unbounded queueing.
+// The sender's memory while a slow PULL (ours on Node, ~20 k msg/s, RCVHWM
+// 1000) lags behind: with SNDHWM 1000 it must level off; SNDHWM 0 (no
+// limit) is the control that shows the measurement sees unbounded queueing.
 async function memory() {
   const size = 1024;
   const cases = [
@@ -613,17 +648,18 @@ async function memory() {
   for (const c of cases) {
     const impl = IMPLS[c.id];
     const ep = endpointFor("tcp");
-    const slow = start(IMPLS.node, "slowrecv", ep, size, 60);
+    sampleLoad();
+    const slow = start(IMPLS.node, IMPLS.node.command("slowrecv", ep, String(size), "60"), "slowrecv");
     let s: Proc | undefined;
     // deno-lint-ignore no-explicit-any
     const row: any = { id: c.id, label: impl.label, sendHighWaterMark: c.hwm, count: MEM_COUNT, size };
     try {
       const ready = JSON.parse(await slow.nextLine(30_000)).ready;
-      const cmd = impl.command("memsend", ready, size, MEM_COUNT);
+      const cmd = impl.command("memsend", ready, String(size), String(MEM_COUNT));
       cmd.env = { ...cmd.env, BENCH_SNDHWM: String(c.hwm) };
-      s = start({ ...impl, command: () => cmd }, "memsend", ready, size, MEM_COUNT);
+      s = start(impl, cmd, "memsend");
       Object.assign(row, JSON.parse(await s.nextLine(RUN_TIMEOUT_S * 1000)));
-      log(`mem ${c.id} hwm ${c.hwm}: rss ${row.rssBaseMB.toFixed(1)} -> peak ${row.rssPeakMB.toFixed(1)} MB`);
+      log(`mem ${c.id} hwm ${c.hwm}: rss ${row.rssBaseMB.toFixed(1)} -> peak ${row.rssPeakMB.toFixed(1)} MiB`);
     } catch (e) {
       row.error = (e as Error).message;
       log(`mem ${c.id}: ERROR ${row.error}`);
@@ -641,24 +677,35 @@ async function memory() {
 
 const t0 = Date.now();
 const nodeLib = prepare();
-const transports = quick ? ["tcp"] : ["tcp", "ipc"];
 const thrPairs = THR_PAIRS.filter((p) => !quick || p.quick);
 const latPairs = LAT_PAIRS.filter((p) => !quick || p.quick);
+const stageS: Record<string, number> = {};
+const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+  const t = Date.now();
+  try {
+    return await f();
+  } finally {
+    stageS[name] = Math.round((Date.now() - t) / 1000);
+  }
+};
 const results = {
   meta: {
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",
     reps,
+    transports,
     machine: machine(),
     versions: versions(nodeLib),
     counts: {
       throughput: Object.fromEntries(SIZES.map((s) => [s, thrCount(s)])),
       latency: Object.fromEntries(SIZES.map((s) => [s, latCount(s)])),
-      latencyWarmup: "count / 10 untimed round trips first",
+      warmup: "count / 4 untimed messages or round trips first, per size",
       inproc: INPROC_COUNT,
       memory: MEM_COUNT,
     },
     durationS: 0,
+    stageS,
+    load: { nproc: cpus().length, min: 0, median: 0, max: 0 },
   },
   impls: Object.fromEntries(
     Object.values(IMPLS).map((i) => [i.id, { label: i.label, runtime: i.runtime, lib: i.lib }]),
@@ -670,14 +717,21 @@ const results = {
     sender: connecter,
   })),
   latencyPairs: latPairs.map(({ id, label, binder, connecter }) => ({ id, label, rep: binder, req: connecter })),
-  throughput: only.has("thr") ? await throughput(thrPairs, transports) : [],
-  latency: only.has("lat") ? await latency(latPairs, transports) : [],
-  inproc: only.has("inproc") ? await inproc() : null,
-  memory: only.has("mem") ? await memory() : [],
+  throughput: only.has("thr") ? await timed("throughput", () => throughput(thrPairs)) : [],
+  latency: only.has("lat") ? await timed("latency", () => latency(latPairs)) : [],
+  inproc: only.has("inproc") ? await timed("inproc", inproc) : null,
+  memory: only.has("mem") ? await timed("memory", memory) : [],
 };
 results.meta.durationS = Math.round((Date.now() - t0) / 1000);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+results.meta.load = {
+  nproc: cpus().length,
+  min: r2(Math.min(...loads)),
+  median: r2(median(loads) ?? 0),
+  max: r2(Math.max(...loads)),
+};
 const out = join(root, "bench", "results.json");
 writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-log(`wrote ${out} (${results.meta.durationS} s)`);
+log(`wrote ${out} (${results.meta.durationS} s: ${JSON.stringify(stageS)}; load ${JSON.stringify(results.meta.load)})`);
 writeReport(out, join(root, "bench", "RESULTS.md"));
 log(`wrote ${join(root, "bench", "RESULTS.md")}`);

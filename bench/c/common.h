@@ -1,5 +1,8 @@
-// Shared helpers of the libzmq reference programs: argument parsing, the
-// monotonic clock, and the one-line JSON the harness reads.
+// Shared helpers of the libzmq reference programs: arguments, the monotonic
+// clock, the warm-up rule, and announcing the bound endpoint. Every program
+// takes one endpoint, a comma-separated list of message sizes and the list
+// of timed counts for them; a run measures the sizes in order, so that one
+// pair of processes serves a whole row of the table.
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -9,29 +12,60 @@
 #include <time.h>
 #include <zmq.h>
 
-#define DIE(what)                                                   \
-    do {                                                            \
+#define DIE(what)                                                       \
+    do {                                                                \
         fprintf(stderr, "%s: %s\n", (what), zmq_strerror(zmq_errno())); \
-        exit(1);                                                    \
+        exit(1);                                                        \
     } while (0)
+
+#define MAX_SIZES 16
 
 typedef struct {
     const char *endpoint;
-    size_t size;
-    long count;
+    int n;  // number of sizes
+    size_t size[MAX_SIZES];
+    long count[MAX_SIZES];
 } args_t;
 
-static inline args_t parse_args(int argc, char **argv, const char *usage) {
+static inline int parse_list(const char *s, long *out) {
+    int n = 0;
+    char *end;
+    while (*s && n < MAX_SIZES) {
+        out[n++] = strtol(s, &end, 10);
+        if (end == s) return -1;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return *s ? -1 : n;
+}
+
+static inline args_t parse_args(int argc, char **argv) {
+    args_t a;
+    long sizes[MAX_SIZES];
     if (argc != 4) {
-        fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+        fprintf(stderr, "usage: %s <endpoint> <size,size,...> <count,count,...>\n", argv[0]);
         exit(2);
     }
-    args_t a = {argv[1], (size_t)atol(argv[2]), atol(argv[3])};
-    if (a.count < 2) {
-        fprintf(stderr, "count must be at least 2\n");
+    a.endpoint = argv[1];
+    a.n = parse_list(argv[2], sizes);
+    if (a.n <= 0 || parse_list(argv[3], a.count) != a.n) {
+        fprintf(stderr, "sizes and counts must be lists of the same length\n");
         exit(2);
+    }
+    for (int k = 0; k < a.n; k++) {
+        a.size[k] = (size_t)sizes[k];
+        if (a.count[k] < 1) {
+            fprintf(stderr, "counts must be positive\n");
+            exit(2);
+        }
     }
     return a;
+}
+
+static inline size_t max_size(const args_t *a) {
+    size_t m = 1;
+    for (int k = 0; k < a->n; k++)
+        if (a->size[k] > m) m = a->size[k];
+    return m;
 }
 
 static inline double now_us(void) {
@@ -39,6 +73,10 @@ static inline double now_us(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
+
+// Untimed messages or round trips before the `count` timed ones of a size,
+// so that a JIT runtime is measured warm (the same rule in every peer).
+static inline long warmup_of(long count) { return count / 4; }
 
 // Binds and tells the harness where: {"ready":"tcp://127.0.0.1:port"}.
 static inline void bind_and_announce(void *sock, const char *endpoint) {
@@ -49,8 +87,5 @@ static inline void bind_and_announce(void *sock, const char *endpoint) {
     printf("{\"ready\":\"%s\"}\n", last);
     fflush(stdout);
 }
-
-// The number of untimed round trips before the timed ones (same in every peer).
-static inline long warmup_of(long count) { return count / 10; }
 
 #endif

@@ -1,9 +1,11 @@
-// PULL side of the throughput test: binds, receives `count` messages of
-// `size` bytes, and reports the rate timed from the first to the last one.
+// PULL side of the throughput test: binds; for each size receives warm-up +
+// `count` messages and times the `count` ones, from the last warm-up message
+// to the last message. Prints {"results":[{size, msgs, secs, msgPerSec,
+// mbPerSec}, ...]}.
 #include "common.h"
 
 int main(int argc, char **argv) {
-    args_t a = parse_args(argc, argv, "<bind-endpoint> <size> <count>");
+    args_t a = parse_args(argc, argv);
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     if (pull == NULL) DIE("zmq_socket");
@@ -11,21 +13,27 @@ int main(int argc, char **argv) {
 
     zmq_msg_t msg;
     zmq_msg_init(&msg);
-    double start = 0;
-    for (long i = 0; i < a.count; i++) {
-        if (zmq_msg_recv(&msg, pull, 0) < 0) DIE("zmq_msg_recv");
-        if (zmq_msg_size(&msg) != a.size) {
-            fprintf(stderr, "message %ld has %zu bytes, expected %zu\n", i, zmq_msg_size(&msg), a.size);
-            return 1;
+    printf("{\"results\":[");
+    for (int k = 0; k < a.n; k++) {
+        long warmup = warmup_of(a.count[k]);
+        double start = 0;
+        for (long i = -warmup; i < a.count[k]; i++) {
+            if (zmq_msg_recv(&msg, pull, 0) < 0) DIE("zmq_msg_recv");
+            if (zmq_msg_size(&msg) != a.size[k]) {
+                fprintf(stderr, "message %ld has %zu bytes, expected %zu\n", i, zmq_msg_size(&msg), a.size[k]);
+                return 1;
+            }
+            if (i == -1 || (warmup == 0 && i == 0)) start = now_us();
         }
-        if (i == 0) start = now_us();
+        double secs = (now_us() - start) / 1e6;
+        // Without warm-up the first message starts the clock: count - 1 timed.
+        double rate = (warmup > 0 ? a.count[k] : a.count[k] - 1) / secs;
+        printf("%s{\"size\":%zu,\"msgs\":%ld,\"secs\":%.6f,\"msgPerSec\":%.1f,\"mbPerSec\":%.3f}", k ? "," : "",
+               a.size[k], a.count[k], secs, rate, rate * a.size[k] / 1e6);
     }
-    double secs = (now_us() - start) / 1e6;
+    printf("]}\n");
+    fflush(stdout);
     zmq_msg_close(&msg);
-    // The first message starts the clock, so count - 1 messages were timed.
-    double rate = (a.count - 1) / secs;
-    printf("{\"msgs\":%ld,\"size\":%zu,\"secs\":%.6f,\"msgPerSec\":%.1f,\"mbPerSec\":%.3f}\n", a.count, a.size,
-           secs, rate, rate * a.size / 1e6);
     zmq_close(pull);
     zmq_ctx_term(ctx);
     return 0;

@@ -1,15 +1,17 @@
 // One benchmark peer for every JavaScript runtime and both JS libraries:
 // this library on Deno and Bun (from mod.ts) and on Node (from compiled
 // JS), and zeromq.js on Node (ZMTP_BENCH_LIB=zeromq). The same code drives
-// every library, since the APIs match.
+// every library, since the APIs match. Like bench/c, the socket roles take
+// comma-separated lists of sizes and timed counts and measure them in
+// order; each size starts with count/4 untimed warm-up messages.
 //
-//   recv     <bind-endpoint> <size> <count>     PULL; reports msg/s, MB/s (first to last message)
-//   send     <connect-endpoint> <size> <count>  PUSH count messages, awaiting each send()
-//   rep      <bind-endpoint> <size> <count>     REP; echoes warm-up + count requests
-//   req      <connect-endpoint> <size> <count>  REQ; times count round trips: p50, p99, mean
-//   inproc   <name> <size> <count>              PUSH -> PULL over inproc:// in this process
-//   memsend  <connect-endpoint> <size> <count>  PUSH at full speed, sampling this process's RSS
-//   slowrecv <bind-endpoint> <size> <seconds>   PULL that reads about 20 k msg/s, for a while
+//   recv     <bind-endpoint> <sizes> <counts>     PULL; msg/s and MB/s per size
+//   send     <connect-endpoint> <sizes> <counts>  PUSH, awaiting each send()
+//   rep      <bind-endpoint> <sizes> <counts>     REP; echoes every request
+//   req      <connect-endpoint> <sizes> <counts>  REQ; per size p50, p99, mean round trip
+//   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process
+//   memsend  <connect-endpoint> <size> <count>    PUSH at full speed, sampling this process's memory
+//   slowrecv <bind-endpoint> <size> <seconds>     PULL that reads about 20 k msg/s, for a while
 //
 // Binders print {"ready": endpoint} first; every role ends with one JSON
 // line of results on stdout.
@@ -19,13 +21,17 @@ import type * as Zmq from "../../mod.ts";
 
 type Lib = typeof Zmq;
 
-const [role, endpoint, sizeArg, countArg] = process.argv.slice(2);
-const size = Number(sizeArg);
-const count = Number(countArg);
-if (!role || !endpoint || !Number.isInteger(size) || !(count > 0)) {
-  console.error("usage: peer.ts <role> <endpoint> <size> <count>");
+const [role, endpoint, sizesArg, countsArg] = process.argv.slice(2);
+const sizes = (sizesArg ?? "").split(",").map(Number);
+const counts = (countsArg ?? "").split(",").map(Number);
+if (
+  !role || !endpoint || sizes.length !== counts.length || !sizes.every(Number.isInteger) ||
+  !counts.every((c) => Number.isInteger(c) && c > 0)
+) {
+  console.error("usage: peer.ts <role> <endpoint> <size,...> <count,...>");
   process.exit(2);
 }
+const [size, count] = [sizes[0], counts[0]];
 
 // Our library next to this file (mod.ts from source, mod.js when compiled),
 // or what ZMTP_BENCH_LIB names: "zeromq", or a module URL (the npm build).
@@ -33,34 +39,52 @@ const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const libSpec = process.env.ZMTP_BENCH_LIB || new URL(`../../mod${ext}`, import.meta.url).href;
 const zmq: Lib = await import(libSpec);
 
-const warmupOf = (n: number) => Math.floor(n / 10);
+// Untimed messages or round trips first, so that the JIT is warm (as in bench/c).
+const warmupOf = (n: number) => Math.floor(n / 4);
 const out = (o: object) => console.log(JSON.stringify(o));
-const rss = () => process.memoryUsage().rss;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const stdinClosed = () =>
+  new Promise<void>((resolve) => {
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+    process.stdin.on("error", resolve);
+    process.stdin.resume();
+  });
 
 async function recv(): Promise<void> {
   const pull = new zmq.Pull({ linger: 0 });
   await pull.bind(endpoint);
   out({ ready: pull.lastEndpoint });
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    const [m] = await pull.receive();
-    if (m.length !== size) throw new Error(`message ${i} has ${m.length} bytes, expected ${size}`);
-    if (i === 0) start = performance.now();
+  const results = [];
+  for (let k = 0; k < sizes.length; k++) {
+    const [size, count] = [sizes[k], counts[k]];
+    const warmup = warmupOf(count);
+    let start = 0;
+    for (let i = -warmup; i < count; i++) {
+      const [m] = await pull.receive();
+      if (m.length !== size) throw new Error(`message ${i} has ${m.length} bytes, expected ${size}`);
+      if (i === -1 || (warmup === 0 && i === 0)) start = performance.now();
+    }
+    const secs = (performance.now() - start) / 1000;
+    // Without warm-up the first message starts the clock: count - 1 timed.
+    const rate = (warmup > 0 ? count : count - 1) / secs;
+    results.push({ size, msgs: count, secs, msgPerSec: rate, mbPerSec: rate * size / 1e6 });
   }
-  const secs = (performance.now() - start) / 1000;
-  // The first message starts the clock, so count - 1 messages were timed.
-  const rate = (count - 1) / secs;
-  out({ msgs: count, size, secs, msgPerSec: rate, mbPerSec: rate * size / 1e6 });
+  out({ results });
   pull.close();
 }
 
 async function send(): Promise<void> {
   const push = new zmq.Push();
   push.connect(endpoint);
-  const body = new Uint8Array(size);
-  for (let i = 0; i < count; i++) await push.send(body);
-  // Default linger: close() delivers what is still queued.
+  for (let k = 0; k < sizes.length; k++) {
+    const body = new Uint8Array(sizes[k]);
+    const total = counts[k] + warmupOf(counts[k]);
+    for (let i = 0; i < total; i++) await push.send(body);
+  }
+  // As remote_thr: hold the connection until the harness has the receiver's
+  // result (stdin closes); then close() with the default linger.
+  if (process.env.BENCH_HOLD) await stdinClosed();
   push.close();
 }
 
@@ -68,11 +92,13 @@ async function rep(): Promise<void> {
   const sock = new zmq.Reply({ linger: 0 });
   await sock.bind(endpoint);
   out({ ready: sock.lastEndpoint });
-  const total = count + warmupOf(count);
-  for (let i = 0; i < total; i++) {
-    const msg = await sock.receive();
-    if (msg[0].length !== size) throw new Error(`request ${i} has ${msg[0].length} bytes, expected ${size}`);
-    await sock.send(msg);
+  for (let k = 0; k < sizes.length; k++) {
+    const total = counts[k] + warmupOf(counts[k]);
+    for (let i = 0; i < total; i++) {
+      const msg = await sock.receive();
+      if (msg[0].length !== sizes[k]) throw new Error(`request has ${msg[0].length} bytes, expected ${sizes[k]}`);
+      await sock.send(msg);
+    }
   }
   // Let the last reply leave before the socket goes.
   await sleep(50);
@@ -82,20 +108,24 @@ async function rep(): Promise<void> {
 async function req(): Promise<void> {
   const sock = new zmq.Request({ linger: 0 });
   sock.connect(endpoint);
-  const body = new Uint8Array(size);
-  const rtt = new Float64Array(count);
-  const warmup = warmupOf(count);
-  for (let i = -warmup; i < count; i++) {
-    const t0 = performance.now();
-    await sock.send(body);
-    const [r] = await sock.receive();
-    if (r.length !== size) throw new Error(`reply has ${r.length} bytes, expected ${size}`);
-    if (i >= 0) rtt[i] = (performance.now() - t0) * 1000;
+  const results = [];
+  for (let k = 0; k < sizes.length; k++) {
+    const [size, count] = [sizes[k], counts[k]];
+    const body = new Uint8Array(size);
+    const rtt = new Float64Array(count);
+    for (let i = -warmupOf(count); i < count; i++) {
+      const t0 = performance.now();
+      await sock.send(body);
+      const [r] = await sock.receive();
+      if (r.length !== size) throw new Error(`reply has ${r.length} bytes, expected ${size}`);
+      if (i >= 0) rtt[i] = (performance.now() - t0) * 1000;
+    }
+    let sum = 0;
+    for (const x of rtt) sum += x;
+    rtt.sort();
+    results.push({ size, count, p50us: rtt[count >> 1], p99us: rtt[Math.floor(count * 0.99)], meanUs: sum / count });
   }
-  let sum = 0;
-  for (const x of rtt) sum += x;
-  rtt.sort();
-  out({ count, size, p50us: rtt[count >> 1], p99us: rtt[Math.floor(count * 0.99)], meanUs: sum / count });
+  out({ results });
   sock.close();
 }
 
@@ -123,27 +153,49 @@ async function inproc(): Promise<void> {
   pull.close();
 }
 
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const MB = 1 / (1 << 20);
+const rss = () => process.memoryUsage().rss;
+// Live memory (JS heap and buffers) after a full collection, when the
+// runtime lets us force one (node --expose-gc, deno --v8-flags=--expose-gc,
+// Bun.gc); a native library's own queues (zeromq.js) are not in it.
+function retained(): number | null {
+  if (typeof g.gc === "function") g.gc();
+  else if (typeof g.Bun?.gc === "function") g.Bun.gc(true);
+  else return null;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
 async function memsend(): Promise<void> {
   const push = new zmq.Push({ linger: 0, sendHighWaterMark: Number(process.env.BENCH_SNDHWM ?? 1000) });
   push.connect(endpoint);
   const body = new Uint8Array(size);
   await sleep(200);
-  const MB = 1 / (1 << 20);
   const base = rss();
+  const retainedBase = retained();
   let peak = base;
   const t0 = performance.now();
   const timer = setInterval(() => {
     peak = Math.max(peak, rss());
   }, 100);
-  // RSS after each tenth of the messages: flat once the queues are full.
+  // After each tenth of the messages: RSS, then live memory after a GC.
   const checkpoints: number[] = [];
+  const retainedAt: number[] = [];
   const step = Math.max(1, Math.floor(count / 10));
   try {
     for (let i = 0; i < count; i++) {
       // A fresh body per message, as an application would make.
       body[0] = i & 0xff;
       await push.send(body.slice());
-      if ((i + 1) % step === 0) checkpoints.push(rss() * MB);
+      if ((i + 1) % step === 0) {
+        const r = rss();
+        peak = Math.max(peak, r);
+        checkpoints.push(r * MB);
+        const live = retained();
+        if (live !== null) retainedAt.push(live * MB);
+      }
     }
   } finally {
     clearInterval(timer);
@@ -159,6 +211,8 @@ async function memsend(): Promise<void> {
     rssEndMB: end * MB,
     checkpointsMB: checkpoints,
     growthMB: (peak - base) * MB,
+    retainedBaseMB: retainedBase === null ? null : retainedBase * MB,
+    retainedMB: retainedAt,
   });
   push.close();
 }
