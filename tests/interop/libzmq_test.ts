@@ -1,6 +1,9 @@
-// Interop with libzmq 4.3.5 (zeromq.js 6 on Node, in a peer process): every
-// pattern with our socket on each side, binding and connecting; heartbeats
-// both ways; and a libzmq peer process killed and restarted under us.
+// Interop with libzmq 4.3.5 (zeromq.js 6 on Node, in a peer process worked
+// over stdin/stdout, see _peer_core.mjs): the pattern table of _harness.ts
+// with our socket on each side, binding and connecting, over tcp and ipc;
+// then frame sizes, back-pressure, linger, routing ids, several peers,
+// maxMessageSize, connect-before-bind, refused types, heartbeats both ways
+// (PONGs, TTLs, frozen peers) and libzmq peer processes killed and restarted.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
