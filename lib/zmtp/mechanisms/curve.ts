@@ -269,6 +269,10 @@ export class CurveCodec implements FrameCodec {
   #recvKey: Uint8Array;
   #nonce: number;
   #peerNonce: number;
+  // Our next short nonce in wire form, reused: small allocations cost as
+  // much as the crypto for small frames.
+  #nonceBytes = new Uint8Array(8);
+  #nonceView = new DataView(this.#nonceBytes.buffer);
 
   /**
    * @param key The connection's box key (C' and S').
@@ -290,9 +294,14 @@ export class CurveCodec implements FrameCodec {
     const out = new Uint8Array(33 + body.length);
     out[32] = ((flags & MORE) ? BOX_MORE : 0) | ((flags & COMMAND) ? BOX_COMMAND : 0);
     out.set(body, 33);
-    const nonce = u64(this.#nonce++);
+    const n = this.#nonce++;
+    const nonce = this.#nonceBytes;
+    this.#nonceView.setUint32(0, Math.floor(n / 0x100000000));
+    this.#nonceView.setUint32(4, n >>> 0);
     salsa20(this.#sendKey, nonce, out, out);
-    const tag = poly1305(out.subarray(32), out.slice(0, 32));
+    // Poly1305 takes its key before reading the message, so [0..32) may
+    // then be overwritten by the header and the tag.
+    const tag = poly1305(out.subarray(32), out.subarray(0, 32));
     out.set(MESSAGE, 0);
     out.set(nonce, 8);
     out.set(tag, 16);
