@@ -246,5 +246,30 @@ const watchdog = setTimeout(() => {
   console.error(`${role}: timed out`);
   process.exit(3);
 }, Number(process.env.BENCH_TIMEOUT ?? 120) * 1000);
+// BENCH_CPU_PROF=<file>: a CPU profile of the role through node:inspector
+// (for Deno, which has no --cpu-prof; Node and Bun use their flag).
+const profileTo = process.env.BENCH_CPU_PROF;
+const stopProfile = profileTo ? await startProfile() : null;
 await run();
+await stopProfile?.(profileTo!);
 clearTimeout(watchdog);
+
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import("node:inspector");
+  const { writeFileSync } = await import("node:fs");
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) =>
+      // deno-lint-ignore no-explicit-any
+      session.post(method as any, params, (e: Error | null, r: any) => e ? reject(e) : resolve(r))
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
+  return async (file) => {
+    const { profile } = await post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
