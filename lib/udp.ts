@@ -277,7 +277,9 @@ export class UdpEngine implements EngineLike {
       if (!this.#sending || m instanceof Subscription || m.length !== 2) continue;
       const size = 1 + m[0].length + m[1].length;
       if (m[0].length > GROUP_MAX_LENGTH || size > MAX_DATAGRAM) {
-        this.#report(new ZmqError("EMSGSIZE", `dropped a message of ${size} bytes (more than ${MAX_DATAGRAM} as a datagram)`));
+        this.#report(
+          new ZmqError("EMSGSIZE", `dropped a message of ${size} bytes (more than ${MAX_DATAGRAM} as a datagram)`),
+        );
         continue;
       }
       this.#busy = true;

@@ -93,7 +93,9 @@ async function sendRaw(port: number, datagrams: Uint8Array[]): Promise<void> {
 const portOf = (ep: string) => Number(/:(\d+)$/.exec(ep)![1]);
 
 // Multicast on loopback is the kernel's call: find out once, skip with the reason.
-const loopbackName = Object.entries(networkInterfaces()).find(([, as]) => as?.some((a) => a.internal && a.family === "IPv4"))?.[0];
+const loopbackName = Object.entries(networkInterfaces()).find(([, as]) =>
+  as?.some((a) => a.internal && a.family === "IPv4")
+)?.[0];
 async function multicastEndpoint(iface = "127.0.0.1"): Promise<string> {
   return `udp://${iface};239.192.78.${1 + (uniq++ % 250)}:${await freeUdpPort()}`;
 }
@@ -129,40 +131,47 @@ const BIND: Record<string, () => string | Promise<string>> = {
 describe("Radio → Dish on each transport", () => {
   for (const [name, bind] of Object.entries(BIND)) {
     const skip = name === "udp multicast" ? NO_MULTICAST : undefined;
-    test(`Dish.receive() over ${name} gets only joined groups, with the group, and not after leave()`, { ...T, skip }, async () => {
-      const dish = new Dish({ receiveTimeout: 1000 });
-      const radio = new Radio({ linger: 0 });
-      try {
-        await dish.bind(await bind());
-        dish.join("news", "");
-        radio.connect(dish.lastEndpoint!);
-        const round: [string, string][] = [["sport", "s"], ["news", "n"], ["", "empty group"], ["new", "prefix is not a match"]];
-        const got = await withTimeout(pump(radio, dish, round, "news"), 10000, "first news");
-        for (const [g] of got) assert.ok(g === "news" || g === "", `got group "${g}"`);
-        assert.ok(got.some(([g, b]) => g === "news" && b === "n"));
+    test(
+      `Dish.receive() over ${name} gets only joined groups, with the group, and not after leave()`,
+      { ...T, skip },
+      async () => {
+        const dish = new Dish({ receiveTimeout: 1000 });
+        const radio = new Radio({ linger: 0 });
+        try {
+          await dish.bind(await bind());
+          dish.join("news", "");
+          radio.connect(dish.lastEndpoint!);
+          const round: [string, string][] = [["sport", "s"], ["news", "n"], ["", "empty group"], [
+            "new",
+            "prefix is not a match",
+          ]];
+          const got = await withTimeout(pump(radio, dish, round, "news"), 10000, "first news");
+          for (const [g] of got) assert.ok(g === "news" || g === "", `got group "${g}"`);
+          assert.ok(got.some(([g, b]) => g === "news" && b === "n"));
 
-        // Binary bodies and groups arrive intact.
-        const body = new Uint8Array([0, 255, 1, 254]);
-        await radio.send(body, { group: "news" });
-        for (;;) {
-          const [b, { group }] = await dish.receive();
-          if (b.length === 4) {
-            assert.deepEqual([...b], [...body]);
-            assert.equal(text(group), "news");
-            break;
+          // Binary bodies and groups arrive intact.
+          const body = new Uint8Array([0, 255, 1, 254]);
+          await radio.send(body, { group: "news" });
+          for (;;) {
+            const [b, { group }] = await dish.receive();
+            if (b.length === 4) {
+              assert.deepEqual([...b], [...body]);
+              assert.equal(text(group), "news");
+              break;
+            }
           }
-        }
 
-        dish.leave("news");
-        await settle(50);
-        for (let i = 0; i < 3; i++) for (const [g, b] of round) await radio.send(b, { group: g });
-        dish.receiveTimeout = 150;
-        for (const [g] of await drain(dish)) assert.equal(g, "", "a message of a group left arrived");
-      } finally {
-        radio.close();
-        dish.close();
-      }
-    });
+          dish.leave("news");
+          await settle(50);
+          for (let i = 0; i < 3; i++) for (const [g, b] of round) await radio.send(b, { group: g });
+          dish.receiveTimeout = 150;
+          for (const [g] of await drain(dish)) assert.equal(g, "", "a message of a group left arrived");
+        } finally {
+          radio.close();
+          dish.close();
+        }
+      },
+    );
   }
 
   test("Dish and Radio over tcp: two dishes, each gets only its own group", T, async () => {
@@ -175,14 +184,18 @@ describe("Radio → Dish on each transport", () => {
       a.join("A");
       b.join("B");
       const gotA: string[] = [], gotB: string[] = [];
-      await withTimeout((async () => {
-        while (!gotA.includes("A") || !gotB.includes("B")) {
-          await radio.send("x", { group: "A" });
-          await radio.send("y", { group: "B" });
-          gotA.push(...(await drain(a)).map(([g]) => g));
-          gotB.push(...(await drain(b)).map(([g]) => g));
-        }
-      })(), 10000, "both dishes");
+      await withTimeout(
+        (async () => {
+          while (!gotA.includes("A") || !gotB.includes("B")) {
+            await radio.send("x", { group: "A" });
+            await radio.send("y", { group: "B" });
+            gotA.push(...(await drain(a)).map(([g]) => g));
+            gotB.push(...(await drain(b)).map(([g]) => g));
+          }
+        })(),
+        10000,
+        "both dishes",
+      );
       assert.deepEqual([...new Set(gotA)], ["A"]);
       assert.deepEqual([...new Set(gotB)], ["B"]);
     } finally {
@@ -211,28 +224,35 @@ describe("Radio → Dish on each transport", () => {
     }
   });
 
-  test("Radio drops (never waits) at the HWM: inproc with sendHighWaterMark 5 and receiveHighWaterMark 5", T, async () => {
-    const name = `inproc://radio-hwm-${++uniq}`;
-    const dish = new Dish({ receiveHighWaterMark: 5, receiveTimeout: 100 });
-    const radio = new Radio({ linger: 0, sendHighWaterMark: 5 });
-    try {
-      await dish.bind(name);
-      dish.join("g");
-      radio.connect(name);
-      await withTimeout(pump(radio, dish, [["g", "sync"]], "g"), 5000, "join");
-      await drain(dish);
-      const sends: Promise<void>[] = [];
-      for (let i = 0; i < 100; i++) sends.push(radio.send(String(i), { group: "g" }));
-      await withTimeout(Promise.all(sends), 1000, "sends at the HWM");
-      const got = (await drain(dish)).map(([, b]) => b);
-      assert.deepEqual(got, ["0", "1", "2", "3", "4"]);
-    } finally {
-      radio.close();
-      dish.close();
-    }
-  });
+  test(
+    "Radio drops (never waits) at the HWM: inproc with sendHighWaterMark 5 and receiveHighWaterMark 5",
+    T,
+    async () => {
+      const name = `inproc://radio-hwm-${++uniq}`;
+      const dish = new Dish({ receiveHighWaterMark: 5, receiveTimeout: 100 });
+      const radio = new Radio({ linger: 0, sendHighWaterMark: 5 });
+      try {
+        await dish.bind(name);
+        dish.join("g");
+        radio.connect(name);
+        await withTimeout(pump(radio, dish, [["g", "sync"]], "g"), 5000, "join");
+        await drain(dish);
+        const sends: Promise<void>[] = [];
+        for (let i = 0; i < 100; i++) sends.push(radio.send(String(i), { group: "g" }));
+        await withTimeout(Promise.all(sends), 1000, "sends at the HWM");
+        const got = (await drain(dish)).map(([, b]) => b);
+        assert.deepEqual(got, ["0", "1", "2", "3", "4"]);
+      } finally {
+        radio.close();
+        dish.close();
+      }
+    },
+  );
 
-  test("Dish over udp by interface name (the loopback's) and a multicast group", { ...T, skip: NO_MULTICAST ?? (loopbackName ? undefined : "no loopback interface found") }, async () => {
+  test("Dish over udp by interface name (the loopback's) and a multicast group", {
+    ...T,
+    skip: NO_MULTICAST ?? (loopbackName ? undefined : "no loopback interface found"),
+  }, async () => {
     const dish = new Dish({ receiveTimeout: 100 });
     const radio = new Radio({ linger: 0 });
     try {
@@ -302,33 +322,37 @@ describe("RADIO/DISH on the wire (ZMTP 3.1, RFC 37)", () => {
     }
   });
 
-  test("Dish takes group+body messages and drops other shapes (one part, three parts, a group over 255 bytes)", T, async () => {
-    const server = await RawServer.listen();
-    const dish = new Dish({ receiveTimeout: 2000 });
-    try {
-      dish.join("g");
-      dish.connect(server.endpoint);
-      const peer = await server.accept();
-      await rawAcceptHandshake(peer, "RADIO");
-      const huge = "g".repeat(256);
-      peer.write(concat(
-        rawFrame(0, bytes("g")),
-        rawFrame(F_MORE, bytes("g")),
-        rawFrame(F_MORE, bytes("x")),
-        rawFrame(0, bytes("three parts")),
-        rawFrame(F_MORE, bytes(huge)),
-        rawFrame(0, bytes("long group")),
-        rawFrame(F_MORE, bytes("other")),
-        rawFrame(0, bytes("not joined")),
-        rawFrame(F_MORE, bytes("g")),
-        rawFrame(0, bytes("good")),
-      ));
-      assert.deepEqual(show(await dish.receive()), ["g", "good"]);
-    } finally {
-      dish.close();
-      server.close();
-    }
-  });
+  test(
+    "Dish takes group+body messages and drops other shapes (one part, three parts, a group over 255 bytes)",
+    T,
+    async () => {
+      const server = await RawServer.listen();
+      const dish = new Dish({ receiveTimeout: 2000 });
+      try {
+        dish.join("g");
+        dish.connect(server.endpoint);
+        const peer = await server.accept();
+        await rawAcceptHandshake(peer, "RADIO");
+        const huge = "g".repeat(256);
+        peer.write(concat(
+          rawFrame(0, bytes("g")),
+          rawFrame(F_MORE, bytes("g")),
+          rawFrame(F_MORE, bytes("x")),
+          rawFrame(0, bytes("three parts")),
+          rawFrame(F_MORE, bytes(huge)),
+          rawFrame(0, bytes("long group")),
+          rawFrame(F_MORE, bytes("other")),
+          rawFrame(0, bytes("not joined")),
+          rawFrame(F_MORE, bytes("g")),
+          rawFrame(0, bytes("good")),
+        ));
+        assert.deepEqual(show(await dish.receive()), ["g", "good"]);
+      } finally {
+        dish.close();
+        server.close();
+      }
+    },
+  );
 
   test("Radio sends group then body frames, only to a peer that joined, and stops after LEAVE", T, async () => {
     const radio = new Radio({ linger: 0 });
