@@ -23,30 +23,42 @@ class InprocEngine implements EngineLike {
   peer!: InprocEngine;
   readonly host: InprocSocket;
   #kicked = false;
+  #moving = false;
   // Set when our inbound queue is full: the peer stops moving messages to us.
   inPaused = false;
   closed = false;
-  #move = () => this.#flush();
 
   constructor(host: InprocSocket, endpoint: string) {
     this.host = host;
     this.endpoint = endpoint;
   }
 
+  // Messages move at once (no I/O to wait for); a kick during a move just
+  // makes the running loop go on.
   kick(): void {
-    if (this.#kicked || this.closed) return;
-    this.#kicked = true;
-    queueMicrotask(this.#move);
+    if (this.closed) return;
+    if (this.#moving) {
+      this.#kicked = true;
+      return;
+    }
+    this.#flush();
   }
 
   // Moves our outbound messages into the peer's inbound queue.
   #flush(force = false): void {
-    this.#kicked = false;
     const from = this.pipe, to = this.peer.pipe;
     if (from === null || to === null || this.peer.closed) return;
-    while (from.outQ.length > 0 && (force || !this.peer.inPaused)) {
-      const m = from.takeOut()!;
-      to.pushIn(m instanceof Subscription ? [subscriptionMessage(m)] : m as Msg);
+    this.#moving = true;
+    try {
+      do {
+        this.#kicked = false;
+        while (from.outQ.length > 0 && (force || !this.peer.inPaused)) {
+          const m = from.takeOut()!;
+          to.pushIn(m instanceof Subscription ? [subscriptionMessage(m)] : m as Msg);
+        }
+      } while (this.#kicked);
+    } finally {
+      this.#moving = false;
     }
   }
 
