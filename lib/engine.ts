@@ -351,7 +351,7 @@ export class Engine implements EngineLike {
         this.#writeWrapped(items);
         continue;
       }
-      const out = new Uint8Array(total);
+      const out = this.conn.alloc !== undefined ? this.conn.alloc(total) : new Uint8Array(total);
       let at = 0;
       for (let k = 0; k < items.length; k++) {
         const m = items[k];

@@ -57,6 +57,11 @@ export interface Connection {
    * flushes in a microtask.
    */
   defer?(fn: () => void): void;
+  /**
+   * Optional: a buffer of `size` bytes for the engine to fill and pass to
+   * `write()`, without zeroing it first (e.g. `Buffer.allocUnsafe`).
+   */
+  alloc?(size: number): Uint8Array;
 }
 
 /** A bound endpoint accepting connections. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
@@ -93,6 +94,10 @@ class BunConnection implements Connection {
 
   defer(fn: () => void): void {
     setImmediate(fn);
+  }
+
+  alloc(size: number): Uint8Array {
+    return Buffer.allocUnsafe(size);
   }
 
   pause(): void {

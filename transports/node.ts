@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
@@ -60,6 +61,10 @@ class NodeConnection implements Connection {
 
   defer(fn: () => void): void {
     setImmediate(fn);
+  }
+
+  alloc(size: number): Uint8Array {
+    return Buffer.allocUnsafe(size);
   }
 }
 
