@@ -1,11 +1,11 @@
-// CPU profiles of this library's sender and receiver: 64 B PUSH -> PULL over
-// tcp://, each side against a libzmq peer, so that our side is the one that
+// CPU profiles of this library's sender and receiver: PUSH -> PULL over
+// tcp:// (64 B and 64 KiB by default), each side against a libzmq peer, so that our side is the one that
 // limits the rate. Node and Bun profile with --cpu-prof, Deno through
 // node:inspector (BENCH_CPU_PROF in peers/peer.ts). Writes bench/PROFILE.md
 // with each profile's top functions by self time, and keeps the
 // .cpuprofile files in .tmp/bench-prof for Chrome DevTools.
 //
-//   deno run -A bench/profile.ts [--runtimes node,deno,bun] [--size 64] [--count 400000] [--top 15] [--no-build]
+//   deno run -A bench/profile.ts [--runtimes node,deno,bun] [--sizes 64,65536] [--count N] [--top 15] [--no-build]
 
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,14 +18,20 @@ const value = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const runtimes = (value("--runtimes") ?? "node,deno,bun").split(",");
-const size = Number(value("--size") ?? 64);
-const count = Number(value("--count") ?? 400_000);
+const sizes = (value("--sizes") ?? "64,65536").split(",").map(Number);
+// About 1 s of work at the rates we see; --count overrides for every size.
+const countFor = (size: number) => Number(value("--count") ?? (size >= 16384 ? 40_000 : 3_000_000));
 const top = Number(value("--top") ?? 15);
 const profDir = join(root, ".tmp", "bench-prof");
 
 // A CPU profile in the Chrome DevTools format (what all three runtimes write).
 interface Profile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+    positionTicks?: { line: number; ticks: number }[];
+  }[];
   samples?: number[];
   timeDeltas?: number[];
 }
@@ -67,7 +73,10 @@ function shortUrl(url: string): string {
 interface Row {
   name: string;
   where: string;
+  url: string;
   self: number;
+  // Sampled ticks per source line (1-based), where the profile has them.
+  lines: Map<number, number>;
 }
 
 function analyse(p: Profile): { rows: Row[]; total: number; idle: number; ours: number; gc: number } {
@@ -96,8 +105,9 @@ function analyse(p: Profile): { rows: Row[]; total: number; idle: number; ours: 
     const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : "";
     const name = functionName || "(anonymous)";
     const key = `${name} ${where}`;
-    const row = byFn.get(key) ?? { name, where, self: 0 };
+    const row = byFn.get(key) ?? { name, where, url, self: 0, lines: new Map() };
     row.self += t;
+    for (const pt of n.positionTicks ?? []) row.lines.set(pt.line, (row.lines.get(pt.line) ?? 0) + pt.ticks);
     byFn.set(key, row);
   }
   const rows = [...byFn.values()].sort((a, b) => b.self - a.self);
@@ -108,55 +118,102 @@ function analyse(p: Profile): { rows: Row[]; total: number; idle: number; ours: 
 
 const pct = (x: number, of: number) => of > 0 ? `${(100 * x / of).toFixed(1)}%` : "–";
 
+const sources = new Map<string, string[]>();
+function sourceLine(url: string, line: number): string {
+  if (!url.startsWith("file://")) return "";
+  if (!sources.has(url)) {
+    try {
+      sources.set(url, readFileSync(new URL(url), "utf8").split("\n"));
+    } catch {
+      sources.set(url, []);
+    }
+  }
+  return (sources.get(url)![line - 1] ?? "").trim().replaceAll("|", "\\|").slice(0, 90);
+}
+
+// The hottest lines of our hottest functions: V8 inlines callees into them,
+// so a function's self time is often the code it inlined; the line says which.
+function hotLines(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const r of rows.filter((r) => /^(lib|transports)\//.test(r.where) && r.lines.size > 0).slice(0, 4)) {
+    const ticks = [...r.lines.values()].reduce((a, b) => a + b, 0);
+    for (const [line, t] of [...r.lines].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
+      if (t / ticks < 0.05) break;
+      const file = r.where.replace(/:\d+$/, "");
+      out.push(`| \`${r.name}\` | ${file}:${line} | ${pct(t, ticks)} | \`${sourceLine(r.url, line)}\` |`);
+    }
+  }
+  return out.length
+    ? [
+      "Hottest lines (share of that function's samples; for Node, lines of the compiled JS; not shown for Deno, whose " +
+      "profiles number the lines of its transpiled JS):",
+      "",
+      "| function | line | share | code |",
+      "| --- | --- | ---: | --- |",
+      ...out,
+      "",
+    ]
+    : [];
+}
+
 const nodeLib = prepare(!argv.includes("--no-build"));
 rmSync(profDir, { recursive: true, force: true });
 mkdirSync(profDir, { recursive: true });
 
 const sections: string[] = [];
-for (const rt of runtimes) {
-  for (const side of ["send", "recv"] as const) {
-    const name = `${rt}-${side}`;
-    const dir = join(profDir, name);
-    mkdirSync(dir, { recursive: true });
-    const ours = profiled(rt, dir, name);
-    let rate = "";
-    try {
-      const res = side === "send"
-        ? await runPair(IMPLS.libzmq, "recv", ours, "send", "binder", "tcp", [size], [count])
-        : await runPair(ours, "recv", IMPLS.libzmq, "send", "binder", "tcp", [size], [count]);
-      rate = `${Math.round(res[0].msgPerSec).toLocaleString("en-US")} msg/s while profiled`;
-    } catch (e) {
-      console.error(`${name}: ${(e as Error).message}`);
+for (const size of sizes) {
+  for (const rt of runtimes) {
+    const count = countFor(size);
+    for (const side of ["send", "recv"] as const) {
+      const name = `${rt}-${side}-${size}`;
+      const dir = join(profDir, name);
+      mkdirSync(dir, { recursive: true });
+      const ours = profiled(rt, dir, name);
+      let rate = "";
+      try {
+        const res = side === "send"
+          ? await runPair(IMPLS.libzmq, "recv", ours, "send", "binder", "tcp", [size], [count])
+          : await runPair(ours, "recv", IMPLS.libzmq, "send", "binder", "tcp", [size], [count]);
+        rate = `${Math.round(res[0].msgPerSec).toLocaleString("en-US")} msg/s while profiled`;
+      } catch (e) {
+        console.error(`${name}: ${(e as Error).message}`);
+        sections.push(
+          `### ${IMPLS[rt].label}, ${side === "send" ? "sender" : "receiver"}\n\nFailed: ${(e as Error).message}\n`,
+        );
+        continue;
+      }
+      const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      if (!file) {
+        sections.push(
+          `### ${size} B: ${IMPLS[rt].label}, ${side === "send" ? "sender" : "receiver"}\n\nNo profile was written.\n`,
+        );
+        continue;
+      }
+      const a = analyse(JSON.parse(readFileSync(join(dir, file), "utf8")));
+      const head = `### ${size} B: ${IMPLS[rt].label}, ${
+        side === "send" ? "sender -> libzmq PULL" : "libzmq PUSH -> receiver"
+      }`;
       sections.push(
-        `### ${IMPLS[rt].label}, ${side === "send" ? "sender" : "receiver"}\n\nFailed: ${(e as Error).message}\n`,
+        [
+          head,
+          "",
+          `${size} B, ${count.toLocaleString("en-US")} timed messages (+ a quarter warm-up); ${rate}. ` +
+          `Busy ${pct(a.total, a.total + a.idle)} of the profile; of the busy time: this library's code ` +
+          `(lib/, transports/) ${pct(a.ours, a.total)}, garbage collection ${pct(a.gc, a.total)}. ` +
+          `Profile: .tmp/bench-prof/${name}/${file}`,
+          "",
+          "| self | function | where |",
+          "| ---: | --- | --- |",
+          ...a.rows.slice(0, top).map((r) => `| ${pct(r.self, a.total)} | \`${r.name}\` | ${r.where} |`),
+          "",
+          // Deno reports lines of the JS it transpiled the source to, which do not match the .ts lines.
+          ...(rt === "deno" ? [] : hotLines(a.rows)),
+        ].join("\n"),
       );
-      continue;
+      console.error(
+        `${name}: ${rate}; top: ${a.rows.slice(0, 3).map((r) => `${r.name} ${pct(r.self, a.total)}`).join(", ")}`,
+      );
     }
-    const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
-    if (!file) {
-      sections.push(`### ${IMPLS[rt].label}, ${side === "send" ? "sender" : "receiver"}\n\nNo profile was written.\n`);
-      continue;
-    }
-    const a = analyse(JSON.parse(readFileSync(join(dir, file), "utf8")));
-    const head = `### ${IMPLS[rt].label}, ${side === "send" ? "sender -> libzmq PULL" : "libzmq PUSH -> receiver"}`;
-    sections.push(
-      [
-        head,
-        "",
-        `${size} B, ${count.toLocaleString("en-US")} timed messages (+ a quarter warm-up); ${rate}. ` +
-        `Busy ${pct(a.total, a.total + a.idle)} of the profile; of the busy time: this library's code ` +
-        `(lib/, transports/) ${pct(a.ours, a.total)}, garbage collection ${pct(a.gc, a.total)}. ` +
-        `Profile: .tmp/bench-prof/${name}/${file}`,
-        "",
-        "| self | function | where |",
-        "| ---: | --- | --- |",
-        ...a.rows.slice(0, top).map((r) => `| ${pct(r.self, a.total)} | \`${r.name}\` | ${r.where} |`),
-        "",
-      ].join("\n"),
-    );
-    console.error(
-      `${name}: ${rate}; top: ${a.rows.slice(0, 3).map((r) => `${r.name} ${pct(r.self, a.total)}`).join(", ")}`,
-    );
   }
 }
 

@@ -309,6 +309,10 @@ export function render(r: Json): string {
     "(the same code for this library and for zeromq.js), the C peers are `bench/c/*.c`.",
     "- Senders `await send()` for each message (one reused buffer) with default options; libzmq's " +
     "remote_thr calls `zmq_send` in a loop. Receivers `await receive()` in a loop.",
+    "- One pair of processes measures a whole row (all sizes in turn), after an untimed 64 B block " +
+    `(${r.meta.counts.prime?.thr?.toLocaleString("en-US") ?? "–"} messages, ` +
+    `${r.meta.counts.prime?.lat?.toLocaleString("en-US") ?? "–"} round trips) that warms the JIT up; each size ` +
+    "also starts with a quarter of its count untimed.",
     "- Runs alternate between peers (the order rotates every repetition); a cell is the median.",
     "- Latency: one REQ, one REP, strictly alternating, each round trip timed with a monotonic clock.",
     "",

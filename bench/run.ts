@@ -10,7 +10,7 @@
 // libzmq. Writes bench/results.json, then bench/RESULTS.md (see report.ts).
 //
 //   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem]
-//                            [--transports tcp,ipc]
+//                            [--transports tcp,ipc] [--all-pairs]
 //
 // Node runs this library from compiled JS: the npm build when
 // scripts/build_npm.ts exists (a private copy in .tmp/bench-npm), else a tsc
@@ -48,6 +48,7 @@ const quick = flag("--quick");
 const reps = Number(value("--reps") ?? (quick ? 1 : 3));
 const only = new Set((value("--only") ?? "thr,lat,inproc,mem").split(","));
 const build = !flag("--no-build");
+const allPairs = flag("--all-pairs");
 const transports = (value("--transports") ?? (quick ? "tcp" : "tcp,ipc")).split(",");
 
 const SIZES = [1, 64, 1024, 65536];
@@ -59,6 +60,10 @@ const LAT_COUNT: Record<number, number> = { 1: 2_000, 64: 2_000, 1024: 2_000, 65
 const scale = quick ? 0.5 : 1;
 const thrCount = (size: number) => Math.round(THR_COUNT[size] * scale);
 const latCount = (size: number) => Math.round(LAT_COUNT[size] * scale);
+// Each run first measures (and drops) a 64 B block of this many messages or
+// round trips: without it the first size of a run pays for the JIT warming
+// up (Node: 1 B round trips 100-160 us first, 44 us once warm).
+const PRIME = { size: 64, thr: quick ? 50_000 : 100_000, lat: quick ? 2_000 : 4_000 };
 const INPROC_COUNT = quick ? 300_000 : 1_000_000;
 const MEM_COUNT = quick ? 60_000 : 200_000;
 
@@ -69,7 +74,10 @@ interface Pair {
   binder: string;
   connecter: string;
   transports: string[];
+  /** In --quick runs too. */
   quick: boolean;
+  /** Only with --all-pairs. */
+  extra: boolean;
 }
 
 const pure = (id: string): Pair => ({
@@ -79,14 +87,16 @@ const pure = (id: string): Pair => ({
   connecter: id,
   transports: ["tcp", "ipc"],
   quick: true,
+  extra: false,
 });
-const mixed = (send: string, recv: string, quick = false): Pair => ({
+const mixed = (send: string, recv: string, quick = false, extra = false): Pair => ({
   id: `${send}>${recv}`,
   label: `${IMPLS[send].label} -> ${IMPLS[recv].label}`,
   binder: recv,
   connecter: send,
   transports: ["tcp"],
   quick,
+  extra,
 });
 
 const THR_PAIRS: Pair[] = [
@@ -101,10 +111,10 @@ const THR_PAIRS: Pair[] = [
   // Against libzmq, one side of ours is measured alone.
   mixed("node", "libzmq", true),
   mixed("libzmq", "node", true),
-  mixed("deno", "libzmq"),
-  mixed("libzmq", "deno"),
-  mixed("bun", "libzmq"),
-  mixed("libzmq", "bun"),
+  mixed("deno", "libzmq", false, true),
+  mixed("libzmq", "deno", false, true),
+  mixed("bun", "libzmq", false, true),
+  mixed("libzmq", "bun", false, true),
 ];
 const LAT_PAIRS: Pair[] = [
   pure("libzmq"),
@@ -193,9 +203,9 @@ async function throughput(pairs: Pair[]) {
             "send",
             "binder",
             transport,
-            SIZES,
-            SIZES.map(thrCount),
-          );
+            [PRIME.size, ...SIZES],
+            [PRIME.thr, ...SIZES.map(thrCount)],
+          ).then((r) => r.slice(1));
           for (const row of mine) {
             const x = res.find((x) => x.size === row.size);
             row.cells[p.id].runs.push(x.msgPerSec);
@@ -242,9 +252,9 @@ async function latency(pairs: Pair[]) {
             "req",
             "connecter",
             transport,
-            SIZES,
-            SIZES.map(latCount),
-          );
+            [PRIME.size, ...SIZES],
+            [PRIME.lat, ...SIZES.map(latCount)],
+          ).then((r) => r.slice(1));
           for (const row of mine) {
             const x = res.find((x) => x.size === row.size);
             row.cells[p.id].p50Runs.push(x.p50us);
@@ -346,8 +356,9 @@ async function memory() {
 
 const t0 = Date.now();
 const nodeLib = prepare(build);
-const thrPairs = THR_PAIRS.filter((p) => !quick || p.quick);
-const latPairs = LAT_PAIRS.filter((p) => !quick || p.quick);
+const keep = (p: Pair) => quick ? p.quick : (!p.extra || allPairs);
+const thrPairs = THR_PAIRS.filter(keep);
+const latPairs = LAT_PAIRS.filter(keep);
 const stageS: Record<string, number> = {};
 const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
   const t = Date.now();
@@ -369,6 +380,7 @@ const results = {
       throughput: Object.fromEntries(SIZES.map((s) => [s, thrCount(s)])),
       latency: Object.fromEntries(SIZES.map((s) => [s, latCount(s)])),
       warmup: "count / 4 untimed messages or round trips first, per size",
+      prime: PRIME,
       inproc: INPROC_COUNT,
       memory: MEM_COUNT,
     },
