@@ -129,6 +129,9 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     rep.close();
     pub.close();
     if (server !== null) await new Promise((r) => server!.close(r));
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helpers may still be writing there for a moment: best effort.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch { /* a stale profile in the temp dir is harmless */ }
   }
 });
