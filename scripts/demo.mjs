@@ -2,7 +2,7 @@
 // peer exchange REQ/REP, PUB/SUB and PUSH/PULL messages over TCP, then a
 // throughput stage. Node runs the npm build (made here if missing).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
@@ -14,7 +14,22 @@ const srcLib = pathToFileURL(join(root, "mod.ts")).href;
 const nodeLib = pathToFileURL(join(root, "npm", "esm", "mod.js")).href;
 const COUNT = Number(process.env.DEMO_COUNT ?? 200000);
 
-if (!existsSync(join(root, "npm", "esm", "mod.js"))) {
+// (Re)build the npm package when it is missing or older than the source.
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const built = join(root, "npm", "esm", "mod.js");
+const sourceTime = Math.max(
+  newest(join(root, "lib")),
+  newest(join(root, "transports")),
+  statSync(join(root, "mod.ts")).mtimeMs,
+);
+if (!existsSync(built) || statSync(built).mtimeMs < sourceTime) {
   console.log("building the npm package for Node ...");
   const r = spawnSync(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
