@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import process from "node:process";
 import { type Impl, IMPLS, prepare, root, runPair } from "./_harness.ts";
+import { formatMarkdown } from "./report.ts";
 
 const argv = process.argv.slice(2);
 const value = (name: string) => {
@@ -229,4 +230,5 @@ const md = [
   ...sections,
 ].join("\n");
 writeFileSync(join(root, "bench", "PROFILE.md"), md);
+formatMarkdown(join(root, "bench", "PROFILE.md"));
 console.error(`wrote ${join(root, "bench", "PROFILE.md")}`);
