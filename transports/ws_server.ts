@@ -201,6 +201,9 @@ function bunPort(ws: BunWs): WsPort {
     bufferedAmount: () => ws.getBufferedAmount?.() ?? 0,
     close: (code, reason) => ws.close(code, reason.slice(0, 60)),
     terminate: typeof ws.terminate === "function" ? () => ws.terminate() : undefined,
+    // Bun 1.2+ can stop reading a WebSocket: real backpressure to the sender.
+    pause: typeof ws.pause === "function" ? () => ws.pause() : undefined,
+    resume: typeof ws.resume === "function" ? () => ws.resume() : undefined,
   };
 }
 
