@@ -540,6 +540,26 @@ describe("patterns over ws://", () => {
   });
 });
 
+describe("heartbeats over ws://", () => {
+  test("an idle connection with heartbeats on both sides stays up", T, async () => {
+    const opts = { linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 };
+    const pull = new Pull({ ...opts, receiveTimeout: 3000 });
+    const push = new Push(opts);
+    const drops = [counter(pull, "disconnect"), counter(push, "disconnect")];
+    try {
+      push.connect(await bindWs(pull));
+      await push.send("before");
+      assert.deepEqual(texts(await pull.receive()), ["before"]);
+      await sleep(1200);
+      assert.deepEqual(drops.map((d) => d.n), [0, 0]);
+      await push.send("after");
+      assert.deepEqual(texts(await pull.receive()), ["after"]);
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+});
+
 // -- endpoints -------------------------------------------------------------------------------
 
 describe("ws:// endpoints", () => {

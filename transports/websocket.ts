@@ -28,6 +28,7 @@ import {
   registerTransport,
   type Transport,
 } from "../lib/transport.ts";
+import { encodeCommand, isCommand } from "../lib/zmtp/command.ts";
 import { COMMAND, encodeFrame, FrameDecoder } from "../lib/zmtp/frame.ts";
 import { GREETING_SIZE, SIGNATURE_SIZE } from "../lib/zmtp/greeting.ts";
 import {
@@ -69,6 +70,8 @@ export interface WsPort {
   close(code: number, reason: string): void;
   /** Drops the connection at once, when the runtime can. */
   terminate?(): void;
+  /** Sends a WebSocket ping, when the runtime can (and reports pongs). */
+  ping?(): void;
   /** Stops reading from the network, when the runtime can. */
   pause?(): void;
   /** Reads again. */
@@ -98,6 +101,8 @@ const DRAIN_POLL_MS = 5;
 const NO_COPY = 16384;
 // A graceful close that gets no answer is cut after this long.
 const CLOSE_WAIT_MS = 3000;
+// What the engine gets for a WebSocket pong.
+const PONG = encodeFrame(COMMAND, encodeCommand("PONG"));
 
 /**
  * A ZWS 2.0 connection as the engine's byte-stream {@link Connection}.
@@ -132,6 +137,7 @@ export class ZwsConnection implements Connection {
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #ending = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingsOut = 0;
   #closed = false;
   #closeReported = false;
   #closeError: Error | undefined;
@@ -193,6 +199,13 @@ export class ZwsConnection implements Connection {
     const clean = this.#ending || code === 1000 || code === 1001 || code === 1005;
     const detail = reason ? `: ${reason}` : "";
     this.#finish(clean ? undefined : new ZmqError("EPROTO", `WebSocket closed with code ${code}${detail}`));
+  }
+
+  /** A WebSocket pong arrived: it answers a heartbeat we sent as a ping. */
+  pong(): void {
+    if (this.#closed || this.#pingsOut === 0) return;
+    this.#pingsOut--;
+    this.#deliver(PONG);
   }
 
   /** A new write may not block any more (Bun's drain). */
@@ -340,8 +353,16 @@ export class ZwsConnection implements Connection {
   }
 
   // One frame from the engine. On bare "ZWS2.0" our READY becomes the
-  // routing-id frame, and other handshake commands (ERROR) stay here.
+  // routing-id frame, and other handshake commands (ERROR) stay here. A
+  // heartbeat PING becomes a WebSocket ping where the runtime can send one:
+  // libzmq heartbeats over ws that way and ignores ZMTP PING commands.
   #outFrame(flags: number, body: Uint8Array): void {
+    const port = this.#port;
+    if ((flags & COMMAND) !== 0 && port?.ping !== undefined && isCommand(body, "PING")) {
+      this.#pingsOut++;
+      port.ping();
+      return;
+    }
     if (this.#bare && !this.#idSent) {
       const ready = (flags & COMMAND) !== 0 ? readReady(body) : undefined;
       if (ready === undefined) return;
@@ -409,7 +430,11 @@ class Inbound {
 export function webSocketPort(ws: WebSocketLike): WsPort {
   // deno-lint-ignore no-explicit-any
   const x = ws as any;
+  // The `ws` package and Bun's WebSocket can ping and report pongs (see wireWebSocket).
+  const canPing = typeof x.ping === "function" &&
+    (typeof x.on === "function" || typeof x.addEventListener === "function");
   return {
+    ping: canPing ? () => x.ping() : undefined,
     send: (data) => ws.send(data),
     bufferedAmount: () => ws.bufferedAmount,
     close: (code, reason) => closeWebSocket(ws, code, reason),
@@ -431,6 +456,13 @@ export function wireWebSocket(ws: WebSocketLike, conn: ZwsConnection): void {
   ws.onmessage = (ev) => conn.message(toMessage(ev.data));
   ws.onclose = (ev) => conn.closed(ev.code, ev.reason);
   ws.onerror = () => {/* a close event follows */};
+  // deno-lint-ignore no-explicit-any
+  const x = ws as any;
+  if (typeof x.ping === "function") {
+    // The `ws` package emits pongs; Bun dispatches them as events.
+    if (typeof x.on === "function") x.on("pong", () => conn.pong());
+    else x.addEventListener?.("pong", () => conn.pong());
+  }
   // Already open when a server hands it over (the `ws` package); else wait.
   if (ws.readyState === OPEN) conn.attach(webSocketPort(ws));
   else ws.onopen = () => conn.attach(webSocketPort(ws));

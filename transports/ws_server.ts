@@ -200,6 +200,7 @@ function bunPort(ws: BunWs): WsPort {
     send: (data) => ws.send(data),
     bufferedAmount: () => ws.getBufferedAmount?.() ?? 0,
     close: (code, reason) => ws.close(code, reason.slice(0, 60)),
+    ping: () => ws.ping(),
     terminate: typeof ws.terminate === "function" ? () => ws.terminate() : undefined,
     // Bun 1.2+ can stop reading a WebSocket: real backpressure to the sender.
     pause: typeof ws.pause === "function" ? () => ws.pause() : undefined,
@@ -246,6 +247,9 @@ function serveBun(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsOp
         },
         drain(ws: BunWs) {
           (ws.data as ZwsConnection).drained();
+        },
+        pong(ws: BunWs) {
+          (ws.data as ZwsConnection).pong();
         },
       },
     });

@@ -165,7 +165,34 @@ const PATTERNS: [string, string, (a: Side, b: Side) => Promise<void>][] = [
 
 const OPTIONS: Record<string, Record<string, unknown>> = { Dealer: { routingId: "dealer-1" } };
 
+// libzmq heartbeats over ws with WebSocket pings and ignores ZMTP PING
+// commands; we ping where the runtime's WebSocket can (Node's `ws`, Bun).
+// It answers pings only with a mechanism (ZWS2.0/NULL), i.e. when it connects.
+const noPing = "Deno" in globalThis ? "Deno's WebSocket cannot send pings" : false;
+
 describe("ws:// interop with libzmq", { skip }, () => {
+  test("heartbeats on our bound socket keep an idle libzmq connection up", { ...T, skip: noPing }, async () => {
+    const peer = new Peer();
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    let drops = 0;
+    push.events.on("disconnect", () => drops++);
+    try {
+      await peer.ready;
+      const pull = await libzmq(peer, "Pull");
+      await push.bind("ws://127.0.0.1:*/hb");
+      await pull.connect(push.lastEndpoint!);
+      await push.send("before");
+      assert.deepEqual(await pull.recv(), ["before"]);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(drops, 0);
+      await push.send("after");
+      assert.deepEqual(await pull.recv(), ["after"]);
+    } finally {
+      push.close();
+      peer.kill();
+    }
+  });
+
   for (const [typeA, typeB, run] of PATTERNS) {
     for (const oursIs of [typeA, typeB]) {
       for (const oursBinds of [true, false]) {
