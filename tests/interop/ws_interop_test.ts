@@ -170,6 +170,67 @@ const OPTIONS: Record<string, Record<string, unknown>> = { Dealer: { routingId: 
 // It answers pings only with a mechanism (ZWS2.0/NULL), i.e. when it connects.
 const noPing = "Deno" in globalThis ? "Deno's WebSocket cannot send pings" : false;
 
+// A libzmq client with a mechanism offers ZWS2.0/PLAIN or ZWS2.0/CURVE; our
+// server picks it and runs the handshake over ZWS command frames. (Our own
+// clients offer only the bare ZWS2.0, so no mechanism, see lib/zws.ts.)
+describe("ws:// interop with libzmq: security mechanisms, libzmq connecting", { skip }, () => {
+  const keys = { server: zmq.curveKeyPair(), client: zmq.curveKeyPair() };
+  const rows: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
+    ["PLAIN", { plainServer: true }, { plainUsername: "ann", plainPassword: "secret" }, true],
+    ["PLAIN with a wrong password", { plainServer: true }, { plainUsername: "ann", plainPassword: "guess" }, false],
+    ["CURVE", { curveServer: true, curveSecretKey: keys.server.secretKey }, {
+      curveServerKey: keys.server.publicKey,
+      curvePublicKey: keys.client.publicKey,
+      curveSecretKey: keys.client.secretKey,
+    }, true],
+    ["CURVE with the wrong server key", { curveServer: true, curveSecretKey: keys.server.secretKey }, {
+      curveServerKey: keys.client.publicKey,
+      curvePublicKey: keys.client.publicKey,
+      curveSecretKey: keys.client.secretKey,
+    }, false],
+  ];
+  for (const [name, oursOpts, theirsOpts, admitted] of rows) {
+    test(`libzmq REQ -> ours REP over ws:// with ${name}`, T, async () => {
+      const peer = new Peer();
+      const asked: string[] = [];
+      const rep = new zmq.Reply({
+        linger: 0,
+        ...oursOpts,
+        authenticator: (req) => {
+          asked.push(`${req.mechanism} ${req.address} ${req.credentials.map((c) => new TextDecoder().decode(c))}`);
+          const ok = req.mechanism !== "PLAIN" || new TextDecoder().decode(req.credentials[1]) === "secret";
+          return ok ? { statusCode: "200", userId: "ann" } : { statusCode: "400", statusText: "No" };
+        },
+      });
+      let refused = 0;
+      for (const t of ["handshake:error:auth", "handshake:error:protocol"] as const) {
+        rep.events.on(t, () => refused++);
+      }
+      try {
+        await peer.ready;
+        const req = await libzmq(peer, "Request", theirsOpts);
+        await rep.bind("ws://127.0.0.1:*/secure");
+        await req.connect(rep.lastEndpoint!);
+        await req.send(["hello"]);
+        if (admitted) {
+          rep.receiveTimeout = 3000;
+          assert.deepEqual((await rep.receive()).map((f) => new TextDecoder().decode(f)), ["hello"]);
+          await rep.send("welcome");
+          assert.deepEqual(await req.recv(), ["welcome"]);
+          if (name === "PLAIN") assert.deepEqual(asked, ["PLAIN 127.0.0.1 ann,secret"]);
+        } else {
+          rep.receiveTimeout = 1000;
+          await assert.rejects(rep.receive());
+          assert.ok(refused >= 1, "the handshake failed");
+        }
+      } finally {
+        rep.close();
+        peer.kill();
+      }
+    });
+  }
+});
+
 describe("ws:// interop with libzmq", { skip }, () => {
   test("heartbeats on our bound socket keep an idle libzmq connection up", { ...T, skip: noPing }, async () => {
     const peer = new Peer();
