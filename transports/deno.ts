@@ -82,18 +82,19 @@ class DenoConnection implements Connection {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         let chunk: Uint8Array;
-        if (this.#queue.length === 1) chunk = this.#queue.pop()!;
+        // Large chunks (the engine's uncopied bodies) go out as they are;
+        // small ones queued meanwhile are merged into one write.
+        if (this.#queue.length === 1 || this.#queue[0].length >= 16384) chunk = this.#queue.shift()!;
         else {
           // Coalesce what queued up while the last write was in flight.
-          let total = 0;
-          for (const c of this.#queue) total += c.length;
+          let n = 0, total = 0;
+          while (n < this.#queue.length && this.#queue[n].length < 16384) total += this.#queue[n++].length;
           chunk = new Uint8Array(total);
           let at = 0;
-          for (const c of this.#queue) {
+          for (const c of this.#queue.splice(0, n)) {
             chunk.set(c, at);
             at += c.length;
           }
-          this.#queue.length = 0;
         }
         let off = 0;
         while (off < chunk.length) off += await this.#conn.write(chunk.subarray(off));

@@ -40,9 +40,21 @@ export class FairQueue {
     return undefined;
   }
 
-  /** Reads the next message, or undefined. */
+  /** Reads the next message, or undefined (no pair allocated, unlike recvFrom). */
   recv(): Msg | undefined {
-    return this.recvFrom()?.[0];
+    const pipes = this.#pipes;
+    const n = pipes.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const p = pipes[i];
+      if (p.inQ.length > 0) {
+        const m = p.read()!;
+        this.#next = (i + 1) % n;
+        if (p.terminated && p.inQ.length === 0) this.remove(p);
+        return m;
+      }
+    }
+    return undefined;
   }
 
   /** True when some pipe has a message. */

@@ -57,6 +57,7 @@ export class FrameDecoder {
       if (pos < 0) return;
     }
     const onFrame = this.#onFrame;
+    const buffer = chunk.buffer, base = chunk.byteOffset;
     while (pos < len) {
       const flags = chunk[pos];
       let size: number;
@@ -79,7 +80,8 @@ export class FrameDecoder {
         this.#bodyLen = len - start;
         return;
       }
-      onFrame(flags, size === 0 ? EMPTY : chunk.subarray(start, end));
+      // A view made with the constructor: cheaper than subarray() in V8 and JSC.
+      onFrame(flags, size === 0 ? EMPTY : new Uint8Array(buffer, base + start, size));
       pos = end;
     }
     if (pos < len) {
