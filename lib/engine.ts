@@ -119,7 +119,11 @@ export class Engine implements EngineLike {
     this.#mech = mech;
     this.#host = host;
     this.#opts = opts;
-    this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b), opts.maxMessageSize);
+    this.#decoder = new FrameDecoder(
+      (f, b) => this.#onFrame(f, b),
+      opts.maxMessageSize,
+      conn.alloc?.bind(conn),
+    );
   }
 
   /** Starts the greeting; the signature goes out before we read anything. */

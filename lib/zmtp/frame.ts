@@ -38,13 +38,21 @@ export class FrameDecoder {
   #body: Uint8Array | null = null;
   #bodyLen = 0;
   #flags = 0;
+  #alloc = (n: number): Uint8Array => new Uint8Array(n);
 
   /**
    * @param onFrame Receives every decoded frame.
    * @param maxSize Largest frame body accepted; negative means no limit.
    */
-  constructor(onFrame: FrameHandler, maxSize = -1) {
+  constructor(onFrame: FrameHandler, maxSize = -1, alloc?: (size: number) => Uint8Array) {
     this.#onFrame = onFrame;
+    if (alloc !== undefined) {
+      // The transport's allocator may skip zeroing; the body handed out is a plain Uint8Array view.
+      this.#alloc = (n) => {
+        const b = alloc(n);
+        return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, n);
+      };
+    }
     this.#maxSize = maxSize < 0 ? Number.MAX_SAFE_INTEGER : maxSize;
   }
 
@@ -75,7 +83,7 @@ export class FrameDecoder {
       const end = start + size;
       if (end > len) {
         this.#flags = flags;
-        this.#body = new Uint8Array(size);
+        this.#body = this.#alloc(size);
         this.#body.set(chunk.subarray(start, len));
         this.#bodyLen = len - start;
         return;
@@ -116,7 +124,7 @@ export class FrameDecoder {
         this.#onFrame(this.#flags, chunk.subarray(pos, pos + size));
         return pos + size;
       }
-      this.#body = new Uint8Array(size);
+      this.#body = this.#alloc(size);
       this.#bodyLen = 0;
     }
     const body = this.#body;
