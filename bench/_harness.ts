@@ -195,7 +195,9 @@ export async function stop(p: Proc, graceMs: number): Promise<void> {
 
 let ipcSeq = 0;
 export function endpointFor(transport: string): string {
-  return transport === "tcp" ? "tcp://127.0.0.1:*" : `ipc:///tmp/zmtp-bench-${process.pid}-${++ipcSeq}.sock`;
+  if (transport === "tcp") return "tcp://127.0.0.1:*";
+  if (transport === "ws") return "ws://127.0.0.1:*/bench";
+  return `ipc:///tmp/zmtp-bench-${process.pid}-${++ipcSeq}.sock`;
 }
 
 export function cleanupEndpoint(ep: string): void {

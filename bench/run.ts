@@ -49,7 +49,7 @@ const reps = Number(value("--reps") ?? (quick ? 1 : 3));
 const only = new Set((value("--only") ?? "thr,lat,inproc,mem").split(","));
 const build = !flag("--no-build");
 const allPairs = flag("--all-pairs");
-const transports = (value("--transports") ?? (quick ? "tcp" : "tcp,ipc")).split(",");
+const transports = (value("--transports") ?? (quick ? "tcp" : "tcp,ipc,ws")).split(",");
 
 const SIZES = [1, 64, 1024, 65536];
 // Timed messages per throughput run and round trips per latency run, by
@@ -85,7 +85,8 @@ const pure = (id: string): Pair => ({
   label: IMPLS[id].label,
   binder: id,
   connecter: id,
-  transports: ["tcp", "ipc"],
+  // libzmq's C build here (Debian's 4.3.4) has no ws transport.
+  transports: id === "libzmq" ? ["tcp", "ipc"] : ["tcp", "ipc", "ws"],
   quick: true,
   extra: false,
 });
