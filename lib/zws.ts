@@ -11,9 +11,10 @@
 // 3.0-style messages (a 0x01/0x00 byte before the topic), which is what
 // libzmq's ws encoder writes.
 //
-// Standard WebSocket clients (browsers, Deno, Bun, the `ws` package) refuse
-// subprotocol names with a "/" (not an RFC 6455 token), so our client offers
-// only "ZWS2.0"; servers accept all four, as libzmq's do.
+// Standard WebSocket clients (browsers, and Deno's, Bun's and the `ws`
+// package's WebSocket) refuse subprotocol names with a "/" (not an RFC 6455
+// token), so in browsers we offer only "ZWS2.0"; on Deno, Bun and Node our
+// own client offers all four, as libzmq's client does; servers take all four.
 //
 // The ws transport runs the unchanged ZMTP engine: it hands the engine a
 // synthesized peer greeting and translates frames between the two framings;
@@ -35,8 +36,11 @@ export const ZWS_BARE = "ZWS2.0";
 const PREFIX = "ZWS2.0/";
 const MECHANISMS = ["NULL", "PLAIN", "CURVE"];
 
-/** The subprotocols a standard WebSocket client can offer. */
-export const CLIENT_PROTOCOLS: readonly string[] = [ZWS_BARE];
+/** What our clients offer on Deno, Bun and Node: every mechanism, then the bare protocol. */
+export const CLIENT_PROTOCOLS: readonly string[] = [...MECHANISMS.map((m) => PREFIX + m), ZWS_BARE];
+
+/** What a standard WebSocket (browsers) can offer: "/" is not allowed in a subprotocol token. */
+export const WEB_CLIENT_PROTOCOLS: readonly string[] = [ZWS_BARE];
 
 /**
  * What a ZWS 2.0 subprotocol means.

@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
 import * as net from "node:net";
 import {
+  curveKeyPair,
   Dealer,
   Pair,
   parseEndpoint,
@@ -560,6 +561,81 @@ describe("heartbeats over ws://", () => {
   });
 });
 
+describe("ws:// between our sockets: ZWS2.0/<mechanism>", () => {
+  test("our client and server negotiate ZWS2.0/NULL and exchange READY metadata", T, async () => {
+    const router = new Router({ linger: 0, receiveTimeout: 5000 });
+    const dealer = new Dealer({ linger: 0, routingId: "d1" });
+    try {
+      const up = new Promise<Map<string, Uint8Array> | undefined>((resolve) => {
+        router.events.on("handshake", (e) => resolve(e.properties));
+      });
+      dealer.connect(await bindWs(router));
+      const props = await withTimeout(up, 5000, "handshake");
+      // On the bare ZWS2.0 the peer type would be a stand-in (REQ for a ROUTER).
+      assert.equal(text(props?.get("Socket-Type") ?? new Uint8Array(0)), "DEALER");
+      await dealer.send(["", "x"]);
+      assert.deepEqual(texts(await router.receive()), ["d1", "", "x"]);
+    } finally {
+      closeAll(dealer, router);
+    }
+  });
+
+  test("CURVE over ws:// between our sockets", T, async () => {
+    const server = curveKeyPair(), client = curveKeyPair();
+    const pull = new Pull({ linger: 0, receiveTimeout: 5000, curveServer: true, curveSecretKey: server.secretKey });
+    const push = new Push({
+      linger: 0,
+      curveServerKey: server.publicKey,
+      curvePublicKey: client.publicKey,
+      curveSecretKey: client.secretKey,
+    });
+    try {
+      push.connect(await bindWs(pull));
+      await push.send(["secret", "stuff"]);
+      assert.deepEqual(texts(await pull.receive()), ["secret", "stuff"]);
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+
+  test("PLAIN over ws:// with an authenticator; a wrong password is refused", T, async () => {
+    const pull = new Pull({
+      linger: 0,
+      receiveTimeout: 5000,
+      plainServer: true,
+      authenticator: (req) =>
+        text(req.credentials[1]) === "pw" ? { statusCode: "200", userId: text(req.credentials[0]) } : {
+          statusCode: "400",
+        },
+    });
+    const good = new Push({ linger: 0, plainUsername: "ann", plainPassword: "pw" });
+    const bad = new Push({ linger: 0, plainUsername: "eve", plainPassword: "guess" });
+    try {
+      const ep = await bindWs(pull);
+      const refused = nextEvent(bad, "handshake:error:auth");
+      bad.connect(ep);
+      await refused;
+      good.connect(ep);
+      await good.send("hello");
+      assert.deepEqual(texts(await pull.receive()), ["hello"]);
+    } finally {
+      closeAll(good, bad, pull);
+    }
+  });
+
+  test("a PLAIN client and a NULL server do not agree: the handshake fails", T, async () => {
+    const pull = new Pull({ linger: 0 });
+    const push = new Push({ linger: 0, plainUsername: "ann", plainPassword: "pw", reconnectInterval: 50 });
+    try {
+      const failed = dropped(push);
+      push.connect(await bindWs(pull));
+      assert.match(String((await failed)?.message), /mechanism/);
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+});
+
 // -- endpoints -------------------------------------------------------------------------------
 
 describe("ws:// endpoints", () => {
@@ -827,6 +903,48 @@ describe("ws:// client: a misbehaving server", () => {
     }
   });
 
+  test("a message in fragments is joined, and a ping between them gets its pong", T, async () => {
+    let frames: WsFrame[] = [];
+    const srv = await rawWsServer("ZWS2.0", (send, sock) => {
+      frames = clientFrames(sock);
+      send(2, zws(0, ""));
+      // One ZWS frame in two WebSocket fragments, a ping between them.
+      sock.write(Buffer.from([0x02, 3, 0x00, ...enc.encode("ab")]));
+      send(9, enc.encode("hi"));
+      sock.write(Buffer.from([0x80, 2, ...enc.encode("cd")]));
+    });
+    const dealer = new Dealer({ linger: 0, receiveTimeout: 5000 });
+    try {
+      dealer.connect(srv.url);
+      assert.deepEqual(texts(await dealer.receive()), ["abcd"]);
+      await waitUntil("the pong", () => frames.some((f) => f.opcode === 10));
+      assert.deepEqual(frames.find((f) => f.opcode === 10)!.payload, enc.encode("hi"));
+    } finally {
+      dealer.close();
+      srv.close();
+    }
+  });
+
+  test("a masked frame from the server fails the connection with 1002", T, async () => {
+    let frames: WsFrame[] = [];
+    const srv = await rawWsServer("ZWS2.0", (_send, sock) => {
+      frames = clientFrames(sock);
+      sock.write(Buffer.from([0x82, 0x81, 1, 2, 3, 4, 0x01 ^ 1]));
+    });
+    const pull = new Pull({ linger: 0, reconnectInterval: 1000 });
+    try {
+      const drop = dropped(pull);
+      pull.connect(srv.url);
+      await drop;
+      await waitUntil("the client's close frame", () => frames.some((f) => f.opcode === 8));
+      const close = frames.find((f) => f.opcode === 8)!;
+      assert.equal(close.payload[0] << 8 | close.payload[1], 1002);
+    } finally {
+      pull.close();
+      srv.close();
+    }
+  });
+
   test("a bare ZWS2.0 server gets our routing id, then messages flow", T, async () => {
     let got: WsFrame[] = [];
     const srv = await rawWsServer("ZWS2.0", (send, sock) => {
@@ -866,9 +984,15 @@ describe("wss://", () => {
       push.connect(pull.lastEndpoint!);
       await push.send(["over", "tls"]);
       assert.deepEqual(texts(await pull.receive()), ["over", "tls"]);
-      // Without our CA the certificate is refused.
+      // Without our CA the certificate is refused; rejectUnauthorized: false takes it.
       const ep = parseEndpoint(pull.lastEndpoint!, false);
       await assert.rejects(withTimeout(wsTransport().connect(ep), 5000, "untrusted connect"));
+      const insecure = await withTimeout(
+        wsTransport({ tls: { rejectUnauthorized: false } }).connect(ep),
+        5000,
+        "insecure connect",
+      );
+      insecure.destroy();
     } finally {
       closeAll(push, pull);
       registerTransport("wss", wsTransport());

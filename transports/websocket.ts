@@ -1,16 +1,16 @@
 /**
- * `ws://` and `wss://` (ZWS 2.0, RFC 45). The client uses the web-standard
- * `WebSocket`, so it runs in browsers and edge workers too; on a Node
- * without a global `WebSocket` it falls back to the `ws` package. Servers
- * live in `./ws_server.ts`, loaded only when a ws endpoint is bound.
+ * `ws://` and `wss://` (ZWS 2.0, RFC 45). In browsers and edge workers the
+ * client is the web-standard `WebSocket`; on Deno, Bun and Node it is our
+ * own RFC 6455 client over node:net/node:tls, in `./ws_server.ts` with the
+ * servers. That module is loaded on first need, never by a bundler.
  *
  * The ZMTP engine runs unchanged over a {@link ZwsConnection}: the adapter
  * swallows the engine's greeting, hands it the greeting a peer of the
  * negotiated mechanism would have sent, and turns each ZMTP frame into one
- * binary WebSocket message and back (see lib/zws.ts). Standard WebSocket
- * clients can only offer the bare "ZWS2.0" (no mechanism: NULL security,
- * routing ids but no metadata); servers also take libzmq's ZWS2.0/NULL,
- * ZWS2.0/PLAIN and ZWS2.0/CURVE.
+ * binary WebSocket message and back (see lib/zws.ts). A standard WebSocket
+ * can only offer the bare "ZWS2.0" (no mechanism: NULL security, routing ids
+ * but no metadata); our client and servers also speak libzmq's
+ * ZWS2.0/NULL, ZWS2.0/PLAIN and ZWS2.0/CURVE.
  *
  * This file must stay runtime-free (scripts/check_runtime_free.ts): no
  * runtime globals, no Node built-ins, and no import a bundler would follow
@@ -24,6 +24,7 @@ import { ZmqError } from "../lib/errors.ts";
 import {
   type Connection,
   type ConnectionHandler,
+  getTransport,
   type Listener,
   registerTransport,
   type Transport,
@@ -39,18 +40,19 @@ import {
   peerGreeting,
   readGreeting,
   readReady,
+  WEB_CLIENT_PROTOCOLS,
   zmtpHeader,
 } from "../lib/zws.ts";
 
-/** TLS settings for `wss://`. Strings are PEM text. */
+/** TLS settings for `wss://`. Strings are PEM text. Browsers use their own trust store. */
 export interface WsTlsOptions {
   /** Server certificate chain (PEM), needed to bind `wss://`. */
   cert?: string | Uint8Array;
   /** Server private key (PEM), needed to bind `wss://`. */
   key?: string | Uint8Array;
-  /** Extra trusted CA certificate(s) (PEM) for connecting (Node, Bun, Deno). */
+  /** Trusted CA certificate(s) (PEM) for connecting, instead of the system's. */
   ca?: string | Uint8Array | (string | Uint8Array)[];
-  /** False accepts any server certificate when connecting (Node and Bun only). */
+  /** False accepts any server certificate when connecting (tests only). */
   rejectUnauthorized?: boolean;
 }
 
@@ -522,13 +524,18 @@ function loadRuntime(): Promise<any> {
 }
 
 function openClient(url: string, tls: WsTlsOptions | undefined): Promise<WebSocketLike> {
+  // Where tcp:// is registered (Deno, Bun, Node) our own client, which can
+  // offer libzmq's ZWS2.0/<mechanism> subprotocols; elsewhere the standard
+  // WebSocket, which can offer only the bare ZWS2.0.
+  if (getTransport("tcp") !== undefined) {
+    return loadRuntime().then((m) => m.openWebSocket(url, CLIENT_PROTOCOLS, tls));
+  }
   // deno-lint-ignore no-explicit-any
   const W = (globalThis as any).WebSocket;
-  const wantsTls = tls !== undefined && (tls.ca !== undefined || tls.rejectUnauthorized === false);
-  if (typeof W === "function" && !(wantsTls && url.startsWith("wss:"))) {
-    return Promise.resolve(new W(url, [...CLIENT_PROTOCOLS]));
+  if (typeof W !== "function") {
+    return Promise.reject(new ZmqError("ENOTSUP", "This runtime has no WebSocket and no tcp:// transport"));
   }
-  return loadRuntime().then((m) => m.openWebSocket(url, CLIENT_PROTOCOLS, tls));
+  return Promise.resolve(new W(url, [...WEB_CLIENT_PROTOCOLS]));
 }
 
 async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Connection> {

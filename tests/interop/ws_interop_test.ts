@@ -171,9 +171,9 @@ const OPTIONS: Record<string, Record<string, unknown>> = { Dealer: { routingId: 
 const noPing = "Deno" in globalThis ? "Deno's WebSocket cannot send pings" : false;
 
 // A libzmq client with a mechanism offers ZWS2.0/PLAIN or ZWS2.0/CURVE; our
-// server picks it and runs the handshake over ZWS command frames. (Our own
-// clients offer only the bare ZWS2.0, so no mechanism, see lib/zws.ts.)
-describe("ws:// interop with libzmq: security mechanisms, libzmq connecting", { skip }, () => {
+// server picks it and runs the handshake over ZWS command frames. Our client
+// offers all of them, and libzmq's server picks the one of its mechanism.
+describe("ws:// interop with libzmq: security mechanisms", { skip }, () => {
   const keys = { server: zmq.curveKeyPair(), client: zmq.curveKeyPair() };
   const rows: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
     ["PLAIN", { plainServer: true }, { plainUsername: "ann", plainPassword: "secret" }, true],
@@ -229,9 +229,69 @@ describe("ws:// interop with libzmq: security mechanisms, libzmq connecting", { 
       }
     });
   }
+
+  // libzmq's PLAIN server asks the peer process's ZAP handler (ws_peer.cjs "zap").
+  const clientRows: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
+    ["PLAIN", { plainServer: true }, { plainUsername: "ann", plainPassword: "secret" }, true],
+    ["PLAIN with a wrong password", { plainServer: true }, { plainUsername: "ann", plainPassword: "guess" }, false],
+    ["CURVE", { curveServer: true, curveSecretKey: keys.server.secretKey }, {
+      curveServerKey: keys.server.publicKey,
+      curvePublicKey: keys.client.publicKey,
+      curveSecretKey: keys.client.secretKey,
+    }, true],
+  ];
+  for (const [name, theirsOpts, oursOpts, admitted] of clientRows) {
+    test(`ours REQ -> libzmq REP over ws:// with ${name}`, T, async () => {
+      const peer = new Peer();
+      const req = new zmq.Request({ linger: 0, receiveTimeout: 3000, ...oursOpts });
+      try {
+        await peer.ready;
+        await peer.call("zap");
+        const rep = await libzmq(peer, "Reply", theirsOpts);
+        const refused = new Promise<void>((resolve) => req.events.on("handshake:error:auth", () => resolve()));
+        req.connect(await rep.bind("ws://127.0.0.1:*/secure"));
+        await req.send("hello");
+        if (!admitted) {
+          await Promise.race([
+            refused,
+            new Promise((_, reject) => setTimeout(() => reject(new Error("not refused")), 5000)),
+          ]);
+          await assert.rejects(rep.recv(500));
+          return;
+        }
+        assert.deepEqual(await rep.recv(), ["hello"]);
+        await rep.send(["welcome"]);
+        assert.deepEqual((await req.receive()).map((f) => new TextDecoder().decode(f)), ["welcome"]);
+      } finally {
+        req.close();
+        peer.kill();
+      }
+    });
+  }
 });
 
 describe("ws:// interop with libzmq", { skip }, () => {
+  test("heartbeats on our connecting socket keep an idle connection to libzmq up", T, async () => {
+    const peer = new Peer();
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    let drops = 0;
+    push.events.on("disconnect", () => drops++);
+    try {
+      await peer.ready;
+      const pull = await libzmq(peer, "Pull");
+      push.connect(await pull.bind("ws://127.0.0.1:*/hb"));
+      await push.send("before");
+      assert.deepEqual(await pull.recv(), ["before"]);
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(drops, 0);
+      await push.send("after");
+      assert.deepEqual(await pull.recv(), ["after"]);
+    } finally {
+      push.close();
+      peer.kill();
+    }
+  });
+
   test("heartbeats on our bound socket keep an idle libzmq connection up", { ...T, skip: noPing }, async () => {
     const peer = new Peer();
     const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });

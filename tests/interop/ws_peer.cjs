@@ -9,7 +9,9 @@
 //
 // Ops: new {type, options} -> {sock}; bind {sock, endpoint} -> {endpoint};
 // connect {sock, endpoint}; send {sock, msg}; recv {sock, timeout} -> {msg};
-// subscribe {sock, topic}; close {sock}. Exits when stdin closes, or after 60 s.
+// subscribe {sock, topic}; close {sock}; zap {} starts a ZAP handler that admits
+// PLAIN user "ann" with password "secret" (and any CURVE client). Exits when
+// stdin closes, or after 60 s.
 
 "use strict";
 
@@ -27,6 +29,7 @@ try {
 
 const socks = new Map();
 let next = 1;
+let zap = null;
 
 function get(id) {
   const s = socks.get(id);
@@ -66,6 +69,19 @@ const ops = {
     get(sock).subscribe(topic);
     return {};
   },
+  async zap() {
+    if (zap) return {};
+    zap = new zmq.Router({ linger: 0 });
+    await zap.bind("inproc://zeromq.zap.01");
+    (async () => {
+      for await (const [id, empty, version, request, , , , mechanism, ...creds] of zap) {
+        const plain = mechanism.toString() === "PLAIN";
+        const ok = !plain || (String(creds[0]) === "ann" && String(creds[1]) === "secret");
+        await zap.send([id, empty, version, request, ok ? "200" : "400", ok ? "OK" : "Denied", ok ? "ann" : "", ""]);
+      }
+    })().catch(() => {});
+    return {};
+  },
   close({ sock }) {
     get(sock).close();
     socks.delete(sock);
@@ -75,6 +91,7 @@ const ops = {
 
 function exit() {
   for (const s of socks.values()) s.close();
+  if (zap) zap.close();
   process.exit(0);
 }
 
