@@ -60,6 +60,13 @@ export interface WsTlsOptions {
 export interface WsTransportOptions {
   /** Certificates for `wss://`. Browsers ignore these: their trust store applies. */
   tls?: WsTlsOptions;
+  /**
+   * A standard WebSocket class to connect with instead of our own client
+   * (which needs Deno, Bun or Node), e.g. a proxying one. It offers only the
+   * bare "ZWS2.0": NULL security, and no metadata. Browsers use
+   * `globalThis.WebSocket` this way without being told.
+   */
+  webSocket?: new (url: string, protocols: string[]) => WebSocketLike;
 }
 
 /** What the adapter needs of one open WebSocket, whatever the runtime. */
@@ -523,15 +530,15 @@ function loadRuntime(): Promise<any> {
   return runtimeModule;
 }
 
-function openClient(url: string, tls: WsTlsOptions | undefined): Promise<WebSocketLike> {
+function openClient(url: string, options: WsTransportOptions): Promise<WebSocketLike> {
   // Where tcp:// is registered (Deno, Bun, Node) our own client, which can
   // offer libzmq's ZWS2.0/<mechanism> subprotocols; elsewhere the standard
   // WebSocket, which can offer only the bare ZWS2.0.
-  if (getTransport("tcp") !== undefined) {
-    return loadRuntime().then((m) => m.openWebSocket(url, CLIENT_PROTOCOLS, tls));
+  if (options.webSocket === undefined && getTransport("tcp") !== undefined) {
+    return loadRuntime().then((m) => m.openWebSocket(url, CLIENT_PROTOCOLS, options.tls));
   }
   // deno-lint-ignore no-explicit-any
-  const W = (globalThis as any).WebSocket;
+  const W = options.webSocket ?? (globalThis as any).WebSocket;
   if (typeof W !== "function") {
     return Promise.reject(new ZmqError("ENOTSUP", "This runtime has no WebSocket and no tcp:// transport"));
   }
@@ -540,7 +547,7 @@ function openClient(url: string, tls: WsTlsOptions | undefined): Promise<WebSock
 
 async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Connection> {
   const url = endpointUrl(ep);
-  const ws = await openClient(url, options.tls);
+  const ws = await openClient(url, options);
   return new Promise<Connection>((resolve, reject) => {
     const remote = `${ep.host.includes(":") ? `[${ep.host}]` : ep.host}:${ep.port}`;
     ws.binaryType = "arraybuffer";
@@ -570,7 +577,7 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
  * Makes a ws/wss transport. The default one is registered for both schemes;
  * register your own for `wss://` certificates.
  *
- * @param options TLS settings for `wss://`.
+ * @param options TLS settings for `wss://`, or a WebSocket class to use.
  * @returns A transport for `ws` and `wss` endpoints.
  * @example
  * ```ts

@@ -1,8 +1,9 @@
 // ws:// against libzmq 4.3.5 (zeromq.js in a separate `node` process, see
 // ws_peer.cjs), both ways: our socket binds and libzmq connects, and the
-// reverse; each pattern with our library on either side of it. libzmq's
-// client offers "ZWS2.0/NULL,ZWS2.0" (we answer ZWS2.0/NULL: full READY
-// handshake); ours offers "ZWS2.0" (libzmq answers it: routing ids only).
+// reverse; each pattern with our library on either side of it. Both clients
+// offer ZWS2.0/<mechanism> and the servers pick it (READY handshake with
+// metadata). A browser's WebSocket can only offer the bare "ZWS2.0" (routing
+// ids, no handshake): the "standard WebSocket" rows connect that way.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as zmq from "../../mod.ts";
+import { registerTransport, wsTransport } from "../../mod.ts";
 
 const PEER = fileURLToPath(new URL("./ws_peer.cjs", import.meta.url));
 const NODE = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.execPath;
@@ -89,6 +91,8 @@ interface Side {
 // deno-lint-ignore no-explicit-any
 type AnySocket = any;
 
+const zmqSide = (type: string) => ours(type, OPTIONS[type]);
+
 function ours(type: string, options: Record<string, unknown> = {}): Side {
   const s: AnySocket = new (zmq as AnySocket)[type]({ linger: 0, ...options });
   const dec = new TextDecoder();
@@ -164,6 +168,15 @@ const PATTERNS: [string, string, (a: Side, b: Side) => Promise<void>][] = [
 ];
 
 const OPTIONS: Record<string, Record<string, unknown>> = { Dealer: { routingId: "dealer-1" } };
+
+// A standard WebSocket class, as browsers have: the global one, or the `ws` package's on Node 20.
+async function standardWebSocket(): Promise<NonNullable<zmq.WsTransportOptions["webSocket"]>> {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (typeof g.WebSocket === "function") return g.WebSocket;
+  const WS_PACKAGE = "ws";
+  return (await import(WS_PACKAGE)).WebSocket;
+}
 
 // libzmq heartbeats over ws with WebSocket pings and ignores ZMTP PING
 // commands; we ping where the runtime's WebSocket can (Node's `ws`, Bun).
@@ -267,6 +280,33 @@ describe("ws:// interop with libzmq: security mechanisms", { skip }, () => {
         peer.kill();
       }
     });
+  }
+});
+
+describe("ws:// interop with libzmq: a standard WebSocket client (bare ZWS2.0, as in browsers)", { skip }, () => {
+  for (const [typeA, typeB, run] of PATTERNS) {
+    for (const oursIs of [typeA, typeB]) {
+      const theirsIs = oursIs === typeA ? typeB : typeA;
+      test(
+        `ours ${oursIs.toUpperCase()} over a standard WebSocket -> libzmq ${theirsIs.toUpperCase()}`,
+        T,
+        async () => {
+          const peer = new Peer();
+          registerTransport("ws", wsTransport({ webSocket: await standardWebSocket() }));
+          const ours = zmqSide(oursIs);
+          try {
+            await peer.ready;
+            const theirs = await libzmq(peer, theirsIs, OPTIONS[theirsIs]);
+            await ours.connect(await theirs.bind("ws://127.0.0.1:*/zmq"));
+            await (oursIs === typeA ? run(ours, theirs) : run(theirs, ours));
+          } finally {
+            registerTransport("ws", wsTransport());
+            await ours.close();
+            peer.kill();
+          }
+        },
+      );
+    }
   }
 });
 
