@@ -511,7 +511,7 @@ describe("patterns over ws://", () => {
     }
   });
 
-  test("PAIR: both directions", T, async () => {
+  test("PAIR: both directions, and a 3 MiB message from the binding side", T, async () => {
     const a = new Pair({ linger: 0, receiveTimeout: 5000 });
     const b = new Pair({ linger: 0, receiveTimeout: 5000 });
     try {
@@ -520,6 +520,10 @@ describe("patterns over ws://", () => {
       assert.deepEqual(texts(await a.receive()), ["from b"]);
       await a.send(["from a", "2"]);
       assert.deepEqual(texts(await b.receive()), ["from a", "2"]);
+      // A large message from the server side arrives in many TCP reads at the client.
+      const big = new Uint8Array(3 << 20).map((_, i) => i % 251);
+      await a.send(big);
+      assert.deepEqual((await b.receive())[0], big);
     } finally {
       closeAll(a, b);
     }

@@ -553,11 +553,9 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
     ws.binaryType = "arraybuffer";
     ws.onerror = () => {/* a close event follows */};
     ws.onclose = (ev) => {
-      reject(
-        new ZmqError("ECONNREFUSED", `WebSocket connection to ${url} failed (code ${ev.code})`, {
-          address: ep.address,
-        }),
-      );
+      const why = ev.reason ? `: ${ev.reason}` : "";
+      const message = `WebSocket connection to ${url} failed (code ${ev.code}${why})`;
+      reject(new ZmqError("ECONNREFUSED", message, { address: ep.address }));
     };
     ws.onopen = () => {
       if (parseProtocol(ws.protocol) === undefined) {

@@ -1,10 +1,10 @@
 /**
  * The runtime side of `ws://`/`wss://`: servers (Deno.serve with
  * Deno.upgradeWebSocket, Bun.serve's websocket handlers, or the `ws`
- * package's WebSocketServer on Node) and clients that need more than the
- * web-standard `WebSocket` (TLS options, Node without a global WebSocket).
- * transports/websocket.ts loads this module on first need; it is never part
- * of a browser bundle.
+ * package's WebSocketServer on Node), and the client used on all three, an
+ * RFC 6455 client over node:net/node:tls (the built-in WebSocket classes
+ * cannot offer libzmq's "ZWS2.0/NULL"). transports/websocket.ts loads this
+ * module on first need; it is never part of a browser bundle.
  *
  * Several paths may share one port: a bind to a port this process already
  * serves adds its path there. A request for an unbound path gets 404; one
@@ -27,7 +27,7 @@ const runtime: "deno" | "bun" | "node" = g.Bun !== undefined ? "bun" : g.Deno !=
 // Largest WebSocket message accepted: the `ws` package's default, also given
 // to Bun (whose own default is 16 MiB). maxMessageSize applies on top.
 const MAX_PAYLOAD = 100 * 1024 * 1024;
-// A non-literal specifier: only Node loads the `ws` package.
+// A non-literal specifier: only a Node server loads the `ws` package.
 const WS_PACKAGE = "ws";
 
 type OnConnection = (c: Connection) => void;
@@ -368,6 +368,10 @@ class RawWebSocket implements WebSocketLike {
   #key: string;
   #offered: readonly string[];
   #buf: Uint8Array = new Uint8Array(0);
+  // A frame larger than what arrived: its chunks, joined once it is whole.
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #need = 0;
   #parts: Uint8Array[] = [];
   #partsOpcode = 0;
   #pong: (() => void)[] = [];
@@ -487,7 +491,16 @@ class RawWebSocket implements WebSocketLike {
   }
 
   #onData(chunk: Uint8Array): void {
-    this.#buf = this.#buf.length === 0 ? chunk : concat(this.#buf, chunk);
+    if (this.#need > 0) {
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+      if (this.#pendingBytes < this.#need) return;
+      this.#buf = concat(...this.#pending);
+      this.#pending = [];
+      this.#pendingBytes = this.#need = 0;
+    } else {
+      this.#buf = this.#buf.length === 0 ? chunk : concat(this.#buf, chunk);
+    }
     if (this.readyState === 0) {
       const b = this.#buf;
       let end = -1;
@@ -557,7 +570,13 @@ class RawWebSocket implements WebSocketLike {
         len = Number(big);
         at = 10;
       }
-      if (b.length < at + len) return;
+      if (b.length < at + len) {
+        this.#need = at + len;
+        this.#pending = [b];
+        this.#pendingBytes = b.length;
+        this.#buf = new Uint8Array(0);
+        return;
+      }
       const payload = b.subarray(at, at + len);
       this.#buf = b.subarray(at + len);
       if (opcode >= 8) {
