@@ -435,11 +435,11 @@ class Inbound {
   constructor(readonly data: Uint8Array) {}
 }
 
-/** Wraps a standard WebSocket (browser, Deno, Bun client, `ws`) as a {@link WsPort}. */
+/** Wraps a WebSocket (a browser's, the `ws` package's, our RawWebSocket) as a {@link WsPort}. */
 export function webSocketPort(ws: WebSocketLike): WsPort {
   // deno-lint-ignore no-explicit-any
   const x = ws as any;
-  // The `ws` package and Bun's WebSocket can ping and report pongs (see wireWebSocket).
+  // Ours, the `ws` package's and Bun's can ping and report pongs (see wireWebSocket).
   const canPing = typeof x.ping === "function" &&
     (typeof x.on === "function" || typeof x.addEventListener === "function");
   return {
@@ -447,7 +447,7 @@ export function webSocketPort(ws: WebSocketLike): WsPort {
     send: (data) => ws.send(data),
     bufferedAmount: () => ws.bufferedAmount,
     close: (code, reason) => closeWebSocket(ws, code, reason),
-    // The `ws` package can drop a connection and stop reading; others cannot.
+    // Ours, the `ws` package's and Bun's can drop a connection and stop reading; browsers' cannot.
     terminate: typeof x.terminate === "function" ? () => x.terminate() : undefined,
     pause: typeof x.pause === "function" ? () => x.pause() : undefined,
     resume: typeof x.resume === "function" ? () => x.resume() : undefined,
@@ -468,7 +468,7 @@ export function wireWebSocket(ws: WebSocketLike, conn: ZwsConnection): void {
   // deno-lint-ignore no-explicit-any
   const x = ws as any;
   if (typeof x.ping === "function") {
-    // The `ws` package emits pongs; Bun dispatches them as events.
+    // Ours and the `ws` package emit pongs Node-style; Bun dispatches them as events.
     if (typeof x.on === "function") x.on("pong", () => conn.pong());
     else x.addEventListener?.("pong", () => conn.pong());
   }
