@@ -143,7 +143,12 @@ function main(): void {
   exportsField["./package.json"] = "./package.json";
   const main = conditions(exportsMap["."] ?? "./mod.ts");
 
-  const files = [main.import, main.types, ...PUBLISHED_DIRS.map((d) => `esm/${d}/`)].map((f) => f.replace(/^\.\//, ""));
+  const entries = Object.values(exportsField).filter((v): v is { import: string; types: string } =>
+    typeof v === "object"
+  );
+  const files = [...entries.flatMap((e) => [e.import, e.types]), ...PUBLISHED_DIRS.map((d) => `esm/${d}/`)].map((f) =>
+    f.replace(/^\.\//, "")
+  );
   for (const f of ["README.md", "LICENSE"]) {
     if (existsSync(join(ROOT, f))) {
       cpSync(join(ROOT, f), join(STAGING, f));

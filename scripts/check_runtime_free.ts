@@ -126,6 +126,7 @@ function tsFiles(dir: string, out: string[] = []): string[] {
 export function defaultFiles(root: string): string[] {
   return [
     join(root, "mod.ts"),
+    join(root, "browser.ts"),
     ...tsFiles(join(root, "lib")),
     ...BROWSER_TRANSPORTS.map((f) => join(root, f)).filter((f) => existsSync(f)),
   ];
