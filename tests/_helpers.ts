@@ -16,7 +16,12 @@ export type TransportName = typeof TRANSPORTS[number];
  * stop reading, so a receiver that does not read never pushes back on the
  * sender (its inbound chunks pile up in memory instead).
  */
-export const WS_NO_FLOW_CONTROL = "ws: no receive-side flow control, so a stalled reader does not block the sender";
+export const WS_NO_FLOW_CONTROL =
+  "ws on Deno: Deno's WebSocket server cannot stop reading, so a stalled reader does not block the sender";
+
+/** True on Deno, whose WebSocket server has no receive-side flow control. */
+// deno-lint-ignore no-explicit-any
+export const WS_UNBOUNDED = (globalThis as any).Deno !== undefined;
 
 let uniq = 0;
 
