@@ -70,6 +70,8 @@ export class Pipe {
   mark = 0;
   /** Per-socket-type state (e.g. subscriptions on XPUB). */
   state: unknown = undefined;
+  /** ZMQ_CONFLATE: each queue keeps only the last message (HWMs ignored). */
+  conflate = false;
 
   constructor(owner: PipeOwner, endpoint: string, sendHwm: number, recvHwm: number) {
     this.owner = owner;
@@ -81,6 +83,7 @@ export class Pipe {
   /** True when an outbound message can be queued without passing the HWM. */
   canWrite(): boolean {
     if (this.terminated) return false;
+    if (this.conflate) return true;
     if (this.sendHwm > 0 && this.outQ.length >= this.sendHwm) {
       this.#outFull = true;
       return false;
@@ -90,6 +93,14 @@ export class Pipe {
 
   /** Queues an outbound message (caller checked canWrite where it matters). */
   write(msg: Msg | Subscription): void {
+    if (this.conflate && !(msg instanceof Subscription)) {
+      // Replace the queued message; subscriptions stay.
+      const keep: Subscription[] = [];
+      for (let m = this.outQ.shift(); m !== undefined; m = this.outQ.shift()) {
+        if (m instanceof Subscription) keep.push(m);
+      }
+      for (const k of keep) this.outQ.push(k);
+    }
     this.outQ.push(msg);
     this.engine?.kick();
   }
@@ -106,6 +117,7 @@ export class Pipe {
 
   /** Appends an inbound message (engine side); pauses input at the HWM. */
   pushIn(msg: Msg): void {
+    if (this.conflate) this.inQ.clear();
     this.inQ.push(msg);
     if (this.recvHwm > 0 && this.inQ.length >= this.recvHwm && !this.#inPaused) {
       this.#inPaused = true;

@@ -62,6 +62,10 @@ export interface SocketOptions extends SecurityOptions {
   heartbeatTimeToLive?: number;
   /** ZMQ_CONNECT_TIMEOUT: ms for one TCP connect attempt; 0 the OS default. Default 0. */
   connectTimeout?: number;
+  /** ZMQ_CONFLATE: keep only the last message per queue (PUSH, PULL, PUB, SUB, DEALER). Default false. */
+  conflate?: boolean;
+  /** ZMQ_INVERT_MATCHING: invert PUB/XPUB/SUB prefix matching. Default false. */
+  invertMatching?: boolean;
   /** The context, which scopes inproc names. Default: the global context. */
   context?: Context;
 }
@@ -85,7 +89,12 @@ const BASE_DEFAULTS = {
   heartbeatTimeToLive: 0,
   connectTimeout: 0,
   routingId: null as string | Uint8Array | null,
+  conflate: false,
+  invertMatching: false,
 };
+
+// libzmq applies ZMQ_CONFLATE to these types only.
+const CONFLATING = new Set(["PUSH", "PULL", "PUB", "SUB", "DEALER"]);
 
 const encoder = new TextEncoder();
 
@@ -294,6 +303,28 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   }
   set connectTimeout(v: number) {
     this.setInt("connectTimeout", v, 0);
+  }
+  /**
+   * ZMQ_CONFLATE: keep only the last message in each queue, ignoring the
+   * high-water marks; single-part messages only. Applies to PUSH, PULL, PUB,
+   * SUB and DEALER (set it before bind/connect), as in libzmq.
+   */
+  get conflate(): boolean {
+    return this.opts.conflate as boolean;
+  }
+  set conflate(v: boolean) {
+    this.opts.conflate = !!v;
+  }
+  /**
+   * ZMQ_INVERT_MATCHING: PUB/XPUB send to the subscribers whose prefixes do
+   * NOT match, SUB receives the messages that match none of its prefixes.
+   * Both ends must set it, as in libzmq.
+   */
+  get invertMatching(): boolean {
+    return this.opts.invertMatching as boolean;
+  }
+  set invertMatching(v: boolean) {
+    this.opts.invertMatching = !!v;
   }
   /** ZMQ_LAST_ENDPOINT: the endpoint last bound, with its port resolved. */
   get lastEndpoint(): string | null {
@@ -609,7 +640,9 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   }
 
   #newPipe(endpoint: string): Pipe {
-    return new Pipe(this, endpoint, this.sendHighWaterMark, this.receiveHighWaterMark);
+    const pipe = new Pipe(this, endpoint, this.sendHighWaterMark, this.receiveHighWaterMark);
+    if (this.opts.conflate === true && CONFLATING.has(this.type)) pipe.conflate = true;
+    return pipe;
   }
 
   #terminatePipe(pipe: Pipe): void {

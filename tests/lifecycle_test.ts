@@ -292,3 +292,22 @@ describe("closed sockets", () => {
     assert.equal(pair.closed, true);
   });
 });
+
+for (const tr of ["tcp", "ipc", "ws"] as const) {
+  test(`bind() of the same endpoint right after unbind() succeeds (${tr})`, { timeout: 10000 }, async () => {
+    const a = new Pull({ linger: 0 });
+    const b = new Pull({ linger: 0, receiveTimeout: 5000 });
+    const push = new Push({ linger: 0 });
+    try {
+      const ep = await bindFresh(a, tr);
+      await a.unbind(ep);
+      a.close();
+      await b.bind(ep);
+      push.connect(ep);
+      await push.send("after rebind");
+      assert.deepEqual(texts(await b.receive()), ["after rebind"]);
+    } finally {
+      closeAll(a, b, push);
+    }
+  });
+}

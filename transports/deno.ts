@@ -187,7 +187,7 @@ export const denoTransport: Transport = {
       return Promise.reject(mapError(e, ep.address));
     }
     let open = true;
-    (async () => {
+    const accepting = (async () => {
       try {
         for await (const conn of listener) onConnection(new DenoConnection(conn));
       } catch (e) {
@@ -198,12 +198,15 @@ export const denoTransport: Transport = {
     const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", a.hostname, a.port);
     return Promise.resolve({
       endpoint,
-      close: () => {
+      close: async () => {
         open = false;
         try {
           listener.close();
         } catch { /* closed */ }
-        return Promise.resolve();
+        // The port is free only once the pending accept has ended; a bind
+        // of the same endpoint right after unbind() must succeed.
+        await accepting;
+        await new Promise((r) => setTimeout(r, 0));
       },
     });
   },

@@ -39,7 +39,8 @@ interface Server {
   readonly host: string;
   readonly port: number;
   readonly routes: Map<string, OnConnection>;
-  stop(): void;
+  /** Stops listening; resolves once the port is free again. */
+  stop(): Promise<void> | void;
 }
 
 /** Servers by `scheme://host:port`, for binds that share a port. */
@@ -108,7 +109,7 @@ export async function listenWs(ep: Endpoint, onConnection: OnConnection, tls?: W
       s.routes.delete(path);
       if (s.routes.size === 0) {
         servers.delete(s.key);
-        s.stop();
+        return Promise.resolve(s.stop());
       }
       return Promise.resolve();
     },
@@ -184,8 +185,10 @@ function serveDeno(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsO
     host: addr.hostname,
     port: addr.port,
     routes,
-    stop() {
+    async stop() {
       ac.abort();
+      // Deno frees the port once the server has finished, not at abort().
+      await httpServer.finished;
     },
   };
   return Promise.resolve(server);

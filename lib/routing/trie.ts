@@ -54,8 +54,11 @@ export class PipeTrie {
     walk(this.#root);
   }
 
-  /** Calls `fn` once for every pipe subscribed to a prefix of `data`. */
-  match(data: Uint8Array, fn: (pipe: Pipe) => void): void {
+  /**
+   * Calls `fn` once for every pipe subscribed to a prefix of `data`; returns
+   * the mark those pipes now carry (for inverted matching).
+   */
+  match(data: Uint8Array, fn: (pipe: Pipe) => void): number {
     const mark = ++epoch;
     let n: PNode | undefined = this.#root;
     for (let i = 0;; i++) {
@@ -67,9 +70,9 @@ export class PipeTrie {
           }
         }
       }
-      if (i >= data.length || n.children === null) return;
+      if (i >= data.length || n.children === null) return mark;
       n = n.children.get(data[i]);
-      if (n === undefined) return;
+      if (n === undefined) return mark;
     }
   }
 }

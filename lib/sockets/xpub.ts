@@ -82,18 +82,32 @@ export abstract class PublisherBase extends SocketBase {
   }
 
   protected override xsend(msg: Msg): boolean {
-    const noDrop = this.noDrop;
-    if (noDrop) {
-      let full = false;
+    if (!this.noDrop && !this.invertMatching) {
+      // The common case, without building a list.
       this.#subs.match(msg[0], (p) => {
-        if (!p.canWrite()) full = true;
+        if (p.canWrite()) p.write(msg);
       });
-      if (full) return false;
+      return true;
     }
-    this.#subs.match(msg[0], (p) => {
-      if (p.canWrite()) p.write(msg);
-    });
+    const targets = this.#targets(msg[0]);
+    if (this.noDrop) {
+      for (const p of targets) if (!p.canWrite()) return false;
+    }
+    for (const p of targets) if (p.canWrite()) p.write(msg);
     return true;
+  }
+
+  // The pipes a message goes to: those subscribed to a prefix of its first
+  // frame, or with invertMatching those that are not.
+  #targets(topic: Uint8Array): Pipe[] {
+    const hit: Pipe[] = [];
+    if (!this.invertMatching) {
+      this.#subs.match(topic, (p) => hit.push(p));
+      return hit;
+    }
+    const mark = this.#subs.match(topic, () => {});
+    for (const p of this.#pipes) if (p.mark !== mark) hit.push(p);
+    return hit;
   }
 
   protected override xrecv(): Msg | undefined {

@@ -66,7 +66,7 @@ export abstract class SubscriberBase extends SocketBase {
   protected override xrecv(): Msg | undefined {
     for (;;) {
       const m = this.#in.recv();
-      if (m === undefined || !this.#filter || this.#topics.matches(m[0])) return m;
+      if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== this.invertMatching) return m;
     }
   }
 }

@@ -1,0 +1,102 @@
+// ZMQ_CONFLATE and ZMQ_INVERT_MATCHING, on every stream transport.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Dealer, Publisher, Pull, Push, Router, Subscriber } from "../mod.ts";
+import {
+  bindFresh,
+  closeAll,
+  rejectsWithCode,
+  settle,
+  texts,
+  TRANSPORTS,
+  unboundAddress,
+  withTimeout,
+} from "./_helpers.ts";
+
+const T = { timeout: 15000 };
+
+for (const tr of TRANSPORTS) {
+  test(`Pull with conflate keeps only the last message (${tr})`, T, async () => {
+    const pull = new Pull({ conflate: true, linger: 0, receiveTimeout: 0 });
+    const push = new Push({ linger: 0 });
+    try {
+      const ep = await bindFresh(pull, tr);
+      push.connect(ep);
+      for (let i = 0; i < 20; i++) await push.send(String(i));
+      await settle(300);
+      assert.deepEqual(texts(await pull.receive()), ["19"]);
+      await rejectsWithCode(pull.receive(), "EAGAIN");
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+
+  test(`Push with conflate, connected before the bind, delivers only the last message (${tr})`, T, async () => {
+    const ep = await unboundAddress(tr);
+    const push = new Push({ conflate: true, linger: 0, sendHighWaterMark: 1 });
+    const pull = new Pull({ linger: 0, receiveTimeout: 300 });
+    try {
+      push.connect(ep);
+      // With conflate the HWM of 1 does not make these wait.
+      for (let i = 0; i < 10; i++) await withTimeout(push.send(String(i)), 1000, "send");
+      await pull.bind(ep);
+      assert.deepEqual(texts(await withTimeout(pull.receive(), 5000, "receive")), ["9"]);
+      await rejectsWithCode(pull.receive(), "EAGAIN");
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+
+  test(`Subscriber with conflate gets the latest update only (${tr})`, T, async () => {
+    const pub = new Publisher({ linger: 0 });
+    const sub = new Subscriber({ conflate: true, linger: 0, receiveTimeout: 0 });
+    try {
+      const ep = await bindFresh(pub, tr);
+      sub.connect(ep);
+      sub.subscribe("price");
+      await settle(300);
+      for (let i = 1; i <= 50; i++) await pub.send(`price ${i}`);
+      await settle(300);
+      assert.deepEqual(texts(await sub.receive()), ["price 50"]);
+      await rejectsWithCode(sub.receive(), "EAGAIN");
+    } finally {
+      closeAll(pub, sub);
+    }
+  });
+
+  test(`invertMatching: PUB sends what a SUB did not subscribe to (${tr})`, T, async () => {
+    const pub = new Publisher({ linger: 0, invertMatching: true });
+    const sub = new Subscriber({ linger: 0, invertMatching: true, receiveTimeout: 2000 });
+    try {
+      const ep = await bindFresh(pub, tr);
+      sub.connect(ep);
+      sub.subscribe("noise");
+      await settle(300);
+      await pub.send("noise 1");
+      await pub.send("signal 1");
+      await pub.send("noise 2");
+      await pub.send("signal 2");
+      assert.deepEqual(texts(await sub.receive()), ["signal 1"]);
+      assert.deepEqual(texts(await sub.receive()), ["signal 2"]);
+    } finally {
+      closeAll(pub, sub);
+    }
+  });
+}
+
+test("conflate is ignored by types libzmq does not conflate (ROUTER keeps every message)", T, async () => {
+  const router = new Router({ conflate: true, linger: 0, receiveTimeout: 2000 });
+  const dealer = new Dealer({ linger: 0 });
+  try {
+    const ep = await bindFresh(router, "tcp");
+    dealer.connect(ep);
+    for (let i = 0; i < 5; i++) await dealer.send(String(i));
+    await settle(200);
+    const got: string[] = [];
+    for (let i = 0; i < 5; i++) got.push(texts(await router.receive())[1]);
+    assert.deepEqual(got, ["0", "1", "2", "3", "4"]);
+  } finally {
+    closeAll(router, dealer);
+  }
+});
