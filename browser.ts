@@ -43,6 +43,7 @@ export {
   type SocketOptions,
 } from "./lib/socket_base.ts";
 export { Context } from "./lib/context.ts";
+export { Proxy } from "./lib/proxy.ts";
 export { type ErrorCode, HandshakeError, ProtocolError, ZmqError } from "./lib/errors.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./lib/events.ts";
 export {

@@ -1,0 +1,72 @@
+// Proxy (zmq_proxy): a ROUTER/DEALER broker and an XSUB/XPUB forwarder.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Dealer, Proxy, Publisher, Reply, Request, Router, Subscriber, XPublisher, XSubscriber } from "../mod.ts";
+import { bindFresh, closeAll, settle, texts, withTimeout } from "./_helpers.ts";
+
+const T = { timeout: 15000 };
+
+test("Proxy(Router, Dealer) brokers REQ clients to REP workers, and terminate() ends run()", T, async () => {
+  const proxy = new Proxy(new Router({ linger: 0 }), new Dealer({ linger: 0 }));
+  const front = await bindFresh(proxy.frontEnd, "tcp");
+  const back = await bindFresh(proxy.backEnd, "tcp");
+  const running = proxy.run();
+  const workers = [new Reply({ linger: 0 }), new Reply({ linger: 0 })];
+  const clients = [new Request({ linger: 0 }), new Request({ linger: 0 }), new Request({ linger: 0 })];
+  try {
+    workers.forEach((w, i) => {
+      w.connect(back);
+      (async () => {
+        for await (const [m] of w) await w.send(`worker ${i}: ${new TextDecoder().decode(m)}`);
+      })().catch(() => {});
+    });
+    for (const c of clients) c.connect(front);
+    const replies = await withTimeout(
+      Promise.all(clients.map(async (c, i) => {
+        const got: string[] = [];
+        for (let k = 0; k < 3; k++) {
+          await c.send(`c${i}.${k}`);
+          got.push(texts(await c.receive())[0]);
+        }
+        return got;
+      })),
+      10000,
+      "requests through the proxy",
+    );
+    for (const [i, got] of replies.entries()) {
+      assert.equal(got.length, 3);
+      for (const [k, r] of got.entries()) assert.match(r, new RegExp(`^worker [01]: c${i}\\.${k}$`));
+    }
+    proxy.terminate();
+    await withTimeout(running, 5000, "run() after terminate()");
+    assert.equal(proxy.frontEnd.closed, true);
+    assert.equal(proxy.backEnd.closed, true);
+  } finally {
+    proxy.terminate();
+    closeAll(...workers, ...clients);
+  }
+});
+
+test("Proxy(XSubscriber, XPublisher) forwards subscriptions up and messages down", T, async () => {
+  const proxy = new Proxy(new XSubscriber({ linger: 0 }), new XPublisher({ linger: 0 }));
+  const pub = new Publisher({ linger: 0 });
+  const sub = new Subscriber({ linger: 0, receiveTimeout: 5000 });
+  try {
+    const pubEp = await bindFresh(pub, "tcp");
+    proxy.frontEnd.connect(pubEp);
+    const out = await bindFresh(proxy.backEnd, "tcp");
+    const running = proxy.run();
+    sub.connect(out);
+    sub.subscribe("weather");
+    await settle(400);
+    await pub.send(["sports", "no"]);
+    await pub.send(["weather", "sunny"]);
+    assert.deepEqual(texts(await sub.receive()), ["weather", "sunny"]);
+    proxy.terminate();
+    await withTimeout(running, 5000, "run() after terminate()");
+  } finally {
+    proxy.terminate();
+    closeAll(pub, sub);
+  }
+});
