@@ -474,7 +474,7 @@ export class Engine implements EngineLike {
 
   #fail(error: Error): void {
     if (this.#state === State.Closed) return;
-    // Report first: some transports (Bun) call onClose from inside end().
+    // Report first: some transports call onClose from inside end().
     this.#closed(error);
     // Flush the ERROR we may have queued, then drop the connection.
     this.conn.end();

@@ -409,7 +409,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     for (const [k, v] of this.#listeners) if (v === l) this.#listeners.delete(k);
     const closing = l.close();
     // libzmq's listener owns what it accepted (term_endpoint): those connections go with it.
-    // Before awaiting: node:net's server.close() waits for open connections.
+    // Before awaiting: a listener's close may wait for its open connections.
     for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === l.endpoint) e.destroy();
     await closing;
   }

@@ -4,17 +4,18 @@
  * runtime-agnostic. Runtime adapters live in `transports/`.
  *
  * The public contract is a Web Streams duplex ({@link StreamDuplex}, the
- * shape of `Deno.Conn` and of edge runtimes' sockets). Internally the engine
- * drives a callback {@link Connection}, which an adapter may fill straight
- * from native callbacks (node:net `'data'`, `Bun.connect`'s `data`) to avoid
- * a promise per chunk; {@link fromStreams} makes one from any duplex.
+ * shape of the socket objects that server and edge runtimes hand out).
+ * Internally the engine drives a callback {@link Connection}, which an
+ * adapter in `transports/` may fill straight from its runtime's data
+ * callbacks to avoid a promise per chunk; {@link fromStreams} makes one from
+ * any duplex.
  *
  * @module
  */
 
 import type { Endpoint } from "./endpoint.ts";
 
-/** A byte-stream duplex on Web Streams: the shape of `Deno.Conn`. */
+/** A byte-stream duplex on Web Streams: a readable, a writable and close(). */
 export interface StreamDuplex {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
@@ -106,7 +107,7 @@ export function getTransport(scheme: string): Transport | undefined {
 /**
  * Wraps a Web Streams duplex as a {@link Connection}.
  *
- * @param duplex The readable/writable pair, e.g. a `Deno.Conn`.
+ * @param duplex The readable/writable pair of a byte-stream socket.
  * @param remoteAddress The peer address to report.
  * @returns A connection the engine can drive.
  * @example

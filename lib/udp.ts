@@ -7,7 +7,7 @@
  * A DISH binds and receives (filtering by the groups it joined); a RADIO
  * connects and sends every message to the target, unicast or multicast.
  * The runtime's datagram sockets come through the {@link DatagramTransport}
- * contract, which `transports/udp.ts` fills with node:dgram.
+ * contract, which `transports/udp.ts` fills.
  *
  * @module
  */
@@ -173,7 +173,7 @@ const enum State {
 /**
  * One udp:// endpoint of a socket: a datagram socket and the pipe it serves.
  * A sending engine has one datagram in flight at a time, so order holds on
- * every runtime (Deno's node:dgram reorders concurrent sends) and a slow
+ * every runtime (one runtime's datagram API reorders concurrent sends) and a slow
  * socket leaves messages in the pipe, where the RADIO's HWM drops them.
  */
 export class UdpEngine implements EngineLike {
