@@ -3,6 +3,7 @@
 // and a pipe. Pure protocol logic over the callback Connection contract.
 
 import { HandshakeError, ProtocolError } from "./errors.ts";
+import { latin1 } from "./bytes.ts";
 import {
   checkSignature,
   encodeGreetingRest,
@@ -261,8 +262,7 @@ export class Engine implements EngineLike {
   #onReady(done: HandshakeDone): void {
     clearTimeout(this.#handshakeTimer);
     const props = done.properties;
-    const typeBytes = getProperty(props, "Socket-Type");
-    const socketType = typeBytes ? String.fromCharCode(...typeBytes) : "";
+    const socketType = latin1(getProperty(props, "Socket-Type") ?? EMPTY);
     const identity = getProperty(props, "Identity") ?? EMPTY;
     this.peer = { socketType, identity, properties: props, remoteAddress: this.conn.remoteAddress, minor: this.#minor };
     this.#codec = done.codec;
@@ -292,11 +292,7 @@ export class Engine implements EngineLike {
       // Delivered in order with messages as 0x01/0x00-prefixed messages,
       // the ZMTP 3.0 form, which the publishing sockets understand.
       const sub = body[1] === 0x53; // 'S'
-      const topic = body.subarray(1 + body[0]);
-      const m = new Uint8Array(1 + topic.length);
-      m[0] = sub ? 1 : 0;
-      m.set(topic, 1);
-      this.pipe!.pushIn([m]);
+      this.pipe!.pushIn([new Subscription(sub, body.subarray(1 + body[0])).message()]);
     } else if (isCommand(body, "JOIN") || isCommand(body, "LEAVE")) {
       this.pipe!.pushIn(commandMessage(body));
     } else if (isCommand(body, "ERROR")) {
@@ -360,7 +356,10 @@ export class Engine implements EngineLike {
       for (let k = 0; k < items.length; k++) {
         const m = items[k];
         if (m instanceof Subscription) {
-          at = this.#encodeSubscription(out, at, m);
+          const s = this.#subscriptionFrame(m);
+          at = writeHeader(out, at, s.flags, s.body.length);
+          out.set(s.body, at);
+          at += s.body.length;
           continue;
         }
         const last = m.length - 1;
@@ -380,32 +379,19 @@ export class Engine implements EngineLike {
     if (this.#closing && q.length === 0) this.conn.end();
   }
 
-  #encodeSubscription(out: Uint8Array, at: number, s: Subscription): number {
-    if (this.#minor >= 1) {
-      const name = s.subscribe ? "SUBSCRIBE" : "CANCEL";
-      const body = encodeCommand(name, s.topic);
-      at = writeHeader(out, at, COMMAND, body.length);
-      out.set(body, at);
-      return at + body.length;
-    }
-    at = writeHeader(out, at, 0, 1 + s.topic.length);
-    out[at] = s.subscribe ? 1 : 0;
-    out.set(s.topic, at + 1);
-    return at + 1 + s.topic.length;
+  // A subscription as one frame: a SUBSCRIBE/CANCEL command to a ZMTP 3.1
+  // peer, the 0x01/0x00-prefixed message to a 3.0 one.
+  #subscriptionFrame(s: Subscription): { flags: number; body: Uint8Array } {
+    if (this.#minor >= 1) return { flags: COMMAND, body: encodeCommand(s.subscribe ? "SUBSCRIBE" : "CANCEL", s.topic) };
+    return { flags: 0, body: s.message() };
   }
 
   #writeWrapped(items: (Msg | Subscription)[]): void {
     const frames: Uint8Array[] = [];
     for (const m of items) {
       if (m instanceof Subscription) {
-        if (this.#minor >= 1) {
-          frames.push(this.#frame(COMMAND, encodeCommand(m.subscribe ? "SUBSCRIBE" : "CANCEL", m.topic)));
-        } else {
-          const b = new Uint8Array(1 + m.topic.length);
-          b[0] = m.subscribe ? 1 : 0;
-          b.set(m.topic, 1);
-          frames.push(this.#frame(0, b));
-        }
+        const s = this.#subscriptionFrame(m);
+        frames.push(this.#frame(s.flags, s.body));
         continue;
       }
       const last = isCommandMessage(m) ? COMMAND : 0;

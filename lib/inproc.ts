@@ -54,7 +54,7 @@ class InprocEngine implements EngineLike {
         this.#kicked = false;
         while (from.outQ.length > 0 && (force || !this.peer.inPaused)) {
           const m = from.takeOut()!;
-          to.pushIn(m instanceof Subscription ? [subscriptionMessage(m)] : m as Msg);
+          to.pushIn(m instanceof Subscription ? [m.message()] : m as Msg);
         }
       } while (this.#kicked);
     } finally {
@@ -93,13 +93,6 @@ class InprocEngine implements EngineLike {
       this.peer.host.engineClosed(this.peer, undefined, true);
     }
   }
-}
-
-function subscriptionMessage(s: Subscription): Uint8Array {
-  const b = new Uint8Array(1 + s.topic.length);
-  b[0] = s.subscribe ? 1 : 0;
-  b.set(s.topic, 1);
-  return b;
 }
 
 function peerInfo(s: InprocSocket): PeerInfo {

@@ -11,6 +11,14 @@ export type Msg = Uint8Array[];
 /** A subscription or cancellation, queued in order with messages. */
 export class Subscription {
   constructor(readonly subscribe: boolean, readonly topic: Uint8Array) {}
+
+  /** The ZMTP 3.0 form, a message of 0x01 (subscribe) or 0x00 (cancel) then the topic. */
+  message(): Uint8Array {
+    const m = new Uint8Array(1 + this.topic.length);
+    m[0] = this.subscribe ? 1 : 0;
+    m.set(this.topic, 1);
+    return m;
+  }
 }
 
 /** What a pipe needs from the engine that serves it. */

@@ -598,6 +598,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       if (c) c.pipe = pipe;
       this.xconnected(pipe);
     }
+    // ZMQ_PROBE_ROUTER: an empty message to each new peer (REQ, DEALER, ROUTER).
+    if (this.opts.probeRouter === true && this.sendsIdentity()) pipe.write([new Uint8Array(0)]);
     this.events.emit({
       type: "handshake",
       address: engine.endpoint,

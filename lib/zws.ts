@@ -24,7 +24,8 @@ import { COMPATIBLE } from "./compatibility.ts";
 import { ProtocolError } from "./errors.ts";
 import { encodeReady, getProperty, isCommand, parseMetadata } from "./zmtp/command.ts";
 import { COMMAND, headerSize, MORE, writeHeader } from "./zmtp/frame.ts";
-import { encodeGreetingRest, encodeSignature, GREETING_SIZE, SIGNATURE_SIZE } from "./zmtp/greeting.ts";
+import { encodeGreetingRest, encodeSignature, GREETING_SIZE, parseGreeting, SIGNATURE_SIZE } from "./zmtp/greeting.ts";
+import { latin1 } from "./bytes.ts";
 
 /** ZWS flag: another frame of the same message follows. */
 export const ZWS_MORE = 0x01;
@@ -118,9 +119,8 @@ export function peerGreeting(mechanism: string, asServer: boolean): Uint8Array {
 
 /** What an engine's own greeting says (bytes 12-31 mechanism, 32 as-server). */
 export function readGreeting(greeting: Uint8Array): { mechanism: string; asServer: boolean } {
-  let mechanism = "";
-  for (let i = 12; i < 32 && greeting[i] !== 0; i++) mechanism += String.fromCharCode(greeting[i]);
-  return { mechanism, asServer: greeting[32] === 1 };
+  const { mechanism, asServer } = parseGreeting(greeting);
+  return { mechanism, asServer };
 }
 
 /**
@@ -180,7 +180,7 @@ export function readReady(command: Uint8Array): { socketType: string; identity: 
   const props = parseMetadata(command.subarray(6));
   const type = getProperty(props, "Socket-Type") ?? new Uint8Array(0);
   return {
-    socketType: String.fromCharCode(...type),
+    socketType: latin1(type),
     identity: getProperty(props, "Identity") ?? new Uint8Array(0),
   };
 }

@@ -24,37 +24,35 @@ export class FairQueue {
 
   /** Reads the next message and the pipe it came from, or undefined. */
   recvFrom(): [Msg, Pipe] | undefined {
+    const p = this.#nextPipe();
+    return p === undefined ? undefined : [this.#read(p), p];
+  }
+
+  /** Reads the next message, or undefined (no pair allocated, unlike recvFrom). */
+  recv(): Msg | undefined {
+    const p = this.#nextPipe();
+    return p === undefined ? undefined : this.#read(p);
+  }
+
+  // The next pipe with a message, in turn; the turn moves past it.
+  #nextPipe(): Pipe | undefined {
     const pipes = this.#pipes;
     const n = pipes.length;
     for (let k = 0; k < n; k++) {
       const i = (this.#next + k) % n;
-      const p = pipes[i];
-      if (p.inQ.length > 0) {
-        const m = p.read()!;
+      if (pipes[i].inQ.length > 0) {
         this.#next = (i + 1) % n;
-        // A terminated pipe leaves once its last message is read.
-        if (p.terminated && p.inQ.length === 0) this.remove(p);
-        return [m, p];
+        return pipes[i];
       }
     }
     return undefined;
   }
 
-  /** Reads the next message, or undefined (no pair allocated, unlike recvFrom). */
-  recv(): Msg | undefined {
-    const pipes = this.#pipes;
-    const n = pipes.length;
-    for (let k = 0; k < n; k++) {
-      const i = (this.#next + k) % n;
-      const p = pipes[i];
-      if (p.inQ.length > 0) {
-        const m = p.read()!;
-        this.#next = (i + 1) % n;
-        if (p.terminated && p.inQ.length === 0) this.remove(p);
-        return m;
-      }
-    }
-    return undefined;
+  // A terminated pipe leaves once its last message is read.
+  #read(p: Pipe): Msg {
+    const m = p.read()!;
+    if (p.terminated && p.inQ.length === 0) this.remove(p);
+    return m;
   }
 
   /** True when some pipe has a message. */

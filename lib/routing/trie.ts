@@ -4,6 +4,7 @@
 // like libzmq's mtrie); TopicSet counts the local subscriptions (subscriber).
 
 import type { Pipe } from "../pipe.ts";
+import { latin1 } from "../bytes.ts";
 
 class PNode {
   children: Map<number, PNode> | null = null;
@@ -97,7 +98,7 @@ export class TopicSet {
       n = c;
     }
     n.count++;
-    if (n.count === 1) this.#topics.set(key(topic), topic.slice());
+    if (n.count === 1) this.#topics.set(latin1(topic), topic.slice());
     return n.count === 1;
   }
 
@@ -107,7 +108,7 @@ export class TopicSet {
     for (let i = 0; i < topic.length && n; i++) n = n.children?.get(topic[i]);
     if (!n || n.count === 0) return false;
     n.count--;
-    if (n.count === 0) this.#topics.delete(key(topic));
+    if (n.count === 0) this.#topics.delete(latin1(topic));
     return n.count === 0;
   }
 
@@ -126,10 +127,4 @@ export class TopicSet {
   topics(): IterableIterator<Uint8Array> {
     return this.#topics.values();
   }
-}
-
-function key(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-  return s;
 }

@@ -1,16 +1,13 @@
 // DEALER (RFC 28): round-robin out, fair-queue in, no envelope handling.
 
+import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 
 /** Options of a {@link Dealer}. */
-export interface DealerOptions extends SocketOptions {
-  /** ZMQ_ROUTING_ID: how a ROUTER peer addresses this socket. */
-  routingId?: string | Uint8Array | null;
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
-  probeRouter?: boolean;
+export interface DealerOptions extends SocketOptions, RoutingIdOptions {
 }
 
 /**
@@ -38,21 +35,6 @@ export class Dealer extends SocketBase {
   /** @param options Socket options. */
   constructor(options?: DealerOptions) {
     super("DEALER", options, { probeRouter: false });
-  }
-
-  /** ZMQ_ROUTING_ID. */
-  get routingId(): string | Uint8Array | null {
-    return this.opts.routingId as string | null;
-  }
-  set routingId(v: string | Uint8Array | null) {
-    this.opts.routingId = v;
-  }
-  /** ZMQ_PROBE_ROUTER. */
-  get probeRouter(): boolean {
-    return this.opts.probeRouter as boolean;
-  }
-  set probeRouter(v: boolean) {
-    this.opts.probeRouter = !!v;
   }
 
   /**
@@ -88,9 +70,6 @@ export class Dealer extends SocketBase {
     this.#out.add(pipe);
     this.#in.add(pipe);
   }
-  protected override xconnected(pipe: Pipe): void {
-    if (this.probeRouter) pipe.write([new Uint8Array(0)]);
-  }
   protected override xdetach(pipe: Pipe): void {
     this.#out.remove(pipe);
     if (pipe.inQ.length === 0) this.#in.remove(pipe);
@@ -102,3 +81,7 @@ export class Dealer extends SocketBase {
     return this.#in.recv();
   }
 }
+
+// routingId and probeRouter (lib/sockets/_routing_id.ts).
+export interface Dealer extends RoutingIdAccessors {}
+defineRoutingIdAccessors(Dealer.prototype);

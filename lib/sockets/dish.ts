@@ -3,6 +3,7 @@
 // JOIN/LEAVE commands (sent again after each reconnect) and a message is two
 // frames, group then body; over udp:// the datagrams are filtered here.
 
+import { latin1 } from "../bytes.ts";
 import { commandMessage } from "../engine.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
@@ -26,7 +27,7 @@ export function groupBytes(group: string | Uint8Array): Uint8Array {
 
 /** @internal A group's bytes as a map key (one char per byte). */
 export function groupKey(group: Uint8Array): string {
-  return String.fromCharCode.apply(null, group as unknown as number[]);
+  return latin1(group);
 }
 
 /** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */

@@ -2,17 +2,14 @@
 // delimiter frame and goes round-robin; the reply must come from the peer
 // the request went to, else it is dropped.
 
+import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 
 /** Options of a {@link Request}. */
-export interface RequestOptions extends SocketOptions {
-  /** ZMQ_ROUTING_ID: how a ROUTER peer addresses this socket. */
-  routingId?: string | Uint8Array | null;
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
-  probeRouter?: boolean;
+export interface RequestOptions extends SocketOptions, RoutingIdOptions {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only its reply. */
   correlate?: boolean;
   /** ZMQ_REQ_RELAXED: allow a new request before the reply came. */
@@ -52,20 +49,6 @@ export class Request extends SocketBase {
     super("REQ", options, { probeRouter: false, correlate: false, relaxed: false });
   }
 
-  /** ZMQ_ROUTING_ID. */
-  get routingId(): string | Uint8Array | null {
-    return this.opts.routingId as string | null;
-  }
-  set routingId(v: string | Uint8Array | null) {
-    this.opts.routingId = v;
-  }
-  /** ZMQ_PROBE_ROUTER. */
-  get probeRouter(): boolean {
-    return this.opts.probeRouter as boolean;
-  }
-  set probeRouter(v: boolean) {
-    this.opts.probeRouter = !!v;
-  }
   /** ZMQ_REQ_CORRELATE. */
   get correlate(): boolean {
     return this.opts.correlate as boolean;
@@ -112,9 +95,6 @@ export class Request extends SocketBase {
   }
   protected override xattach(pipe: Pipe): void {
     this.#out.add(pipe);
-  }
-  protected override xconnected(pipe: Pipe): void {
-    if (this.probeRouter) pipe.write([EMPTY]);
   }
   protected override xdetach(pipe: Pipe): void {
     this.#out.remove(pipe);
@@ -175,3 +155,7 @@ export class Request extends SocketBase {
     return m.slice(i + 1);
   }
 }
+
+// routingId and probeRouter (lib/sockets/_routing_id.ts).
+export interface Request extends RoutingIdAccessors {}
+defineRoutingIdAccessors(Request.prototype);

@@ -2,27 +2,19 @@
 // id given to connect(), or a generated one); received messages are prefixed
 // with it and sent messages are routed by their first frame.
 
+import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
 import { ZmqError } from "../errors.ts";
+import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 
 /** Options of a {@link Router}. */
-export interface RouterOptions extends SocketOptions {
-  /** ZMQ_ROUTING_ID: how another ROUTER addresses this socket. */
-  routingId?: string | Uint8Array | null;
+export interface RouterOptions extends SocketOptions, RoutingIdOptions {
   /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
   mandatory?: boolean;
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
   handover?: boolean;
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
-  probeRouter?: boolean;
-}
-
-function key(id: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < id.length; i++) s += String.fromCharCode(id[i]);
-  return s;
 }
 
 /**
@@ -50,13 +42,6 @@ export class Router extends SocketBase {
     super("ROUTER", options, { mandatory: false, handover: false, probeRouter: false });
   }
 
-  /** ZMQ_ROUTING_ID. */
-  get routingId(): string | Uint8Array | null {
-    return this.opts.routingId as string | null;
-  }
-  set routingId(v: string | Uint8Array | null) {
-    this.opts.routingId = v;
-  }
   /** ZMQ_ROUTER_MANDATORY. */
   get mandatory(): boolean {
     return this.opts.mandatory as boolean;
@@ -70,13 +55,6 @@ export class Router extends SocketBase {
   }
   set handover(v: boolean) {
     this.opts.handover = !!v;
-  }
-  /** ZMQ_PROBE_ROUTER. */
-  get probeRouter(): boolean {
-    return this.opts.probeRouter as boolean;
-  }
-  set probeRouter(v: boolean) {
-    this.opts.probeRouter = !!v;
   }
 
   /**
@@ -116,29 +94,25 @@ export class Router extends SocketBase {
   protected override xattach(pipe: Pipe): void | string {
     let id = pipe.routingId ?? pipe.peer?.identity ?? null;
     if (id !== null && id.length > 0) {
-      const old = this.#byId.get(key(id));
+      const old = this.#byId.get(latin1(id));
       if (old !== undefined) {
         if (!this.handover) return "Duplicate routing id";
-        this.#byId.delete(key(id));
+        this.#byId.delete(latin1(id));
         old.routingId = this.#generate();
-        this.#byId.set(key(old.routingId), old);
+        this.#byId.set(latin1(old.routingId), old);
         old.engine?.destroy();
       }
     } else {
       id = this.#generate();
     }
     pipe.routingId = id;
-    this.#byId.set(key(id), pipe);
+    this.#byId.set(latin1(id), pipe);
     this.#in.add(pipe);
   }
 
-  protected override xconnected(pipe: Pipe): void {
-    if (this.probeRouter) pipe.write([new Uint8Array(0)]);
-  }
-
   protected override xdetach(pipe: Pipe): void {
-    if (pipe.routingId !== null && this.#byId.get(key(pipe.routingId)) === pipe) {
-      this.#byId.delete(key(pipe.routingId));
+    if (pipe.routingId !== null && this.#byId.get(latin1(pipe.routingId)) === pipe) {
+      this.#byId.delete(latin1(pipe.routingId));
     }
     if (pipe.inQ.length === 0) this.#in.remove(pipe);
   }
@@ -154,7 +128,7 @@ export class Router extends SocketBase {
     if (msg.length < 2) {
       throw new ZmqError("EINVAL", "A ROUTER message needs a routing id frame and at least one more part");
     }
-    const pipe = this.#byId.get(key(msg[0]));
+    const pipe = this.#byId.get(latin1(msg[0]));
     if (pipe === undefined || pipe.terminated) {
       if (this.mandatory) throw new ZmqError("EHOSTUNREACH", "Host unreachable: no peer with that routing id");
       return true;
@@ -171,3 +145,7 @@ export class Router extends SocketBase {
     return [pipe.routingId!, ...m];
   }
 }
+
+// routingId and probeRouter (lib/sockets/_routing_id.ts).
+export interface Router extends RoutingIdAccessors {}
+defineRoutingIdAccessors(Router.prototype);

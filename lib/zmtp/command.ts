@@ -14,6 +14,7 @@
 //   cancel       = command-name ("CANCEL") topic     ; ZMTP 3.1
 
 import { ProtocolError } from "../errors.ts";
+import { latin1 } from "../bytes.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -39,9 +40,7 @@ export function parseCommand(body: Uint8Array): Command {
     throw new ProtocolError("malformed command frame");
   }
   const n = body[0];
-  let name = "";
-  for (let i = 1; i <= n; i++) name += String.fromCharCode(body[i]);
-  return { name, data: body.subarray(1 + n) };
+  return { name: latin1(body, 1, 1 + n), data: body.subarray(1 + n) };
 }
 
 /** True when the command body's name equals `name` (no allocation). */
@@ -89,8 +88,7 @@ export function parseMetadata(data: Uint8Array): Map<string, Uint8Array> {
     if (n === 0 || pos + 1 + n + 4 > data.length) {
       throw new ProtocolError("malformed metadata in handshake command");
     }
-    let name = "";
-    for (let i = 0; i < n; i++) name += String.fromCharCode(data[pos + 1 + i]);
+    const name = latin1(data, pos + 1, pos + 1 + n);
     pos += 1 + n;
     const len = view.getUint32(pos);
     pos += 4;

@@ -8,6 +8,7 @@
 //   filler    = 31%x00
 
 import { HandshakeError } from "../errors.ts";
+import { latin1 } from "../bytes.ts";
 
 /** Length of the signature part, sent before anything else. */
 export const SIGNATURE_SIZE = 10;
@@ -60,7 +61,6 @@ export function parseGreeting(b: Uint8Array): PeerGreeting {
   if (major < 3) throw new HandshakeError(`unsupported ZMTP version ${major}.${minor}`);
   let end = 12;
   while (end < 32 && b[end] !== 0) end++;
-  let mechanism = "";
-  for (let i = 12; i < end; i++) mechanism += String.fromCharCode(b[i]);
+  const mechanism = latin1(b, 12, end);
   return { major, minor, mechanism, asServer: b[32] === 1 };
 }
