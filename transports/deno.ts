@@ -206,7 +206,6 @@ export const denoTransport: Transport = {
         // The port is free only once the pending accept has ended; a bind
         // of the same endpoint right after unbind() must succeed.
         await accepting;
-        await new Promise((r) => setTimeout(r, 0));
       },
     });
   },
