@@ -471,7 +471,8 @@ export class Engine implements EngineLike {
     const wasReady = this.#state === State.Active;
     // A peer that hangs up mid-handshake failed it (libzmq: HANDSHAKE_FAILED_NO_DETAIL).
     if (error === undefined && !wasReady && !this.#closing) {
-      error = new ProtocolError("peer closed the connection during the handshake");
+      // ECONNRESET, not EPROTO: a lost connection is retried, a protocol error is not.
+      error = new ProtocolError("peer closed the connection during the handshake", "ECONNRESET");
     }
     this.#state = State.Closed;
     clearTimeout(this.#handshakeTimer);

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "EPROTO"
   | "EMSGSIZE"
   | "ECONNREFUSED"
+  | "ECONNRESET"
   | "ETIMEDOUT"
   | "EABORT";
 

@@ -25,6 +25,7 @@ import {
 import { type Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
 import { bindUdp, checkUdp, openUdp } from "./udp.ts";
+import { macrotask } from "./defer.ts";
 
 /** One part of a message as the user gives it. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
@@ -93,6 +94,11 @@ const BASE_DEFAULTS = {
   invertMatching: false,
 };
 
+// After this many send()/receive() calls in a row that completed at once,
+// the next one resolves on a later macrotask: a loop of `await send()` then
+// lets I/O and timers run (zeromq.js does the same after 512).
+const MAX_SYNC_OPS = 512;
+
 // libzmq applies ZMQ_CONFLATE to these types only.
 const CONFLATING = new Set(["PUSH", "PULL", "PUB", "SUB", "DEALER"]);
 
@@ -147,7 +153,17 @@ interface Connecter {
   timer: ReturnType<typeof setTimeout> | undefined;
   interval: number;
   stopped: boolean;
+  /** Given up after a protocol error (see #retry); connect() again revives it. */
+  refused: boolean;
   routingId: Uint8Array | undefined;
+}
+
+// libzmq 4.3 (session_base_t::engine_error): a lost connection or a timeout
+// is retried, a protocol error is not. Bad data from the peer, an ERROR
+// command, a refused handshake (ZAP, mechanism, socket type) all end the
+// connect()ed endpoint, so a refused client does not hammer the server.
+function isProtocolFailure(e: unknown): boolean {
+  return e instanceof ZmqError && (e.code === "EPROTO" || e.code === "EMSGSIZE");
 }
 
 // The security options (plainServer, curveSecretKey, ...) are accessors
@@ -176,6 +192,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   #lastEndpoint: string | null = null;
   #sendWaiter: Waiter<void> | null = null;
   #recvWaiter: Waiter<Msg> | null = null;
+  #syncOps = 0;
 
   /** @internal */
   constructor(type: string, options: object | undefined, defaults: AnyOptions = {}) {
@@ -427,7 +444,18 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     const ep = parseEndpoint(address, false);
     if (ep.scheme === "udp") checkUdp(this.type, ep, false);
     const transport = ep.scheme === "inproc" || ep.scheme === "udp" ? null : this.#transportFor(ep.scheme, address);
-    if (this.#connecters.has(address)) return;
+    const known = this.#connecters.get(address);
+    if (known !== undefined) {
+      // An endpoint given up after a protocol error is tried again on request.
+      if (known.refused) {
+        known.refused = false;
+        known.stopped = false;
+        known.interval = this.reconnectInterval;
+        if (!this.immediate && this.earlyAttach()) this.#attachEarly(known);
+        this.#dial(known);
+      }
+      return;
+    }
     const rid = options?.routingId;
     const c: Connecter = {
       address,
@@ -438,15 +466,20 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       timer: undefined,
       interval: this.reconnectInterval,
       stopped: false,
+      refused: false,
       routingId: rid === undefined ? undefined : typeof rid === "string" ? encoder.encode(rid) : rid,
     };
     this.#connecters.set(address, c);
-    if (!this.immediate && this.earlyAttach()) {
-      c.pipe = this.#newPipe(address);
-      this.xattach(c.pipe);
-      this.pipes.add(c.pipe);
-    }
+    if (!this.immediate && this.earlyAttach()) this.#attachEarly(c);
     this.#dial(c);
+  }
+
+  // The pipe of a connect()ed endpoint exists before its connection, so
+  // messages queue for it meanwhile (as libzmq without ZMQ_IMMEDIATE).
+  #attachEarly(c: Connecter): void {
+    c.pipe = this.#newPipe(c.address);
+    this.xattach(c.pipe);
+    this.pipes.add(c.pipe);
   }
 
   /**
@@ -498,7 +531,12 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       c.engine = this.#startEngine(conn, c.address, false, c);
     }, (err) => {
       clearTimeout(timeout);
-      if (!timedOut) this.#retry(c, err);
+      if (timedOut) return;
+      // A transport that refused in its own handshake (a ws upgrade without ZWS).
+      if (isProtocolFailure(err)) {
+        this.events.emit({ type: "handshake:error:protocol", address: c.address, error: err });
+      }
+      this.#retry(c, err);
     });
   }
 
@@ -531,10 +569,14 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     return (this.sendsIdentity() ? this.identityBytes() : undefined) ?? new Uint8Array(0);
   }
 
-  #retry(c: Connecter, _err: unknown): void {
+  #retry(c: Connecter, err: unknown): void {
     if (c.stopped || (this.#closed && !this.#lingering(c))) return;
     if (c.transport === null && c.endpoint.scheme === "inproc") {
       if (!this.#closed) c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
+      return;
+    }
+    if (c.refused || isProtocolFailure(err)) {
+      this.#refuse(c);
       return;
     }
     const ivl = this.reconnectInterval;
@@ -546,6 +588,19 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     }
     this.events.emit({ type: "connect:retry", address: c.address, interval: delay });
     c.timer = setTimeout(() => this.#dial(c), delay);
+  }
+
+  // Gives up on a connect()ed endpoint: no more attempts, and its queued
+  // messages are dropped with its pipe, as libzmq terminates the session.
+  #refuse(c: Connecter): void {
+    c.refused = true;
+    c.stopped = true;
+    clearTimeout(c.timer);
+    if (c.pipe) {
+      const pipe = c.pipe;
+      c.pipe = null;
+      this.#terminatePipe(pipe);
+    }
   }
 
   #accept(conn: Connection, address: string): void {
@@ -629,9 +684,11 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       this.events.emit({ type, address: engine.endpoint, error });
     }
     if (wasReady) this.events.emit({ type: "disconnect", address: engine.endpoint, error });
+    if (c && c.transport !== null && isProtocolFailure(error)) c.refused = true;
     const pipe = engine.pipe;
     if (pipe !== null) {
-      const keep = c !== null && !this.immediate && this.earlyAttach() && c.pipe === pipe && !c.stopped;
+      const keep = c !== null && !this.immediate && this.earlyAttach() && c.pipe === pipe && !c.stopped &&
+        !c.refused;
       if (!keep) {
         if (c && c.pipe === pipe) c.pipe = null;
         this.#terminatePipe(pipe);
@@ -710,7 +767,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       );
     }
     try {
-      if (this.xsend(msg)) return Promise.resolve();
+      if (this.xsend(msg)) return this.#done(undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -734,7 +791,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (m !== undefined) return Promise.resolve(m);
+    if (m !== undefined) return this.#done(m);
     if (this.receiveTimeout === 0) {
       return Promise.reject(new ZmqError("EAGAIN", "Socket is busy reading; no message is available"));
     }
@@ -751,7 +808,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
         if (this.#closed) return Promise.resolve(done());
         if (this.#recvWaiter === null) {
           const m = this.xrecv();
-          if (m !== undefined) return Promise.resolve({ value: m, done: false });
+          if (m !== undefined) return this.#done({ value: m, done: false });
         }
         return this.receive_().then((value) => ({ value, done: false }), (e) => {
           if (this.#closed && (e as ZmqError).code === "ETERM") return done();
@@ -763,7 +820,17 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     return it;
   }
 
+  // A call that completed at once: resolved now, or after I/O and timers
+  // had a turn when too many did in a row.
+  #done<T>(value: T): Promise<T> {
+    if (++this.#syncOps < MAX_SYNC_OPS) return Promise.resolve(value);
+    this.#syncOps = 0;
+    return new Promise<T>((resolve) => macrotask(() => resolve(value)));
+  }
+
   #wait<T>(kind: "send" | "receive", timeout: number, signal: AbortSignal | undefined, msg?: Msg): Promise<T> {
+    // A call that has to wait gives the event loop its turn anyway.
+    this.#syncOps = 0;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg };

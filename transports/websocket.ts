@@ -207,7 +207,7 @@ export class ZwsConnection implements Connection {
   closed(code: number, reason: string): void {
     const clean = this.#ending || code === 1000 || code === 1001 || code === 1005;
     const detail = reason ? `: ${reason}` : "";
-    this.#finish(clean ? undefined : new ZmqError("EPROTO", `WebSocket closed with code ${code}${detail}`));
+    this.#finish(clean ? undefined : new ZmqError("ECONNRESET", `WebSocket closed with code ${code}${detail}`));
   }
 
   /** A WebSocket pong arrived: it answers a heartbeat we sent as a ping. */
