@@ -28,7 +28,8 @@ import {
   zapDone,
   zapRefused,
 } from "./zap.ts";
-import { z85Decode, z85Encode } from "./z85.ts";
+import { z85Encode } from "./z85.ts";
+import { curveKey, lastSecurityFamily, type OptionValues } from "./options.ts";
 
 /**
  * A CURVE key: 32 bytes, or their 40-character Z85 text.
@@ -78,27 +79,6 @@ export interface SecurityOptions {
 }
 
 /**
- * Defaults of the security options, spread into every socket's options.
- *
- * @example
- * ```ts
- * import { SECURITY_DEFAULTS } from "./lib/security.ts";
- * console.log(SECURITY_DEFAULTS.zapDomain); // ""
- * ```
- */
-export const SECURITY_DEFAULTS = {
-  plainServer: false,
-  plainUsername: null as string | null,
-  plainPassword: null as string | null,
-  curveServer: false,
-  curvePublicKey: null as Uint8Array | null,
-  curveSecretKey: null as Uint8Array | null,
-  curveServerKey: null as Uint8Array | null,
-  zapDomain: "",
-  authenticator: null as Authenticator | null,
-};
-
-/**
  * The security options as socket properties. Keys read back in Z85.
  *
  * @example
@@ -141,86 +121,13 @@ export interface SecurityAccessors {
   set authenticator(v: Authenticator | null);
 }
 
-type Opts = Record<string, unknown>;
 type Family = "PLAIN" | "CURVE";
-
-// Which family was set last, per socket (its options object).
-const lastFamily = new WeakMap<object, Family>();
 const enc = new TextEncoder();
 
-function toKey(name: string, v: unknown): Uint8Array | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "string" && v.length === 40) return z85Decode(v);
-  if (v instanceof Uint8Array && v.length === 32) return v.slice();
-  throw new TypeError(`Option "${name}" must be a 40-character Z85 string or 32 bytes`);
-}
-
-function toText(name: string, v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v !== "string") throw new TypeError(`Option "${name}" must be a string or null`);
-  if (enc.encode(v).length > 255) throw new RangeError(`Option "${name}" is limited to 255 bytes`);
-  return v;
-}
-
-const SETTERS: Record<string, (v: unknown) => unknown> = {
-  plainServer: (v) => !!v,
-  plainUsername: (v) => toText("plainUsername", v),
-  plainPassword: (v) => toText("plainPassword", v),
-  curveServer: (v) => !!v,
-  curvePublicKey: (v) => toKey("curvePublicKey", v),
-  curveSecretKey: (v) => toKey("curveSecretKey", v),
-  curveServerKey: (v) => toKey("curveServerKey", v),
-  zapDomain: (v) => toText("zapDomain", v) ?? "",
-  authenticator: (v) => {
-    if (v !== null && v !== undefined && typeof v !== "function") {
-      throw new TypeError(`Option "authenticator" must be a function or null`);
-    }
-    return v ?? null;
-  },
-};
-
-/**
- * Defines the security options as accessors on a socket class's prototype;
- * the class stores option values in `this.opts`.
- *
- * @param proto The prototype (SocketBase's).
- *
- * @example
- * ```ts
- * import { defineSecurityAccessors, SECURITY_DEFAULTS } from "./lib/security.ts";
- * class S {
- *   opts: Record<string, unknown> = { ...SECURITY_DEFAULTS };
- * }
- * defineSecurityAccessors(S.prototype);
- * const s = new S() as S & { curveServer: boolean };
- * s.curveServer = true;
- * console.log(s.opts.curveServer); // true
- * ```
- */
-export function defineSecurityAccessors(proto: object): void {
-  for (const [name, check] of Object.entries(SETTERS)) {
-    const family: Family | null = name.startsWith("plain") ? "PLAIN" : name.startsWith("curve") ? "CURVE" : null;
-    const isKey = name.endsWith("Key");
-    Object.defineProperty(proto, name, {
-      configurable: true,
-      enumerable: false,
-      get(this: { opts: Opts }) {
-        const v = this.opts[name];
-        return isKey && v instanceof Uint8Array ? z85Encode(v) : v;
-      },
-      set(this: { opts: Opts }, v: unknown) {
-        const value = check(v);
-        this.opts[name] = value;
-        if (family !== null && value !== null && value !== false) lastFamily.set(this.opts, family);
-      },
-    });
-  }
-}
-
-function active(o: Opts, family: Family): boolean {
+function active(o: OptionValues, family: Family): boolean {
   return family === "PLAIN"
-    ? o.plainServer === true || o.plainUsername !== null || o.plainPassword !== null
-    : o.curveServer === true || o.curvePublicKey !== null || o.curveSecretKey !== null || o.curveServerKey !== null;
+    ? o.plainServer || o.plainUsername !== null || o.plainPassword !== null
+    : o.curveServer || o.curvePublicKey !== null || o.curveSecretKey !== null || o.curveServerKey !== null;
 }
 
 /**
@@ -231,13 +138,14 @@ function active(o: Opts, family: Family): boolean {
  *
  * @example
  * ```ts
- * import { mechanismOf, SECURITY_DEFAULTS } from "./lib/security.ts";
- * console.log(mechanismOf({ ...SECURITY_DEFAULTS, plainServer: true })); // "PLAIN"
+ * import { mechanismOf } from "./lib/security.ts";
+ * import { defaultOptions } from "./lib/options.ts";
+ * console.log(mechanismOf({ ...defaultOptions("REP"), plainServer: true })); // "PLAIN"
  * ```
  */
-export function mechanismOf(opts: Opts): "NULL" | Family {
+export function mechanismOf(opts: OptionValues): "NULL" | Family {
   const plain = active(opts, "PLAIN"), curve = active(opts, "CURVE");
-  if (plain && curve) return lastFamily.get(opts) ?? "CURVE";
+  if (plain && curve) return lastSecurityFamily(opts) ?? "CURVE";
   return curve ? "CURVE" : plain ? "PLAIN" : "NULL";
 }
 
@@ -257,21 +165,22 @@ const keyPairs = new WeakMap<Uint8Array, CurveKeyPair>();
  *
  * @example
  * ```ts
- * import { createSecurityMechanism, SECURITY_DEFAULTS } from "./lib/security.ts";
+ * import { createSecurityMechanism } from "./lib/security.ts";
+ * import { defaultOptions } from "./lib/options.ts";
  * import { Context } from "./lib/context.ts";
  * const ctx = { socketType: "PUSH", identity: undefined, peerAddress: "127.0.0.1:5555" };
- * const mech = createSecurityMechanism({ ...SECURITY_DEFAULTS, routingId: null }, new Context(), ctx);
+ * const mech = createSecurityMechanism(defaultOptions("PUSH"), new Context(), ctx);
  * console.log(mech.name); // "NULL"
  * ```
  */
-export function createSecurityMechanism(opts: Opts, context: Context, ctx: MechanismContext): Mechanism {
+export function createSecurityMechanism(opts: OptionValues, context: Context, ctx: MechanismContext): Mechanism {
   const name = mechanismOf(opts);
-  const auth = (opts.authenticator as Authenticator | null) ?? getAuthenticator(context) ??
+  const auth = opts.authenticator ?? getAuthenticator(context) ??
     handlerSocketAuthenticator(context);
   const rid = opts.routingId;
   const zap = auth
     ? zapCheck(auth, {
-      domain: opts.zapDomain as string,
+      domain: opts.zapDomain,
       peerAddress: ctx.peerAddress,
       routingId: typeof rid === "string" ? enc.encode(rid) : rid instanceof Uint8Array ? rid : new Uint8Array(0),
     })
@@ -280,20 +189,20 @@ export function createSecurityMechanism(opts: Opts, context: Context, ctx: Mecha
     return zap && opts.zapDomain !== "" ? new NullZapMechanism(ctx, zap) : new NullMechanism(ctx);
   }
   if (name === "PLAIN") {
-    const asServer = opts.plainServer as boolean;
+    const asServer = opts.plainServer;
     return new PlainMechanism(ctx, {
       asServer,
-      username: enc.encode((opts.plainUsername as string | null) ?? ""),
-      password: enc.encode((opts.plainPassword as string | null) ?? ""),
+      username: enc.encode(opts.plainUsername ?? ""),
+      password: enc.encode(opts.plainPassword ?? ""),
       zap: asServer ? zap : undefined,
     });
   }
-  const asServer = opts.curveServer as boolean;
-  const secret = opts.curveSecretKey as Uint8Array | null;
+  const asServer = opts.curveServer;
+  const secret = opts.curveSecretKey;
   if (secret === null) return new Misconfigured("CURVE", asServer, "CURVE needs curveSecretKey (see curveKeyPair())");
   let keyPair = keyPairs.get(secret);
   if (keyPair === undefined) keyPairs.set(secret, keyPair = new CurveKeyPair(secret));
-  const pub = opts.curvePublicKey as Uint8Array | null;
+  const pub = opts.curvePublicKey;
   if (pub !== null && z85Encode(pub) !== z85Encode(keyPair.publicKey)) {
     return new Misconfigured("CURVE", asServer, "curvePublicKey does not belong to curveSecretKey");
   }
@@ -303,7 +212,7 @@ export function createSecurityMechanism(opts: Opts, context: Context, ctx: Mecha
   return new CurveMechanism(ctx, {
     asServer,
     keyPair,
-    serverKey: (opts.curveServerKey as Uint8Array | null) ?? undefined,
+    serverKey: opts.curveServerKey ?? undefined,
     zap: asServer ? zap : undefined,
   });
 }
@@ -393,7 +302,7 @@ export function curveKeyPair(): { publicKey: string; secretKey: string } {
  * ```
  */
 export function curvePublicKey(secretKey: CurveKey): string {
-  const secret = toKey("secretKey", secretKey);
+  const secret = curveKey(secretKey, "secretKey");
   if (secret === null) throw new TypeError("A secret key is required");
   return z85Encode(new CurveKeyPair(secret).publicKey);
 }

@@ -15,17 +15,12 @@ import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import { type Connection, getTransport, type Listener, type Transport } from "./transport.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
-import {
-  createSecurityMechanism,
-  defineSecurityAccessors,
-  SECURITY_DEFAULTS,
-  type SecurityAccessors,
-  type SecurityOptions,
-} from "./security.ts";
+import { createSecurityMechanism, type SecurityAccessors, type SecurityOptions } from "./security.ts";
 import { type Context, defaultContext } from "./context.ts";
 import { linkInproc } from "./inproc.ts";
 import { bindUdp, checkUdp, openUdp } from "./udp.ts";
 import { macrotask } from "./defer.ts";
+import { defaultOptions, defineOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 
 /** One part of a message as the user gives it. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
@@ -33,8 +28,8 @@ export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | st
 /** A message to send: one part or an array of parts. */
 export type MessageInput = MessageLike | MessageLike[];
 
-/** Options every socket has (zeromq.js names; libzmq's in the comments). */
-export interface SocketOptions extends SecurityOptions {
+/** The options every socket has besides security (zeromq.js names; libzmq's in the comments). */
+export interface BaseOptions {
   /** ZMQ_LINGER: ms to keep flushing pending messages after close; -1 forever, 0 drop. Default -1. */
   linger?: number;
   /** ZMQ_SNDHWM: per-peer outbound queue limit in messages; 0 for none. Default 1000. */
@@ -63,44 +58,38 @@ export interface SocketOptions extends SecurityOptions {
   heartbeatTimeToLive?: number;
   /** ZMQ_CONNECT_TIMEOUT: ms for one TCP connect attempt; 0 the OS default. Default 0. */
   connectTimeout?: number;
-  /** ZMQ_CONFLATE: keep only the last message per queue (PUSH, PULL, PUB, SUB, DEALER). Default false. */
-  conflate?: boolean;
-  /** ZMQ_INVERT_MATCHING: invert PUB/XPUB/SUB prefix matching. Default false. */
-  invertMatching?: boolean;
+}
+
+/** Options every socket has (zeromq.js names; libzmq's in the comments). */
+export interface SocketOptions extends BaseOptions, SecurityOptions {
   /** The context, which scopes inproc names. Default: the global context. */
   context?: Context;
 }
 
-type AnyOptions = Record<string, unknown>;
+/**
+ * ZMQ_CONFLATE: keep only the last message in each queue, ignoring the
+ * high-water marks; single-part messages only. PUSH, PULL, PUB, SUB and
+ * DEALER have it, as in libzmq; set it before bind/connect.
+ */
+export interface ConflateOptions {
+  /** ZMQ_CONFLATE: keep only the last message per queue. Default false. */
+  conflate?: boolean;
+}
 
-const BASE_DEFAULTS = {
-  ...SECURITY_DEFAULTS,
-  linger: -1,
-  sendHighWaterMark: 1000,
-  receiveHighWaterMark: 1000,
-  sendTimeout: -1,
-  receiveTimeout: -1,
-  reconnectInterval: 100,
-  reconnectMaxInterval: 0,
-  immediate: false,
-  maxMessageSize: -1,
-  handshakeInterval: 30000,
-  heartbeatInterval: 0,
-  heartbeatTimeout: 0,
-  heartbeatTimeToLive: 0,
-  connectTimeout: 0,
-  routingId: null as string | Uint8Array | null,
-  conflate: false,
-  invertMatching: false,
-};
+/**
+ * ZMQ_INVERT_MATCHING: PUB/XPUB send to the subscribers whose prefixes do
+ * NOT match, SUB receives the messages that match none of its prefixes.
+ * Both ends must set it, as in libzmq.
+ */
+export interface InvertMatchingOptions {
+  /** ZMQ_INVERT_MATCHING: invert prefix matching. Default false. */
+  invertMatching?: boolean;
+}
 
 // After this many send()/receive() calls in a row that completed at once,
 // the next one resolves on a later macrotask: a loop of `await send()` then
 // lets I/O and timers run (zeromq.js does the same after 512).
 const MAX_SYNC_OPS = 512;
-
-// libzmq applies ZMQ_CONFLATE to these types only.
-const CONFLATING = new Set(["PUSH", "PULL", "PUB", "SUB", "DEALER"]);
 
 const encoder = new TextEncoder();
 
@@ -166,9 +155,9 @@ function isProtocolFailure(e: unknown): boolean {
   return e instanceof ZmqError && (e.code === "EPROTO" || e.code === "EMSGSIZE");
 }
 
-// The security options (plainServer, curveSecretKey, ...) are accessors
-// defined by lib/security.ts; this merge gives them their types.
-export interface SocketBase extends SecurityAccessors {}
+// The options are accessors defined from the table in lib/options.ts; this
+// merge gives them their types.
+export interface SocketBase extends SecurityAccessors, Required<BaseOptions> {}
 /**
  * Base class of all socket types. Not used directly: create a {@link Push},
  * {@link Pull}, {@link Request}, ...
@@ -181,7 +170,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   /** The context this socket belongs to. */
   readonly context: Context;
   /** @internal Option values. */
-  protected readonly opts: AnyOptions;
+  protected readonly opts: OptionValues;
   /** @internal Pipes attached to the routing policy. */
   protected readonly pipes: Set<Pipe> = new Set<Pipe>();
   #listeners = new Map<string, Listener>();
@@ -195,154 +184,18 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   #syncOps = 0;
 
   /** @internal */
-  constructor(type: string, options: object | undefined, defaults: AnyOptions = {}) {
+  constructor(type: SocketTypeName, options: object | undefined) {
     this.type = type;
-    this.opts = { ...BASE_DEFAULTS, ...defaults };
-    this.context = ((options as AnyOptions | undefined)?.context as Context | undefined) ?? defaultContext;
-    if (options) {
-      for (const [k, v] of Object.entries(options)) {
-        if (k === "context") continue;
-        if (!(k in this.opts)) throw new TypeError(`Unknown option "${k}" for ${type} socket`);
-        (this as unknown as AnyOptions)[k] = v;
+    this.opts = defaultOptions(type);
+    const given = options as Record<string, unknown> | undefined;
+    this.context = (given?.context as Context | undefined) ?? defaultContext;
+    if (given !== undefined) {
+      for (const [k, v] of Object.entries(given)) {
+        if (k !== "context" && v !== undefined) setOption(this.opts, type, k, v);
       }
     }
   }
 
-  // -- options -----------------------------------------------------------------
-
-  /** @internal Reads an option. */
-  protected get_(name: string): unknown {
-    return this.opts[name];
-  }
-
-  /** @internal Sets a number option after checking it. */
-  protected setInt(name: string, v: number, min = -1): void {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-      throw new TypeError(`Option "${name}" must be an integer >= ${min}`);
-    }
-    this.opts[name] = v;
-  }
-
-  /** ZMQ_LINGER in ms (-1 forever, 0 drop). */
-  get linger(): number {
-    return this.opts.linger as number;
-  }
-  set linger(v: number) {
-    this.setInt("linger", v);
-  }
-  /** ZMQ_SNDHWM: outbound queue limit per peer, in messages (0: none). */
-  get sendHighWaterMark(): number {
-    return this.opts.sendHighWaterMark as number;
-  }
-  set sendHighWaterMark(v: number) {
-    this.setInt("sendHighWaterMark", v, 0);
-  }
-  /** ZMQ_RCVHWM: inbound queue limit per peer, in messages (0: none). */
-  get receiveHighWaterMark(): number {
-    return this.opts.receiveHighWaterMark as number;
-  }
-  set receiveHighWaterMark(v: number) {
-    this.setInt("receiveHighWaterMark", v, 0);
-  }
-  /** ZMQ_SNDTIMEO in ms (-1 forever, 0 fail at once with EAGAIN). */
-  get sendTimeout(): number {
-    return this.opts.sendTimeout as number;
-  }
-  set sendTimeout(v: number) {
-    this.setInt("sendTimeout", v);
-  }
-  /** ZMQ_RCVTIMEO in ms (-1 forever, 0 fail at once with EAGAIN). */
-  get receiveTimeout(): number {
-    return this.opts.receiveTimeout as number;
-  }
-  set receiveTimeout(v: number) {
-    this.setInt("receiveTimeout", v);
-  }
-  /** ZMQ_RECONNECT_IVL in ms (-1: never reconnect). */
-  get reconnectInterval(): number {
-    return this.opts.reconnectInterval as number;
-  }
-  set reconnectInterval(v: number) {
-    this.setInt("reconnectInterval", v);
-  }
-  /** ZMQ_RECONNECT_IVL_MAX in ms (0: no exponential backoff). */
-  get reconnectMaxInterval(): number {
-    return this.opts.reconnectMaxInterval as number;
-  }
-  set reconnectMaxInterval(v: number) {
-    this.setInt("reconnectMaxInterval", v, 0);
-  }
-  /** ZMQ_IMMEDIATE: queue messages only to completed connections. */
-  get immediate(): boolean {
-    return this.opts.immediate as boolean;
-  }
-  set immediate(v: boolean) {
-    this.opts.immediate = !!v;
-  }
-  /** ZMQ_MAXMSGSIZE in bytes (-1: no limit). A larger frame closes its connection. */
-  get maxMessageSize(): number {
-    return this.opts.maxMessageSize as number;
-  }
-  set maxMessageSize(v: number) {
-    this.setInt("maxMessageSize", v);
-  }
-  /** ZMQ_HANDSHAKE_IVL in ms (0: no deadline). */
-  get handshakeInterval(): number {
-    return this.opts.handshakeInterval as number;
-  }
-  set handshakeInterval(v: number) {
-    this.setInt("handshakeInterval", v, 0);
-  }
-  /** ZMQ_HEARTBEAT_IVL in ms (0: no heartbeats). */
-  get heartbeatInterval(): number {
-    return this.opts.heartbeatInterval as number;
-  }
-  set heartbeatInterval(v: number) {
-    this.setInt("heartbeatInterval", v, 0);
-  }
-  /** ZMQ_HEARTBEAT_TIMEOUT in ms (0: the heartbeat interval). */
-  get heartbeatTimeout(): number {
-    return this.opts.heartbeatTimeout as number;
-  }
-  set heartbeatTimeout(v: number) {
-    this.setInt("heartbeatTimeout", v, 0);
-  }
-  /** ZMQ_HEARTBEAT_TTL in ms, announced to the peer in PINGs. */
-  get heartbeatTimeToLive(): number {
-    return this.opts.heartbeatTimeToLive as number;
-  }
-  set heartbeatTimeToLive(v: number) {
-    this.setInt("heartbeatTimeToLive", v, 0);
-  }
-  /** ZMQ_CONNECT_TIMEOUT in ms (0: the system's). */
-  get connectTimeout(): number {
-    return this.opts.connectTimeout as number;
-  }
-  set connectTimeout(v: number) {
-    this.setInt("connectTimeout", v, 0);
-  }
-  /**
-   * ZMQ_CONFLATE: keep only the last message in each queue, ignoring the
-   * high-water marks; single-part messages only. Applies to PUSH, PULL, PUB,
-   * SUB and DEALER (set it before bind/connect), as in libzmq.
-   */
-  get conflate(): boolean {
-    return this.opts.conflate as boolean;
-  }
-  set conflate(v: boolean) {
-    this.opts.conflate = !!v;
-  }
-  /**
-   * ZMQ_INVERT_MATCHING: PUB/XPUB send to the subscribers whose prefixes do
-   * NOT match, SUB receives the messages that match none of its prefixes.
-   * Both ends must set it, as in libzmq.
-   */
-  get invertMatching(): boolean {
-    return this.opts.invertMatching as boolean;
-  }
-  set invertMatching(v: boolean) {
-    this.opts.invertMatching = !!v;
-  }
   /** ZMQ_LAST_ENDPOINT: the endpoint last bound, with its port resolved. */
   get lastEndpoint(): string | null {
     return this.#lastEndpoint;
@@ -354,7 +207,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   /** @internal The Identity property sent in READY, for types that send one. */
   protected identityBytes(): Uint8Array | undefined {
-    const id = this.opts.routingId as string | Uint8Array | null;
+    const id = this.opts.routingId;
     if (id === null || id === undefined) return undefined;
     return typeof id === "string" ? encoder.encode(id) : id;
   }
@@ -654,7 +507,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
       this.xconnected(pipe);
     }
     // ZMQ_PROBE_ROUTER: an empty message to each new peer (REQ, DEALER, ROUTER).
-    if (this.opts.probeRouter === true && this.sendsIdentity()) pipe.write([new Uint8Array(0)]);
+    if (this.opts.probeRouter && this.sendsIdentity()) pipe.write([new Uint8Array(0)]);
     this.events.emit({
       type: "handshake",
       address: engine.endpoint,
@@ -700,7 +553,7 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
 
   #newPipe(endpoint: string): Pipe {
     const pipe = new Pipe(this, endpoint, this.sendHighWaterMark, this.receiveHighWaterMark);
-    if (this.opts.conflate === true && CONFLATING.has(this.type)) pipe.conflate = true;
+    if (this.opts.conflate) pipe.conflate = true;
     return pipe;
   }
 
@@ -990,4 +843,4 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
   protected xreadable(_pipe: Pipe): void {}
 }
 
-defineSecurityAccessors(SocketBase.prototype);
+defineOptions(SocketBase.prototype);

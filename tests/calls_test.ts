@@ -67,8 +67,8 @@ describe("timeouts", () => {
     const pull = new Pull({ linger: 0 });
     try {
       assert.throws(() => pull.receiveTimeout = 1.5, TypeError);
-      assert.throws(() => pull.receiveTimeout = -2, TypeError);
-      assert.throws(() => pull.sendHighWaterMark = -1, TypeError);
+      assert.throws(() => pull.receiveTimeout = -2, RangeError);
+      assert.throws(() => pull.sendHighWaterMark = -1, RangeError);
       assert.throws(() => new Pull({ notAnOption: 1 } as unknown as { linger: number }), TypeError);
       pull.receiveHighWaterMark = 7;
       assert.equal(pull.receiveHighWaterMark, 7);

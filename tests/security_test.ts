@@ -240,7 +240,7 @@ describe("security options", () => {
   test("the last family set picks the mechanism, as in libzmq", () => {
     const s = new Dealer({ linger: 0 });
     try {
-      const opts = (s as unknown as { opts: Record<string, unknown> }).opts;
+      const opts = (s as unknown as { opts: Parameters<typeof mechanismOf>[0] }).opts;
       assert.equal(mechanismOf(opts), "NULL");
       s.plainUsername = "u";
       assert.equal(mechanismOf(opts), "PLAIN");

@@ -1,13 +1,20 @@
 // DEALER (RFC 28): round-robin out, fair-queue in, no envelope handling.
 
-import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
+import type { RoutingIdOptions } from "./_routing_id.ts";
+import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  type ConflateOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
 
 /** Options of a {@link Dealer}. */
-export interface DealerOptions extends SocketOptions, RoutingIdOptions {
+export interface DealerOptions extends SocketOptions, RoutingIdOptions, ConflateOptions {
 }
 
 /**
@@ -34,7 +41,7 @@ export class Dealer extends SocketBase {
 
   /** @param options Socket options. */
   constructor(options?: DealerOptions) {
-    super("DEALER", options, { probeRouter: false });
+    super("DEALER", options);
   }
 
   /**
@@ -82,6 +89,6 @@ export class Dealer extends SocketBase {
   }
 }
 
-// routingId and probeRouter (lib/sockets/_routing_id.ts).
-export interface Dealer extends RoutingIdAccessors {}
-defineRoutingIdAccessors(Dealer.prototype);
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Dealer extends Required<RoutingIdOptions & ConflateOptions> {}
+defineOptions(Dealer.prototype, "DEALER");

@@ -61,7 +61,7 @@ export class Dish extends SocketBase {
 
   /** @param options Socket options; `linger` defaults to 0, as in libzmq. */
   constructor(options?: SocketOptions) {
-    super("DISH", options, { linger: 0 });
+    super("DISH", options);
   }
 
   /**

@@ -1,10 +1,20 @@
 // PUB (RFC 29): XPUB's fan-out without handing subscriptions to the user.
 
-import type { CallOptions, MessageInput, SocketOptions } from "../socket_base.ts";
+import type {
+  CallOptions,
+  ConflateOptions,
+  InvertMatchingOptions,
+  MessageInput,
+  SocketOptions,
+} from "../socket_base.ts";
+import { defineOptions } from "../options.ts";
 import { PublisherBase } from "./xpub.ts";
 
 /** Options of a {@link Publisher}. */
-export interface PublisherOptions extends SocketOptions {
+export interface PublisherOptions extends SocketOptions, PublisherOwnOptions {}
+
+/** The options only a {@link Publisher} has. */
+export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
 }
@@ -40,3 +50,7 @@ export class Publisher extends PublisherBase {
     return this.send_(message, options);
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Publisher extends Required<PublisherOwnOptions> {}
+defineOptions(Publisher.prototype, "PUB");

@@ -1,8 +1,12 @@
 // PULL (RFC 30): fair-queues messages from PUSH peers.
 
+import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, SocketBase, type SocketOptions } from "../socket_base.ts";
+import { type CallOptions, type ConflateOptions, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/** Options of a {@link Pull}. */
+export interface PullOptions extends SocketOptions, ConflateOptions {}
 
 /**
  * Receives messages fair-queued from connected {@link Push} sockets.
@@ -20,7 +24,7 @@ export class Pull extends SocketBase {
   #in = new FairQueue();
 
   /** @param options Socket options. */
-  constructor(options?: SocketOptions) {
+  constructor(options?: PullOptions) {
     super("PULL", options);
   }
 
@@ -49,3 +53,7 @@ export class Pull extends SocketBase {
     return this.#in.recv();
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Pull extends Required<ConflateOptions> {}
+defineOptions(Pull.prototype, "PULL");

@@ -1,8 +1,18 @@
 // PUSH (RFC 30): round-robin to PULL peers; blocks when all are full.
 
+import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  type ConflateOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
+
+/** Options of a {@link Push}. */
+export interface PushOptions extends SocketOptions, ConflateOptions {}
 
 /**
  * Sends messages round-robin to connected {@link Pull} sockets. When every
@@ -26,7 +36,7 @@ export class Push extends SocketBase {
   #out = new RoundRobin();
 
   /** @param options Socket options. */
-  constructor(options?: SocketOptions) {
+  constructor(options?: PushOptions) {
     super("PUSH", options);
   }
 
@@ -51,3 +61,7 @@ export class Push extends SocketBase {
     return this.#out.send(msg) !== undefined;
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Push extends Required<ConflateOptions> {}
+defineOptions(Push.prototype, "PUSH");

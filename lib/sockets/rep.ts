@@ -1,10 +1,20 @@
 // REP (RFC 28): fair-queues requests, keeps each one's envelope (every frame
 // up to and including the empty delimiter) and routes the reply back with it.
 
+import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+
+/** Options of a {@link Reply}. */
+export interface ReplyOptions extends SocketOptions, ReplyOwnOptions {}
+
+/** The options only a {@link Reply} has. */
+export interface ReplyOwnOptions {
+  /** ZMQ_ROUTING_ID: accepted as zeromq.js does; a REP announces no routing id (libzmq neither). */
+  routingId?: string | Uint8Array | null;
+}
 
 /**
  * The server side of request/reply: `receive()` a request, then `send()`
@@ -25,7 +35,7 @@ export class Reply extends SocketBase {
   #envelope: Msg = [];
 
   /** @param options Socket options. */
-  constructor(options?: SocketOptions) {
+  constructor(options?: ReplyOptions) {
     super("REP", options);
   }
 
@@ -92,3 +102,7 @@ export class Reply extends SocketBase {
     return true;
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Reply extends Required<ReplyOwnOptions> {}
+defineOptions(Reply.prototype, "REP");

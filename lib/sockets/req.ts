@@ -2,14 +2,18 @@
 // delimiter frame and goes round-robin; the reply must come from the peer
 // the request went to, else it is dropped.
 
-import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
+import type { RoutingIdOptions } from "./_routing_id.ts";
+import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 
 /** Options of a {@link Request}. */
-export interface RequestOptions extends SocketOptions, RoutingIdOptions {
+export interface RequestOptions extends SocketOptions, RequestOwnOptions {}
+
+/** The options only a {@link Request} has. */
+export interface RequestOwnOptions extends RoutingIdOptions {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only its reply. */
   correlate?: boolean;
   /** ZMQ_REQ_RELAXED: allow a new request before the reply came. */
@@ -46,22 +50,7 @@ export class Request extends SocketBase {
 
   /** @param options Socket options. */
   constructor(options?: RequestOptions) {
-    super("REQ", options, { probeRouter: false, correlate: false, relaxed: false });
-  }
-
-  /** ZMQ_REQ_CORRELATE. */
-  get correlate(): boolean {
-    return this.opts.correlate as boolean;
-  }
-  set correlate(v: boolean) {
-    this.opts.correlate = !!v;
-  }
-  /** ZMQ_REQ_RELAXED. */
-  get relaxed(): boolean {
-    return this.opts.relaxed as boolean;
-  }
-  set relaxed(v: boolean) {
-    this.opts.relaxed = !!v;
+    super("REQ", options);
   }
 
   /**
@@ -156,6 +145,6 @@ export class Request extends SocketBase {
   }
 }
 
-// routingId and probeRouter (lib/sockets/_routing_id.ts).
-export interface Request extends RoutingIdAccessors {}
-defineRoutingIdAccessors(Request.prototype);
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Request extends Required<RequestOwnOptions> {}
+defineOptions(Request.prototype, "REQ");

@@ -2,7 +2,8 @@
 // id given to connect(), or a generated one); received messages are prefixed
 // with it and sent messages are routed by their first frame.
 
-import { defineRoutingIdAccessors, type RoutingIdAccessors, type RoutingIdOptions } from "./_routing_id.ts";
+import type { RoutingIdOptions } from "./_routing_id.ts";
+import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
@@ -10,7 +11,10 @@ import { FairQueue } from "../routing/fair_queue.ts";
 import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 
 /** Options of a {@link Router}. */
-export interface RouterOptions extends SocketOptions, RoutingIdOptions {
+export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
+
+/** The options only a {@link Router} has. */
+export interface RouterOwnOptions extends RoutingIdOptions {
   /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
   mandatory?: boolean;
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
@@ -39,22 +43,7 @@ export class Router extends SocketBase {
 
   /** @param options Socket options. */
   constructor(options?: RouterOptions) {
-    super("ROUTER", options, { mandatory: false, handover: false, probeRouter: false });
-  }
-
-  /** ZMQ_ROUTER_MANDATORY. */
-  get mandatory(): boolean {
-    return this.opts.mandatory as boolean;
-  }
-  set mandatory(v: boolean) {
-    this.opts.mandatory = !!v;
-  }
-  /** ZMQ_ROUTER_HANDOVER. */
-  get handover(): boolean {
-    return this.opts.handover as boolean;
-  }
-  set handover(v: boolean) {
-    this.opts.handover = !!v;
+    super("ROUTER", options);
   }
 
   /**
@@ -146,6 +135,6 @@ export class Router extends SocketBase {
   }
 }
 
-// routingId and probeRouter (lib/sockets/_routing_id.ts).
-export interface Router extends RoutingIdAccessors {}
-defineRoutingIdAccessors(Router.prototype);
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Router extends Required<RouterOwnOptions> {}
+defineOptions(Router.prototype, "ROUTER");

@@ -1,7 +1,21 @@
 // SUB (RFC 29): subscribe()/unsubscribe() by prefix; receives only matches.
 
-import { type CallOptions, type MessageLike, type SocketOptions, toFrame } from "../socket_base.ts";
+import {
+  type CallOptions,
+  type ConflateOptions,
+  type InvertMatchingOptions,
+  type MessageLike,
+  type SocketOptions,
+  toFrame,
+} from "../socket_base.ts";
+import { defineOptions } from "../options.ts";
 import { SubscriberBase } from "./xsub.ts";
+
+/** Options of a {@link Subscriber}. */
+export interface SubscriberOptions extends SocketOptions, SubscriberOwnOptions {}
+
+/** The options only a {@link Subscriber} has. */
+export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOptions {}
 
 /**
  * Receives messages from {@link Publisher}s whose first frame starts with a
@@ -19,7 +33,7 @@ import { SubscriberBase } from "./xsub.ts";
  */
 export class Subscriber extends SubscriberBase {
   /** @param options Socket options. */
-  constructor(options?: SocketOptions) {
+  constructor(options?: SubscriberOptions) {
     super("SUB", options, true);
   }
 
@@ -59,3 +73,7 @@ export class Subscriber extends SubscriberBase {
     return this.iterate_();
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface Subscriber extends Required<SubscriberOwnOptions> {}
+defineOptions(Subscriber.prototype, "SUB");

@@ -6,10 +6,21 @@
 import type { Msg, Pipe } from "../pipe.ts";
 import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import {
+  type CallOptions,
+  type InvertMatchingOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+  toFrame,
+} from "../socket_base.ts";
+import { defineOptions } from "../options.ts";
 
 /** Options of an {@link XPublisher}. */
-export interface XPublisherOptions extends SocketOptions {
+export interface XPublisherOptions extends SocketOptions, XPublisherOwnOptions {}
+
+/** The options only an {@link XPublisher} has. */
+export interface XPublisherOwnOptions extends InvertMatchingOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
   /** ZMQ_XPUB_VERBOSE(R): which duplicate (un)subscriptions reach the user. */
@@ -26,17 +37,9 @@ export abstract class PublisherBase extends SocketBase {
   #deliver: boolean;
 
   /** @internal */
-  constructor(type: string, options: XPublisherOptions | undefined, deliver: boolean) {
-    super(type, options as Record<string, unknown>, { noDrop: false, verbosity: null, welcomeMessage: null });
+  constructor(type: "PUB" | "XPUB", options: SocketOptions | undefined, deliver: boolean) {
+    super(type, options);
     this.#deliver = deliver;
-  }
-
-  /** ZMQ_XPUB_NODROP. */
-  get noDrop(): boolean {
-    return this.opts.noDrop as boolean;
-  }
-  set noDrop(v: boolean) {
-    this.opts.noDrop = !!v;
   }
 
   protected override xattach(pipe: Pipe): void {
@@ -44,7 +47,7 @@ export abstract class PublisherBase extends SocketBase {
   }
 
   protected override xconnected(pipe: Pipe): void {
-    const w = this.opts.welcomeMessage as string | Uint8Array | null;
+    const w = this.opts.welcomeMessage;
     if (w !== null && w !== undefined) pipe.write([toFrame(w)]);
   }
 
@@ -82,7 +85,7 @@ export abstract class PublisherBase extends SocketBase {
   }
 
   protected override xsend(msg: Msg): boolean {
-    if (!this.noDrop && !this.invertMatching) {
+    if (!this.opts.noDrop && !this.opts.invertMatching) {
       // The common case, without building a list.
       this.#subs.match(msg[0], (p) => {
         if (p.canWrite()) p.write(msg);
@@ -90,7 +93,7 @@ export abstract class PublisherBase extends SocketBase {
       return true;
     }
     const targets = this.#targets(msg[0]);
-    if (this.noDrop) {
+    if (this.opts.noDrop) {
       for (const p of targets) if (!p.canWrite()) return false;
     }
     for (const p of targets) if (p.canWrite()) p.write(msg);
@@ -101,7 +104,7 @@ export abstract class PublisherBase extends SocketBase {
   // frame, or with invertMatching those that are not.
   #targets(topic: Uint8Array): Pipe[] {
     const hit: Pipe[] = [];
-    if (!this.invertMatching) {
+    if (!this.opts.invertMatching) {
       this.#subs.match(topic, (p) => hit.push(p));
       return hit;
     }
@@ -140,25 +143,6 @@ export class XPublisher extends PublisherBase {
     super("XPUB", options, true);
   }
 
-  /** ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER: null (unique only), "allSubs", "allSubsUnsubs". */
-  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
-    return this.opts.verbosity as null | "allSubs" | "allSubsUnsubs";
-  }
-  set verbosity(v: null | "allSubs" | "allSubsUnsubs") {
-    if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") {
-      throw new TypeError('verbosity must be null, "allSubs" or "allSubsUnsubs"');
-    }
-    this.opts.verbosity = v;
-  }
-
-  /** ZMQ_XPUB_WELCOME_MSG: a message sent to every new subscriber. */
-  get welcomeMessage(): string | Uint8Array | null {
-    return this.opts.welcomeMessage as string | Uint8Array | null;
-  }
-  set welcomeMessage(v: string | Uint8Array | null) {
-    this.opts.welcomeMessage = v;
-  }
-
   /**
    * Publishes a message to the subscribers whose topics prefix its first frame.
    *
@@ -185,3 +169,7 @@ export class XPublisher extends PublisherBase {
     return this.iterate_();
   }
 }
+
+// Its own options as properties, from the rows in lib/options.ts.
+export interface XPublisher extends Required<XPublisherOwnOptions> {}
+defineOptions(XPublisher.prototype, "XPUB");

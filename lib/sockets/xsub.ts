@@ -14,8 +14,8 @@ export abstract class SubscriberBase extends SocketBase {
   #filter: boolean;
 
   /** @internal */
-  constructor(type: string, options: SocketOptions | undefined, filter: boolean) {
-    super(type, options as Record<string, unknown>);
+  constructor(type: "SUB" | "XSUB", options: SocketOptions | undefined, filter: boolean) {
+    super(type, options);
     this.#filter = filter;
   }
 
@@ -66,7 +66,7 @@ export abstract class SubscriberBase extends SocketBase {
   protected override xrecv(): Msg | undefined {
     for (;;) {
       const m = this.#in.recv();
-      if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== this.invertMatching) return m;
+      if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== this.opts.invertMatching) return m;
     }
   }
 }
