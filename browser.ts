@@ -20,23 +20,30 @@
  * @module
  */
 
+// libzmq's ZAP handler socket (inproc://zeromq.zap.01) as an authenticator.
+import "./lib/zap_handler.ts";
+
 export { type WsTlsOptions, wsTransport, type WsTransportOptions } from "./transports/websocket.ts";
 
-export { Push } from "./lib/sockets/push.ts";
-export { Pull } from "./lib/sockets/pull.ts";
+export { Push, type PushOptions } from "./lib/sockets/push.ts";
+export { Pull, type PullOptions } from "./lib/sockets/pull.ts";
 export { Pair } from "./lib/sockets/pair.ts";
-export { Publisher, type PublisherOptions } from "./lib/sockets/pub.ts";
-export { Subscriber } from "./lib/sockets/sub.ts";
-export { XPublisher, type XPublisherOptions } from "./lib/sockets/xpub.ts";
+export { Publisher, type PublisherOptions, type PublisherOwnOptions } from "./lib/sockets/pub.ts";
+export { Subscriber, type SubscriberOptions, type SubscriberOwnOptions } from "./lib/sockets/sub.ts";
+export { XPublisher, type XPublisherOptions, type XPublisherOwnOptions } from "./lib/sockets/xpub.ts";
 export { XSubscriber } from "./lib/sockets/xsub.ts";
-export { Request, type RequestOptions } from "./lib/sockets/req.ts";
-export { Reply } from "./lib/sockets/rep.ts";
+export { Request, type RequestOptions, type RequestOwnOptions } from "./lib/sockets/req.ts";
+export { Reply, type ReplyOptions, type ReplyOwnOptions } from "./lib/sockets/rep.ts";
 export { Dealer, type DealerOptions } from "./lib/sockets/dealer.ts";
-export { Router, type RouterOptions } from "./lib/sockets/router.ts";
+export type { RoutingIdOptions } from "./lib/sockets/_routing_id.ts";
+export { Router, type RouterOptions, type RouterOwnOptions } from "./lib/sockets/router.ts";
 export { Radio, type RadioSendOptions } from "./lib/sockets/radio.ts";
 export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
 export {
+  type BaseOptions,
   type CallOptions,
+  type ConflateOptions,
+  type InvertMatchingOptions,
   type MessageInput,
   type MessageLike,
   SocketBase,
@@ -44,7 +51,7 @@ export {
 } from "./lib/socket_base.ts";
 export { Context } from "./lib/context.ts";
 export { Proxy } from "./lib/proxy.ts";
-export { type ErrorCode, HandshakeError, ProtocolError, ZmqError } from "./lib/errors.ts";
+export { type ErrorCode, HandshakeError, type HandshakeErrorKind, ProtocolError, ZmqError } from "./lib/errors.ts";
 export { type SocketEvent, SocketEvents, type SocketEventType } from "./lib/events.ts";
 export {
   type Connection,

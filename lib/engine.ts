@@ -2,7 +2,7 @@
 // handshake and the traffic phase, moving messages between the connection
 // and a pipe. Pure protocol logic over the callback Connection contract.
 
-import { HandshakeError, ProtocolError } from "./errors.ts";
+import { authError, HandshakeError, ProtocolError } from "./errors.ts";
 import { latin1 } from "./bytes.ts";
 import {
   checkSignature,
@@ -253,8 +253,8 @@ export class Engine implements EngineLike {
     if (step.error !== undefined) {
       this.conn.write(encodeFrame(COMMAND, encodeError(step.error)));
       // A bare status code is a ZAP refusal (RFC 27), sent as libzmq does.
-      const zap = /^[345]00$/.test(step.error);
-      throw new HandshakeError(zap ? `ZAP authentication refused the peer (status ${step.error})` : step.error);
+      if (/^[345]00$/.test(step.error)) throw authError(`ZAP authentication refused the peer (status ${step.error})`);
+      throw new HandshakeError(step.error);
     }
     if (step.done !== undefined) this.#onReady(step.done);
   }

@@ -101,13 +101,48 @@ export class ProtocolError extends ZmqError {
  */
 export class HandshakeError extends ZmqError {
   /**
+   * What failed: "auth" for authentication (refused credentials or keys, ZAP,
+   * a security option missing), "protocol" for the rest. Sockets report the
+   * two as `handshake:error:auth` and `handshake:error:protocol`.
+   */
+  readonly kind: HandshakeErrorKind;
+
+  /**
    * Creates a handshake error.
    *
    * @param message Why the handshake failed.
    * @param code Defaults to `EPROTO`.
+   * @param kind Defaults to "protocol".
    */
-  constructor(message: string, code: ErrorCode = "EPROTO") {
+  constructor(message: string, code: ErrorCode = "EPROTO", kind: HandshakeErrorKind = "protocol") {
     super(code, message);
     this.name = "HandshakeError";
+    this.kind = kind;
   }
+}
+
+/**
+ * Why a handshake failed, as {@link HandshakeError.kind} says.
+ *
+ * @example
+ * ```ts
+ * import { HandshakeError, type HandshakeErrorKind } from "./mod.ts";
+ * const kind: HandshakeErrorKind = new HandshakeError("no").kind; // "protocol"
+ * ```
+ */
+export type HandshakeErrorKind = "auth" | "protocol";
+
+/**
+ * An authentication failure: a {@link HandshakeError} of kind "auth".
+ *
+ * @param message Why the peer was refused.
+ * @returns The error.
+ * @example
+ * ```ts
+ * import { authError } from "./lib/errors.ts";
+ * console.log(authError("wrong password").kind); // "auth"
+ * ```
+ */
+export function authError(message: string): HandshakeError {
+  return new HandshakeError(message, "EPROTO", "auth");
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Authenticator } from "./zap.ts";
+import type { Authenticator } from "./zmtp/zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 
 /** The socket types, by their ZMTP names. */

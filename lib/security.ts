@@ -12,22 +12,14 @@
  */
 
 import type { Context } from "./context.ts";
-import { HandshakeError } from "./errors.ts";
+import { authError, HandshakeError } from "./errors.ts";
 import { encodeReady, isCommand, parseMetadata } from "./zmtp/command.ts";
 import type { HandshakeStep, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { NullMechanism, readyProperties } from "./zmtp/mechanisms/null.ts";
 import { PlainMechanism } from "./zmtp/mechanisms/plain.ts";
 import { CurveKeyPair, CurveMechanism } from "./zmtp/mechanisms/curve.ts";
-import {
-  type Authenticator,
-  getAuthenticator,
-  handlerSocketAuthenticator,
-  peerRefused,
-  type ZapCheck,
-  zapCheck,
-  zapDone,
-  zapRefused,
-} from "./zap.ts";
+import { getAuthenticator, handlerSocketAuthenticator } from "./zap.ts";
+import { type Authenticator, peerRefused, type ZapCheck, zapCheck, zapDone, zapRefused } from "./zmtp/zap.ts";
 import { z85Encode } from "./z85.ts";
 import { curveKey, lastSecurityFamily, type OptionValues } from "./options.ts";
 
@@ -222,10 +214,10 @@ export function createSecurityMechanism(opts: OptionValues, context: Context, ct
 class Misconfigured implements Mechanism {
   constructor(readonly name: string, readonly asServer: boolean, readonly reason: string) {}
   start(): HandshakeStep {
-    throw new HandshakeError(this.reason);
+    throw authError(this.reason);
   }
   receive(): HandshakeStep {
-    throw new HandshakeError(this.reason);
+    throw authError(this.reason);
   }
 }
 

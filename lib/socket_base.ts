@@ -529,10 +529,8 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     // A HandshakeError after the handshake is a security failure on a frame
     // (CURVE MESSAGE), which libzmq reports as a failed handshake too.
     if (error && (!wasReady || error instanceof HandshakeError)) {
-      const type = error instanceof HandshakeError || error.name === "HandshakeError"
-        ? (/auth|ZAP|credentials|key|ERROR: [345]00$/i.test(error.message)
-          ? "handshake:error:auth"
-          : "handshake:error:protocol")
+      const type = error instanceof HandshakeError
+        ? (error.kind === "auth" ? "handshake:error:auth" : "handshake:error:protocol")
         : "handshake:error:other";
       this.events.emit({ type, address: engine.endpoint, error });
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full suite, in order, stopping at the first failing stage:
-#   check    deno check, deno lint, deno fmt --check, runtime-free and version checks
+#   check    deno check, deno lint, deno fmt --check, runtime-free, import-graph and version checks
 #   build    the npm package (tsc, strict) into npm/, and its packed file list;
 #            before the test runs, because the cross-runtime tests on Deno and
 #            Bun start Node peers from npm/esm/mod.js
@@ -145,7 +145,7 @@ JS
 
 # ---------------------------------------------------------------- check
 if wanted check; then
-  banner "check: deno check, deno lint, deno fmt --check, runtime-free, versions"
+  banner "check: deno check, deno lint, deno fmt --check, runtime-free, imports, versions"
   start=$SECONDS
   log=$LOGS/check.log
   targets=(mod.ts)
@@ -159,6 +159,8 @@ if wanted check; then
   run "$log" "$DENO" fmt --check || rc=1
   echo "-- check_runtime_free"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_runtime_free.ts || rc=1
+  echo "-- check_imports"
+  run "$log" "$DENO" run --allow-read --allow-env scripts/check_imports.ts || rc=1
   echo "-- check_versions"
   run "$log" "$DENO" run --allow-read scripts/check_versions.ts || rc=1
   finish check "$rc" "$start"

@@ -16,11 +16,11 @@
 import { x25519 } from "@noble/curves/ed25519.js";
 import { hsalsa, salsa20, xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
-import { HandshakeError } from "../../errors.ts";
+import { authError, HandshakeError } from "../../errors.ts";
 import { encodeMetadata, parseCommand, parseMetadata } from "../command.ts";
 import type { FrameCodec, HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 import { readyProperties } from "./null.ts";
-import { peerRefused, type ZapCheck, zapDone, zapRefused } from "../../zap.ts";
+import { peerRefused, type ZapCheck, zapDone, zapRefused } from "../zap.ts";
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const HELLO = ascii("\x05HELLO");
@@ -359,6 +359,10 @@ const enum St {
 const fail = (msg: string): never => {
   throw new HandshakeError(msg);
 };
+// A refused key or credential: reported as an authentication failure.
+const failAuth = (msg: string): never => {
+  throw authError(msg);
+};
 
 /**
  * The CURVE security mechanism, client or server.
@@ -416,7 +420,7 @@ export class CurveMechanism implements Mechanism {
       return { send: [] };
     }
     const serverKey = this.#opts.serverKey;
-    if (serverKey?.length !== 32) fail("CURVE client has no valid curveServerKey");
+    if (serverKey?.length !== 32) failAuth("CURVE client has no valid curveServerKey");
     if (this.#early) {
       this.#cn = this.#early.cn;
       this.#helloKey = this.#early.helloKey;
@@ -462,13 +466,13 @@ export class CurveMechanism implements Mechanism {
     this.#peerNonce = readU64(body, 112);
     this.#peerCn = cn;
     const [shared, sn] = await Promise.all([
-      this.#opts.keyPair.shared(cn).catch(() => fail("CURVE HELLO carries an invalid short-term key")),
+      this.#opts.keyPair.shared(cn).catch(() => failAuth("CURVE HELLO carries an invalid short-term key")),
       CurveKeyPair.generateAsync(),
     ]);
     this.#helloKey = boxKey(shared);
     const sig = boxOpen(this.#helloKey, concat(N_HELLO, body.subarray(112, 120)), body.subarray(120));
     // The usual cause: the client was given another server's public key.
-    if (sig === null) fail("CURVE HELLO did not decrypt: the client has the wrong server key");
+    if (sig === null) failAuth("CURVE HELLO did not decrypt: the client has the wrong server key");
     if (!equal(sig!, new Uint8Array(64))) fail("malformed CURVE HELLO: signature box is not 64 zeros");
     this.#cn = sn;
     // A fresh cookie key per connection: the cookie only has to survive
@@ -500,12 +504,12 @@ export class CurveMechanism implements Mechanism {
     if (plain === null) fail("CURVE INITIATE did not decrypt");
     const clientKey = plain!.slice(0, 32);
     const vouchKey = boxKey(
-      await this.#cn!.shared(clientKey).catch(() => fail("CURVE INITIATE carries an invalid client key")),
+      await this.#cn!.shared(clientKey).catch(() => failAuth("CURVE INITIATE carries an invalid client key")),
     );
     const vouch = boxOpen(vouchKey, concat(N_VOUCH, plain!.subarray(32, 48)), plain!.subarray(48, 128));
-    if (vouch === null) fail("CURVE INITIATE vouch did not decrypt: the client key does not match");
+    if (vouch === null) failAuth("CURVE INITIATE vouch did not decrypt: the client key does not match");
     if (!equal(vouch!.subarray(0, 32), this.#peerCn!) || !equal(vouch!.subarray(32), this.#opts.keyPair.publicKey)) {
-      fail("CURVE INITIATE vouch names another key");
+      failAuth("CURVE INITIATE vouch names another key");
     }
     const properties = parseMetadata(plain!.subarray(128));
     const zap = this.#opts.zap ? await this.#opts.zap("CURVE", [clientKey]) : undefined;
@@ -527,7 +531,7 @@ export class CurveMechanism implements Mechanism {
     if (!startsWith(body, WELCOME)) fail(`expected CURVE WELCOME, got ${parseCommand(body).name}`);
     if (body.length !== 168) fail(`malformed CURVE WELCOME: ${body.length} bytes, not 168`);
     const plain = boxOpen(this.#helloKey!, concat(N_WELCOME, body.subarray(8, 24)), body.subarray(24));
-    if (plain === null) fail("CURVE WELCOME did not decrypt: wrong server key?");
+    if (plain === null) failAuth("CURVE WELCOME did not decrypt: wrong server key?");
     return this.#sendInitiate(plain!.slice(0, 32), plain!.slice(32, 128));
   }
 
@@ -535,7 +539,7 @@ export class CurveMechanism implements Mechanism {
     const [k, v] = await Promise.all([
       this.#cn!.shared(serverCn),
       this.#opts.keyPair.shared(serverCn),
-    ]).catch(() => fail("CURVE WELCOME carries an invalid server short-term key"));
+    ]).catch(() => failAuth("CURVE WELCOME carries an invalid server short-term key"));
     this.#key = boxKey(k);
     const vouchNonce = random(16);
     const vouch = boxSeal(boxKey(v), concat(N_VOUCH, vouchNonce), concat(this.#cn!.publicKey, this.#opts.serverKey!));

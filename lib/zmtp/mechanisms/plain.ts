@@ -14,11 +14,11 @@
 // libzmq's PLAIN client reports as a protocol error rather than an
 // authentication failure; either way it is refused.
 
-import { HandshakeError } from "../../errors.ts";
+import { authError, HandshakeError } from "../../errors.ts";
 import { encodeCommand, encodeError, encodeMetadata, isCommand, parseCommand, parseMetadata } from "../command.ts";
 import type { HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 import { readyProperties } from "./null.ts";
-import { peerRefused, type ZapCheck, zapDone, type ZapOutcome, zapRefused } from "../../zap.ts";
+import { peerRefused, type ZapCheck, zapDone, type ZapOutcome, zapRefused } from "../zap.ts";
 
 /** Role and credentials for one PLAIN connection. */
 export interface PlainOptions {
@@ -50,6 +50,10 @@ function asError(body: Uint8Array): Uint8Array | undefined {
 
 const fail = (msg: string): never => {
   throw new HandshakeError(msg);
+};
+// A refused key or credential: reported as an authentication failure.
+const failAuth = (msg: string): never => {
+  throw authError(msg);
 };
 
 /**
@@ -92,7 +96,7 @@ export class PlainMechanism implements Mechanism {
     }
     const user = this.#opts.username ?? new Uint8Array(0);
     const pass = this.#opts.password ?? new Uint8Array(0);
-    if (user.length > 255 || pass.length > 255) fail("PLAIN credentials are limited to 255 bytes each");
+    if (user.length > 255 || pass.length > 255) failAuth("PLAIN credentials are limited to 255 bytes each");
     const data = new Uint8Array(2 + user.length + pass.length);
     data[0] = user.length;
     data.set(user, 1);
@@ -133,10 +137,12 @@ export class PlainMechanism implements Mechanism {
     const ulen = body[6];
     const plen = body[7 + ulen];
     if (body.length < 7 || 7 + ulen >= body.length || body.length !== 8 + ulen + plen) {
-      fail("malformed PLAIN HELLO credentials");
+      failAuth("malformed PLAIN HELLO credentials");
     }
     const zap = this.#opts.zap;
-    if (zap === undefined) fail("PLAIN server has no ZAP authenticator installed, so no credentials can be checked");
+    if (zap === undefined) {
+      failAuth("PLAIN server has no ZAP authenticator installed, so no credentials can be checked");
+    }
     const o = await zap!("PLAIN", [body.slice(7, 7 + ulen), body.slice(8 + ulen)]);
     if (o.statusCode !== "200") return zapRefused(o);
     this.#zap = o;
