@@ -365,11 +365,12 @@ export function setOption(opts: OptionValues, type: string, name: string, value:
 
 /**
  * Defines the options that sockets of `type` have as properties of a socket
- * class's prototype (every type's options when `type` is absent). The class
- * keeps its values in `opts` and its type name in `type`.
+ * class's prototype (every type's options when `type` is absent). `holder`
+ * finds a socket's option values and type.
  *
  * @param proto The class's prototype.
  * @param type The socket type whose own options to define; absent: the options of every type.
+ * @param holder Where an instance keeps its option values and type name.
  * @example
  * ```ts
  * import { defaultOptions, defineOptions } from "./lib/options.ts";
@@ -377,13 +378,17 @@ export function setOption(opts: OptionValues, type: string, name: string, value:
  *   type = "ROUTER";
  *   opts = defaultOptions("ROUTER");
  * }
- * defineOptions(S.prototype, "ROUTER");
+ * defineOptions(S.prototype, "ROUTER", (s) => s as S);
  * const s = new S() as S & { mandatory: boolean };
  * s.mandatory = true;
  * console.log(s.opts.mandatory); // true
  * ```
  */
-export function defineOptions(proto: object, type?: SocketTypeName): void {
+export function defineOptions(
+  proto: object,
+  type: SocketTypeName | undefined,
+  holder: (self: object) => { readonly opts: OptionValues; readonly type: string },
+): void {
   for (const [name, r] of Object.entries(OPTIONS) as [OptionName, OptionRow<unknown>][]) {
     const mine = type === undefined ? r.types === undefined : r.types?.includes(type) === true;
     if (!mine) continue;
@@ -391,12 +396,13 @@ export function defineOptions(proto: object, type?: SocketTypeName): void {
     Object.defineProperty(proto, name, {
       configurable: true,
       enumerable: false,
-      get(this: { opts: OptionValues }) {
-        const v = this.opts[name];
+      get(this: object) {
+        const v = holder(this).opts[name];
         return show !== undefined ? show(v) : v;
       },
-      set(this: { opts: OptionValues; type: string }, v: unknown) {
-        setOption(this.opts, this.type, name, v);
+      set(this: object, v: unknown) {
+        const h = holder(this);
+        setOption(h.opts, h.type, name, v);
       },
     });
   }

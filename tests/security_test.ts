@@ -28,6 +28,7 @@ import {
 } from "../mod.ts";
 import { boxKey, boxOpen, boxSeal, CurveCodec } from "../lib/zmtp/mechanisms/curve.ts";
 import { mechanismOf } from "../lib/security.ts";
+import { core } from "../lib/socket_base.ts";
 import {
   bytes,
   concat,
@@ -240,7 +241,7 @@ describe("security options", () => {
   test("the last family set picks the mechanism, as in libzmq", () => {
     const s = new Dealer({ linger: 0 });
     try {
-      const opts = (s as unknown as { opts: Parameters<typeof mechanismOf>[0] }).opts;
+      const opts = core(s).opts;
       assert.equal(mechanismOf(opts), "NULL");
       s.plainUsername = "u";
       assert.equal(mechanismOf(opts), "PLAIN");

@@ -22,6 +22,14 @@ export class FairQueue {
     if (this.#next >= this.#pipes.length) this.#next = 0;
   }
 
+  /**
+   * A pipe is gone: it leaves now if it has nothing unread, else once its
+   * last message is read (libzmq delivers what a peer sent before it left).
+   */
+  detach(pipe: Pipe): void {
+    if (pipe.inQ.length === 0) this.remove(pipe);
+  }
+
   /** Reads the next message and the pipe it came from, or undefined. */
   recvFrom(): [Msg, Pipe] | undefined {
     const p = this.#nextPipe();

@@ -1,20 +1,47 @@
 // DEALER (RFC 28): round-robin out, fair-queue in, no envelope handling.
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
-import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   type CallOptions,
   type ConflateOptions,
+  core,
+  defineSocketOptions,
   type MessageInput,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
+import type { Policy } from "../core.ts";
 
 /** Options of a {@link Dealer}. */
 export interface DealerOptions extends SocketOptions, RoutingIdOptions, ConflateOptions {
+}
+
+// The routing policy of DEALER, over the pipes the core manages.
+class DealerPolicy implements Policy {
+  #out = new RoundRobin();
+  #in = new FairQueue();
+  readonly sendsIdentity = true;
+
+  attach(pipe: Pipe): void {
+    this.#out.add(pipe);
+    this.#in.add(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+    this.#in.detach(pipe);
+  }
+
+  send(msg: Msg): boolean {
+    return this.#out.send(msg) !== undefined;
+  }
+
+  recv(): Msg | undefined {
+    return this.#in.recv();
+  }
 }
 
 /**
@@ -36,12 +63,9 @@ export interface DealerOptions extends SocketOptions, RoutingIdOptions, Conflate
  * ```
  */
 export class Dealer extends SocketBase {
-  #out = new RoundRobin();
-  #in = new FairQueue();
-
   /** @param options Socket options. */
   constructor(options?: DealerOptions) {
-    super("DEALER", options);
+    super("DEALER", options, () => new DealerPolicy());
   }
 
   /**
@@ -52,7 +76,7 @@ export class Dealer extends SocketBase {
    * @returns Resolves once queued.
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -62,33 +86,15 @@ export class Dealer extends SocketBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override sendsIdentity(): boolean {
-    return true;
-  }
-  protected override xattach(pipe: Pipe): void {
-    this.#out.add(pipe);
-    this.#in.add(pipe);
-  }
-  protected override xdetach(pipe: Pipe): void {
-    this.#out.remove(pipe);
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
-  }
-  protected override xsend(msg: Msg): boolean {
-    return this.#out.send(msg) !== undefined;
-  }
-  protected override xrecv(): Msg | undefined {
-    return this.#in.recv();
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Dealer extends Required<RoutingIdOptions & ConflateOptions> {}
-defineOptions(Dealer.prototype, "DEALER");
+defineSocketOptions(Dealer.prototype, "DEALER");

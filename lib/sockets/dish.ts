@@ -8,7 +8,9 @@ import { commandMessage } from "../engine.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import { type CallOptions, core, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import type { Policy } from "../core.ts";
+import { toConnected } from "../routing/fan_out.ts";
 import { encodeCommand } from "../zmtp/command.ts";
 import { GROUP_MAX_LENGTH } from "../udp.ts";
 
@@ -33,6 +35,51 @@ export function groupKey(group: Uint8Array): string {
 /** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */
 export type DishMessage = [Uint8Array, { group: Uint8Array }];
 
+// The routing policy of DISH: JOIN/LEAVE to every connected RADIO (all the
+// groups again after each reconnect), messages of joined groups fair-queued.
+class DishPolicy implements Policy {
+  #in = new FairQueue();
+  #pipes = new Set<Pipe>();
+  readonly joined = new Map<string, Uint8Array>();
+
+  /** Tells every connected RADIO; pipes without a connection hear every group when they connect. */
+  tell(name: "JOIN" | "LEAVE", group: Uint8Array): void {
+    toConnected(this.#pipes, commandMessage(encodeCommand(name, group)));
+  }
+
+  // udp:// drops datagrams of groups not joined before they take queue room.
+  acceptsGroup(group: Uint8Array): boolean {
+    return this.joined.has(groupKey(group));
+  }
+
+  attach(pipe: Pipe): void {
+    this.#in.add(pipe);
+    if (!pipe.endpoint.startsWith("udp://")) this.#pipes.add(pipe);
+  }
+
+  // libzmq "hiccups" the pipe: JOIN/LEAVE queued for the old connection are
+  // dropped and the current groups sent afresh.
+  connected(pipe: Pipe): void {
+    if (!this.#pipes.has(pipe)) return;
+    pipe.outQ.clear();
+    for (const g of this.joined.values()) pipe.write(commandMessage(encodeCommand("JOIN", g)));
+  }
+
+  detach(pipe: Pipe): void {
+    this.#pipes.delete(pipe);
+    this.#in.detach(pipe);
+  }
+
+  // Only `group body` messages of joined groups (RFC 37: thread-safe types drop multipart).
+  recv(): Msg | undefined {
+    for (;;) {
+      const m = this.#in.recv();
+      if (m === undefined) return undefined;
+      if (m.length === 2 && m[0].length <= GROUP_MAX_LENGTH && this.joined.has(groupKey(m[0]))) return m;
+    }
+  }
+}
+
 /**
  * Receives the messages of the groups it joined from {@link Radio} sockets.
  * Bind it to a `udp://` endpoint (`udp://127.0.0.1:5555`, `udp://*:5555`,
@@ -55,13 +102,13 @@ export type DishMessage = [Uint8Array, { group: Uint8Array }];
  * ```
  */
 export class Dish extends SocketBase {
-  #in = new FairQueue();
-  #pipes = new Set<Pipe>();
-  #joined = new Map<string, Uint8Array>();
+  #policy: DishPolicy;
 
   /** @param options Socket options; `linger` defaults to 0, as in libzmq. */
   constructor(options?: SocketOptions) {
-    super("DISH", options);
+    const policy = new DishPolicy();
+    super("DISH", options, () => policy);
+    this.#policy = policy;
   }
 
   /**
@@ -75,9 +122,9 @@ export class Dish extends SocketBase {
     for (const g of groups) {
       const bytes = groupBytes(g);
       const key = groupKey(bytes);
-      if (this.#joined.has(key)) throw new ZmqError("EINVAL", `Group "${g}" is joined already`);
-      this.#joined.set(key, bytes.slice());
-      this.#tell("JOIN", bytes);
+      if (this.#policy.joined.has(key)) throw new ZmqError("EINVAL", `Group "${g}" is joined already`);
+      this.#policy.joined.set(key, bytes.slice());
+      this.#policy.tell("JOIN", bytes);
     }
   }
 
@@ -90,8 +137,8 @@ export class Dish extends SocketBase {
   leave(...groups: (string | Uint8Array)[]): void {
     for (const g of groups) {
       const bytes = groupBytes(g);
-      if (!this.#joined.delete(groupKey(bytes))) throw new ZmqError("EINVAL", `Group "${g}" is not joined`);
-      this.#tell("LEAVE", bytes);
+      if (!this.#policy.joined.delete(groupKey(bytes))) throw new ZmqError("EINVAL", `Group "${g}" is not joined`);
+      this.#policy.tell("LEAVE", bytes);
     }
   }
 
@@ -102,50 +149,12 @@ export class Dish extends SocketBase {
    * @returns `[body, { group }]`, as zeromq.js's draft Dish.
    */
   async receive(options?: CallOptions): Promise<DishMessage> {
-    const [group, body] = await this.receive_(options);
+    const [group, body] = await core(this).receive(options);
     return [body, { group }];
   }
 
   /** Iterates over received messages until the socket closes. */
   async *[Symbol.asyncIterator](): AsyncGenerator<DishMessage, void, undefined> {
-    for await (const [group, body] of this.iterate_()) yield [body, { group }];
-  }
-
-  /** @internal udp:// drops datagrams of groups not joined before they take queue room. */
-  acceptsGroup(group: Uint8Array): boolean {
-    return this.#joined.has(groupKey(group));
-  }
-
-  // Pipes without a connection hear every group when they connect.
-  #tell(name: "JOIN" | "LEAVE", group: Uint8Array): void {
-    const m = commandMessage(encodeCommand(name, group));
-    for (const p of this.#pipes) if (p.engine !== null) p.write(m);
-  }
-
-  protected override xattach(pipe: Pipe): void {
-    this.#in.add(pipe);
-    if (!pipe.endpoint.startsWith("udp://")) this.#pipes.add(pipe);
-  }
-
-  // libzmq "hiccups" the pipe: JOIN/LEAVE queued for the old connection are
-  // dropped and the current groups sent afresh.
-  protected override xconnected(pipe: Pipe): void {
-    if (!this.#pipes.has(pipe)) return;
-    pipe.outQ.clear();
-    for (const g of this.#joined.values()) pipe.write(commandMessage(encodeCommand("JOIN", g)));
-  }
-
-  protected override xdetach(pipe: Pipe): void {
-    this.#pipes.delete(pipe);
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
-  }
-
-  // Only `group body` messages of joined groups (RFC 37: thread-safe types drop multipart).
-  protected override xrecv(): Msg | undefined {
-    for (;;) {
-      const m = this.#in.recv();
-      if (m === undefined) return undefined;
-      if (m.length === 2 && m[0].length <= GROUP_MAX_LENGTH && this.#joined.has(groupKey(m[0]))) return m;
-    }
+    for await (const [group, body] of core(this).iterate()) yield [body, { group }];
   }
 }

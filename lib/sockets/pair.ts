@@ -1,7 +1,33 @@
 // PAIR (RFC 31): exactly one peer; further peers are refused while it lives.
 
 import type { Msg, Pipe } from "../pipe.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import { type CallOptions, core, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import type { Policy } from "../core.ts";
+
+// The routing policy of PAIR, over the pipes the core manages.
+class PairPolicy implements Policy {
+  #pipe: Pipe | null = null;
+
+  attach(pipe: Pipe): void | string {
+    if (this.#pipe !== null) return "PAIR socket already has a peer";
+    this.#pipe = pipe;
+  }
+
+  detach(pipe: Pipe): void {
+    if (this.#pipe === pipe) this.#pipe = null;
+  }
+
+  send(msg: Msg): boolean {
+    const p = this.#pipe;
+    if (p === null || !p.canWrite()) return false;
+    p.write(msg);
+    return true;
+  }
+
+  recv(): Msg | undefined {
+    return this.#pipe?.read();
+  }
+}
 
 /**
  * An exclusive pair: talks to one {@link Pair} peer at a time.
@@ -20,11 +46,9 @@ import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } f
  * ```
  */
 export class Pair extends SocketBase {
-  #pipe: Pipe | null = null;
-
   /** @param options Socket options. */
   constructor(options?: SocketOptions) {
-    super("PAIR", options);
+    super("PAIR", options, () => new PairPolicy());
   }
 
   /**
@@ -35,7 +59,7 @@ export class Pair extends SocketBase {
    * @returns Resolves once queued.
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -45,28 +69,11 @@ export class Pair extends SocketBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override xattach(pipe: Pipe): void | string {
-    if (this.#pipe !== null) return "PAIR socket already has a peer";
-    this.#pipe = pipe;
-  }
-  protected override xdetach(pipe: Pipe): void {
-    if (this.#pipe === pipe) this.#pipe = null;
-  }
-  protected override xsend(msg: Msg): boolean {
-    const p = this.#pipe;
-    if (p === null || !p.canWrite()) return false;
-    p.write(msg);
-    return true;
-  }
-  protected override xrecv(): Msg | undefined {
-    return this.#pipe?.read();
+    return core(this).iterate();
   }
 }

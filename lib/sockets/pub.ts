@@ -1,14 +1,16 @@
 // PUB (RFC 29): XPUB's fan-out without handing subscriptions to the user.
 
-import type {
-  CallOptions,
-  ConflateOptions,
-  InvertMatchingOptions,
-  MessageInput,
-  SocketOptions,
+import {
+  type CallOptions,
+  type ConflateOptions,
+  core,
+  defineSocketOptions,
+  type InvertMatchingOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
 } from "../socket_base.ts";
-import { defineOptions } from "../options.ts";
-import { PublisherBase } from "./xpub.ts";
+import { PublisherPolicy } from "./xpub.ts";
 
 /** Options of a {@link Publisher}. */
 export interface PublisherOptions extends SocketOptions, PublisherOwnOptions {}
@@ -33,10 +35,10 @@ export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOpti
  * pub.close();
  * ```
  */
-export class Publisher extends PublisherBase {
+export class Publisher extends SocketBase {
   /** @param options Socket options. */
   constructor(options?: PublisherOptions) {
-    super("PUB", options, false);
+    super("PUB", options, (c) => new PublisherPolicy(c, false));
   }
 
   /**
@@ -47,10 +49,10 @@ export class Publisher extends PublisherBase {
    * @returns Resolves once queued (or dropped).
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Publisher extends Required<PublisherOwnOptions> {}
-defineOptions(Publisher.prototype, "PUB");
+defineSocketOptions(Publisher.prototype, "PUB");

@@ -1,12 +1,36 @@
 // PULL (RFC 30): fair-queues messages from PUSH peers.
 
-import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, type ConflateOptions, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  type ConflateOptions,
+  core,
+  defineSocketOptions,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
+import type { Policy } from "../core.ts";
 
 /** Options of a {@link Pull}. */
 export interface PullOptions extends SocketOptions, ConflateOptions {}
+
+// The routing policy of PULL, over the pipes the core manages.
+class PullPolicy implements Policy {
+  #in = new FairQueue();
+
+  attach(pipe: Pipe): void {
+    this.#in.add(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    this.#in.detach(pipe);
+  }
+
+  recv(): Msg | undefined {
+    return this.#in.recv();
+  }
+}
 
 /**
  * Receives messages fair-queued from connected {@link Push} sockets.
@@ -21,11 +45,9 @@ export interface PullOptions extends SocketOptions, ConflateOptions {}
  * ```
  */
 export class Pull extends SocketBase {
-  #in = new FairQueue();
-
   /** @param options Socket options. */
   constructor(options?: PullOptions) {
-    super("PULL", options);
+    super("PULL", options, () => new PullPolicy());
   }
 
   /**
@@ -35,25 +57,15 @@ export class Pull extends SocketBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override xattach(pipe: Pipe): void {
-    this.#in.add(pipe);
-  }
-  protected override xdetach(pipe: Pipe): void {
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
-  }
-  protected override xrecv(): Msg | undefined {
-    return this.#in.recv();
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Pull extends Required<ConflateOptions> {}
-defineOptions(Pull.prototype, "PULL");
+defineSocketOptions(Pull.prototype, "PULL");

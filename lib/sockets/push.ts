@@ -1,18 +1,37 @@
 // PUSH (RFC 30): round-robin to PULL peers; blocks when all are full.
 
-import { defineOptions } from "../options.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   type CallOptions,
   type ConflateOptions,
+  core,
+  defineSocketOptions,
   type MessageInput,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
+import type { Policy } from "../core.ts";
 
 /** Options of a {@link Push}. */
 export interface PushOptions extends SocketOptions, ConflateOptions {}
+
+// The routing policy of PUSH, over the pipes the core manages.
+class PushPolicy implements Policy {
+  #out = new RoundRobin();
+
+  attach(pipe: Pipe): void {
+    this.#out.add(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+  }
+
+  send(msg: Msg): boolean {
+    return this.#out.send(msg) !== undefined;
+  }
+}
 
 /**
  * Sends messages round-robin to connected {@link Pull} sockets. When every
@@ -33,11 +52,9 @@ export interface PushOptions extends SocketOptions, ConflateOptions {}
  * ```
  */
 export class Push extends SocketBase {
-  #out = new RoundRobin();
-
   /** @param options Socket options. */
   constructor(options?: PushOptions) {
-    super("PUSH", options);
+    super("PUSH", options, () => new PushPolicy());
   }
 
   /**
@@ -48,20 +65,10 @@ export class Push extends SocketBase {
    * @returns Resolves once queued.
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
-  }
-
-  protected override xattach(pipe: Pipe): void {
-    this.#out.add(pipe);
-  }
-  protected override xdetach(pipe: Pipe): void {
-    this.#out.remove(pipe);
-  }
-  protected override xsend(msg: Msg): boolean {
-    return this.#out.send(msg) !== undefined;
+    return core(this).send(message, options);
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Push extends Required<ConflateOptions> {}
-defineOptions(Push.prototype, "PUSH");
+defineSocketOptions(Push.prototype, "PUSH");

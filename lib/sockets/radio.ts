@@ -6,13 +6,74 @@
 
 import { isCommandMessage } from "../engine.ts";
 import type { Msg, Pipe } from "../pipe.ts";
-import { type CallOptions, type MessageLike, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import { type CallOptions, core, type MessageLike, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import type { Policy } from "../core.ts";
+import { fanOut } from "../routing/fan_out.ts";
 import { groupBytes, groupKey } from "./dish.ts";
 
 /** Options of one {@link Radio.send} call. */
 export interface RadioSendOptions extends CallOptions {
   /** The group: a string (UTF-8) or bytes, at most 255 bytes. */
   group: string | Uint8Array;
+}
+
+// The routing policy of RADIO, over the pipes the core manages.
+class RadioPolicy implements Policy {
+  #groups = new Map<string, Set<Pipe>>();
+  #udp = new Set<Pipe>();
+
+  attach(pipe: Pipe): void {
+    pipe.state = new Set<string>();
+    if (pipe.endpoint.startsWith("udp://")) this.#udp.add(pipe);
+  }
+
+  // A (re)connected DISH sends all its JOINs again.
+  connected(pipe: Pipe): void {
+    this.#forget(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    this.#forget(pipe);
+    this.#udp.delete(pipe);
+  }
+
+  #forget(pipe: Pipe): void {
+    const mine = pipe.state as Set<string>;
+    for (const g of mine) {
+      const set = this.#groups.get(g)!;
+      set.delete(pipe);
+      if (set.size === 0) this.#groups.delete(g);
+    }
+    mine.clear();
+  }
+
+  // JOIN and LEAVE are applied as they arrive; anything else a peer sends is dropped (RFC 48).
+  readable(pipe: Pipe): void {
+    const mine = pipe.state as Set<string>;
+    for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
+      if (!isCommandMessage(m)) continue;
+      const body = m[0];
+      const join = body[0] === 4; // "\x04JOIN" or "\x05LEAVE"
+      const key = groupKey(body.subarray(1 + body[0]));
+      if (join) {
+        mine.add(key);
+        let set = this.#groups.get(key);
+        if (!set) this.#groups.set(key, set = new Set());
+        set.add(pipe);
+      } else if (mine.delete(key)) {
+        const set = this.#groups.get(key)!;
+        set.delete(pipe);
+        if (set.size === 0) this.#groups.delete(key);
+      }
+    }
+  }
+
+  send(msg: Msg): boolean {
+    const members = this.#groups.get(groupKey(msg[0]));
+    if (members) fanOut(members, msg);
+    fanOut(this.#udp, msg);
+    return true;
+  }
 }
 
 /**
@@ -38,12 +99,9 @@ export interface RadioSendOptions extends CallOptions {
  * ```
  */
 export class Radio extends SocketBase {
-  #groups = new Map<string, Set<Pipe>>();
-  #udp = new Set<Pipe>();
-
   /** @param options Socket options. */
   constructor(options?: SocketOptions) {
-    super("RADIO", options);
+    super("RADIO", options, () => new RadioPolicy());
   }
 
   /**
@@ -69,59 +127,6 @@ export class Radio extends SocketBase {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.send_([group, body], options);
-  }
-
-  protected override xattach(pipe: Pipe): void {
-    pipe.state = new Set<string>();
-    if (pipe.endpoint.startsWith("udp://")) this.#udp.add(pipe);
-  }
-
-  // A (re)connected DISH sends all its JOINs again.
-  protected override xconnected(pipe: Pipe): void {
-    this.#forget(pipe);
-  }
-
-  protected override xdetach(pipe: Pipe): void {
-    this.#forget(pipe);
-    this.#udp.delete(pipe);
-  }
-
-  #forget(pipe: Pipe): void {
-    const mine = pipe.state as Set<string>;
-    for (const g of mine) {
-      const set = this.#groups.get(g)!;
-      set.delete(pipe);
-      if (set.size === 0) this.#groups.delete(g);
-    }
-    mine.clear();
-  }
-
-  // JOIN and LEAVE are applied as they arrive; anything else a peer sends is dropped (RFC 48).
-  protected override xreadable(pipe: Pipe): void {
-    const mine = pipe.state as Set<string>;
-    for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
-      if (!isCommandMessage(m)) continue;
-      const body = m[0];
-      const join = body[0] === 4; // "\x04JOIN" or "\x05LEAVE"
-      const key = groupKey(body.subarray(1 + body[0]));
-      if (join) {
-        mine.add(key);
-        let set = this.#groups.get(key);
-        if (!set) this.#groups.set(key, set = new Set());
-        set.add(pipe);
-      } else if (mine.delete(key)) {
-        const set = this.#groups.get(key)!;
-        set.delete(pipe);
-        if (set.size === 0) this.#groups.delete(key);
-      }
-    }
-  }
-
-  protected override xsend(msg: Msg): boolean {
-    const members = this.#groups.get(groupKey(msg[0]));
-    if (members) { for (const p of members) if (p.canWrite()) p.write(msg); }
-    for (const p of this.#udp) if (p.canWrite()) p.write(msg);
-    return true;
+    return core(this).send([group, body], options);
   }
 }

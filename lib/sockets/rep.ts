@@ -1,11 +1,18 @@
 // REP (RFC 28): fair-queues requests, keeps each one's envelope (every frame
 // up to and including the empty delimiter) and routes the reply back with it.
 
-import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
+import type { Policy } from "../core.ts";
 
 /** Options of a {@link Reply}. */
 export interface ReplyOptions extends SocketOptions, ReplyOwnOptions {}
@@ -16,63 +23,21 @@ export interface ReplyOwnOptions {
   routingId?: string | Uint8Array | null;
 }
 
-/**
- * The server side of request/reply: `receive()` a request, then `send()`
- * its reply. Replies to peers that are gone are dropped.
- *
- * @example
- * ```ts
- * import { Reply } from "./mod.ts";
- * const rep = new Reply();
- * await rep.bind("tcp://127.0.0.1:*");
- * // for await (const [req] of rep) await rep.send(req);
- * rep.close();
- * ```
- */
-export class Reply extends SocketBase {
+// The routing policy of REP, over the pipes the core manages.
+class ReplyPolicy implements Policy {
   #in = new FairQueue();
   #replyTo: Pipe | null = null;
   #envelope: Msg = [];
 
-  /** @param options Socket options. */
-  constructor(options?: ReplyOptions) {
-    super("REP", options);
-  }
-
-  /**
-   * Sends the reply to the last request. Rejects with EFSM if there is none.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
-  }
-
-  /**
-   * Waits for the next request. Rejects with EFSM while a reply is owed.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The request's frames (without the envelope).
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
-  }
-
-  /** Iterates over requests until the socket closes; reply to each before the next. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override xattach(pipe: Pipe): void {
+  attach(pipe: Pipe): void {
     this.#in.add(pipe);
   }
-  protected override xdetach(pipe: Pipe): void {
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+
+  detach(pipe: Pipe): void {
+    this.#in.detach(pipe);
   }
 
-  protected override xrecv(): Msg | undefined {
+  recv(): Msg | undefined {
     if (this.#replyTo !== null) {
       throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: a reply is owed");
     }
@@ -90,7 +55,7 @@ export class Reply extends SocketBase {
     }
   }
 
-  protected override xsend(msg: Msg): boolean {
+  send(msg: Msg): boolean {
     const p = this.#replyTo;
     if (p === null) {
       throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: receive a request first");
@@ -103,6 +68,52 @@ export class Reply extends SocketBase {
   }
 }
 
+/**
+ * The server side of request/reply: `receive()` a request, then `send()`
+ * its reply. Replies to peers that are gone are dropped.
+ *
+ * @example
+ * ```ts
+ * import { Reply } from "./mod.ts";
+ * const rep = new Reply();
+ * await rep.bind("tcp://127.0.0.1:*");
+ * // for await (const [req] of rep) await rep.send(req);
+ * rep.close();
+ * ```
+ */
+export class Reply extends SocketBase {
+  /** @param options Socket options. */
+  constructor(options?: ReplyOptions) {
+    super("REP", options, () => new ReplyPolicy());
+  }
+
+  /**
+   * Sends the reply to the last request. Rejects with EFSM if there is none.
+   *
+   * @param message One part or an array of parts.
+   * @param options An AbortSignal.
+   * @returns Resolves once queued.
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void> {
+    return core(this).send(message, options);
+  }
+
+  /**
+   * Waits for the next request. Rejects with EFSM while a reply is owed.
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The request's frames (without the envelope).
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]> {
+    return core(this).receive(options);
+  }
+
+  /** Iterates over requests until the socket closes; reply to each before the next. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
+    return core(this).iterate();
+  }
+}
+
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Reply extends Required<ReplyOwnOptions> {}
-defineOptions(Reply.prototype, "REP");
+defineSocketOptions(Reply.prototype, "REP");

@@ -3,11 +3,18 @@
 // the request went to, else it is dropped.
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
-import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
+import type { Policy, SocketCore } from "../core.ts";
 
 /** Options of a {@link Request}. */
 export interface RequestOptions extends SocketOptions, RequestOwnOptions {}
@@ -21,6 +28,83 @@ export interface RequestOwnOptions extends RoutingIdOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+
+// The routing policy of REQ, over the pipes the core manages.
+class RequestPolicy implements Policy {
+  #core: SocketCore;
+  #out = new RoundRobin();
+  #replyPipe: Pipe | null = null;
+  #receiving = false;
+  #requestId = (Math.random() * 0x100000000) >>> 0;
+  readonly sendsIdentity = true;
+
+  constructor(core: SocketCore) {
+    this.#core = core;
+  }
+
+  attach(pipe: Pipe): void {
+    this.#out.add(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    this.#out.remove(pipe);
+    if (this.#replyPipe === pipe && this.#core.opts.relaxed) this.#replyPipe = null;
+  }
+
+  send(msg: Msg): boolean {
+    if (this.#receiving && !this.#core.opts.relaxed) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: a reply is outstanding");
+    }
+    let full: Msg;
+    if (this.#core.opts.correlate) {
+      const id = new Uint8Array(4);
+      new DataView(id.buffer).setUint32(0, (this.#requestId + 1) >>> 0);
+      full = [id, EMPTY, ...msg];
+    } else {
+      full = [EMPTY, ...msg];
+    }
+    const p = this.#out.send(full);
+    if (p === undefined) return false;
+    if (this.#core.opts.correlate) this.#requestId = (this.#requestId + 1) >>> 0;
+    this.#replyPipe = p;
+    this.#receiving = true;
+    return true;
+  }
+
+  recv(): Msg | undefined {
+    if (!this.#receiving) {
+      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: send a request first");
+    }
+    const p = this.#replyPipe;
+    if (p === null) return undefined;
+    for (let m = p.read(); m !== undefined; m = p.read()) {
+      const body = this.#strip(m);
+      if (body === undefined) continue;
+      this.#receiving = false;
+      this.#replyPipe = null;
+      return body;
+    }
+    return undefined;
+  }
+
+  // Replies from other peers (late ones, with `relaxed`) are dropped.
+  readable(pipe: Pipe): void {
+    if (pipe !== this.#replyPipe) { while (pipe.read() !== undefined); }
+  }
+
+  #strip(m: Msg): Msg | undefined {
+    let i = 0;
+    if (this.#core.opts.correlate) {
+      const id = m[0];
+      if (id.length !== 4 || new DataView(id.buffer, id.byteOffset, 4).getUint32(0) !== this.#requestId) {
+        return undefined;
+      }
+      i = 1;
+    }
+    if (m.length < i + 2 || m[i].length !== 0) return undefined;
+    return m.slice(i + 1);
+  }
+}
 
 /**
  * The client side of request/reply: `send()` a request, then `receive()`
@@ -43,14 +127,9 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export class Request extends SocketBase {
-  #out = new RoundRobin();
-  #replyPipe: Pipe | null = null;
-  #receiving = false;
-  #requestId = (Math.random() * 0x100000000) >>> 0;
-
   /** @param options Socket options. */
   constructor(options?: RequestOptions) {
-    super("REQ", options);
+    super("REQ", options, (c) => new RequestPolicy(c));
   }
 
   /**
@@ -61,7 +140,7 @@ export class Request extends SocketBase {
    * @returns Resolves once queued.
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -71,80 +150,15 @@ export class Request extends SocketBase {
    * @returns The reply's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over replies (one per request sent) until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override sendsIdentity(): boolean {
-    return true;
-  }
-  protected override xattach(pipe: Pipe): void {
-    this.#out.add(pipe);
-  }
-  protected override xdetach(pipe: Pipe): void {
-    this.#out.remove(pipe);
-    if (this.#replyPipe === pipe && this.relaxed) this.#replyPipe = null;
-  }
-
-  protected override xsend(msg: Msg): boolean {
-    if (this.#receiving && !this.relaxed) {
-      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: a reply is outstanding");
-    }
-    let full: Msg;
-    if (this.correlate) {
-      const id = new Uint8Array(4);
-      new DataView(id.buffer).setUint32(0, (this.#requestId + 1) >>> 0);
-      full = [id, EMPTY, ...msg];
-    } else {
-      full = [EMPTY, ...msg];
-    }
-    const p = this.#out.send(full);
-    if (p === undefined) return false;
-    if (this.correlate) this.#requestId = (this.#requestId + 1) >>> 0;
-    this.#replyPipe = p;
-    this.#receiving = true;
-    return true;
-  }
-
-  protected override xrecv(): Msg | undefined {
-    if (!this.#receiving) {
-      throw new ZmqError("EFSM", "Operation cannot be accomplished in current state: send a request first");
-    }
-    const p = this.#replyPipe;
-    if (p === null) return undefined;
-    for (let m = p.read(); m !== undefined; m = p.read()) {
-      const body = this.#strip(m);
-      if (body === undefined) continue;
-      this.#receiving = false;
-      this.#replyPipe = null;
-      return body;
-    }
-    return undefined;
-  }
-
-  // Replies from other peers (late ones, with `relaxed`) are dropped.
-  protected override xreadable(pipe: Pipe): void {
-    if (pipe !== this.#replyPipe) { while (pipe.read() !== undefined); }
-  }
-
-  #strip(m: Msg): Msg | undefined {
-    let i = 0;
-    if (this.correlate) {
-      const id = m[0];
-      if (id.length !== 4 || new DataView(id.buffer, id.byteOffset, 4).getUint32(0) !== this.#requestId) {
-        return undefined;
-      }
-      i = 1;
-    }
-    if (m.length < i + 2 || m[i].length !== 0) return undefined;
-    return m.slice(i + 1);
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Request extends Required<RequestOwnOptions> {}
-defineOptions(Request.prototype, "REQ");
+defineSocketOptions(Request.prototype, "REQ");

@@ -3,12 +3,19 @@
 // with it and sent messages are routed by their first frame.
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
-import { defineOptions } from "../options.ts";
 import { ZmqError } from "../errors.ts";
 import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageInput,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
+import type { Policy, SocketCore } from "../core.ts";
 
 /** Options of a {@link Router}. */
 export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
@@ -19,6 +26,78 @@ export interface RouterOwnOptions extends RoutingIdOptions {
   mandatory?: boolean;
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
   handover?: boolean;
+}
+
+// The routing policy of ROUTER, over the pipes the core manages.
+class RouterPolicy implements Policy {
+  #core: SocketCore;
+  #in = new FairQueue();
+  #byId = new Map<string, Pipe>();
+  // libzmq starts generated ids at a random 32-bit value, prefixed by 0x00.
+  #nextId = (Math.random() * 0x100000000) >>> 0;
+  readonly sendsIdentity = true;
+  // Pipes exist only once the peer's identity is known.
+  readonly earlyAttach = false;
+
+  constructor(core: SocketCore) {
+    this.#core = core;
+  }
+
+  attach(pipe: Pipe): void | string {
+    let id = pipe.routingId ?? pipe.peer?.identity ?? null;
+    if (id !== null && id.length > 0) {
+      const old = this.#byId.get(latin1(id));
+      if (old !== undefined) {
+        if (!this.#core.opts.handover) return "Duplicate routing id";
+        this.#byId.delete(latin1(id));
+        old.routingId = this.#generate();
+        this.#byId.set(latin1(old.routingId), old);
+        old.engine?.destroy();
+      }
+    } else {
+      id = this.#generate();
+    }
+    pipe.routingId = id;
+    this.#byId.set(latin1(id), pipe);
+    this.#in.add(pipe);
+  }
+
+  detach(pipe: Pipe): void {
+    if (pipe.routingId !== null && this.#byId.get(latin1(pipe.routingId)) === pipe) {
+      this.#byId.delete(latin1(pipe.routingId));
+    }
+    this.#in.detach(pipe);
+  }
+
+  #generate(): Uint8Array {
+    const id = new Uint8Array(5);
+    new DataView(id.buffer).setUint32(1, this.#nextId);
+    this.#nextId = (this.#nextId + 1) >>> 0;
+    return id;
+  }
+
+  send(msg: Msg): boolean {
+    if (msg.length < 2) {
+      throw new ZmqError("EINVAL", "A ROUTER message needs a routing id frame and at least one more part");
+    }
+    const pipe = this.#byId.get(latin1(msg[0]));
+    if (pipe === undefined || pipe.terminated) {
+      if (this.#core.opts.mandatory) {
+        throw new ZmqError("EHOSTUNREACH", "Host unreachable: no peer with that routing id");
+      }
+      return true;
+    }
+    if (!pipe.canWrite()) return !this.#core.opts.mandatory;
+    pipe.write(msg.slice(1));
+    return true;
+  }
+
+  recv(): Msg | undefined {
+    const r = this.#in.recvFrom();
+    if (r === undefined) return undefined;
+    const [m, pipe] = r;
+    return [pipe.routingId!, ...m];
+  }
 }
 
 /**
@@ -36,14 +115,9 @@ export interface RouterOwnOptions extends RoutingIdOptions {
  * ```
  */
 export class Router extends SocketBase {
-  #in = new FairQueue();
-  #byId = new Map<string, Pipe>();
-  // libzmq starts generated ids at a random 32-bit value, prefixed by 0x00.
-  #nextId = (Math.random() * 0x100000000) >>> 0;
-
   /** @param options Socket options. */
   constructor(options?: RouterOptions) {
-    super("ROUTER", options);
+    super("ROUTER", options, (c) => new RouterPolicy(c));
   }
 
   /**
@@ -54,7 +128,7 @@ export class Router extends SocketBase {
    * @returns Resolves once queued (or dropped).
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -64,77 +138,15 @@ export class Router extends SocketBase {
    * @returns `[routingId, ...frames]`.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
-  }
-
-  protected override sendsIdentity(): boolean {
-    return true;
-  }
-  // Pipes exist only once the peer's identity is known.
-  protected override earlyAttach(): boolean {
-    return false;
-  }
-
-  protected override xattach(pipe: Pipe): void | string {
-    let id = pipe.routingId ?? pipe.peer?.identity ?? null;
-    if (id !== null && id.length > 0) {
-      const old = this.#byId.get(latin1(id));
-      if (old !== undefined) {
-        if (!this.handover) return "Duplicate routing id";
-        this.#byId.delete(latin1(id));
-        old.routingId = this.#generate();
-        this.#byId.set(latin1(old.routingId), old);
-        old.engine?.destroy();
-      }
-    } else {
-      id = this.#generate();
-    }
-    pipe.routingId = id;
-    this.#byId.set(latin1(id), pipe);
-    this.#in.add(pipe);
-  }
-
-  protected override xdetach(pipe: Pipe): void {
-    if (pipe.routingId !== null && this.#byId.get(latin1(pipe.routingId)) === pipe) {
-      this.#byId.delete(latin1(pipe.routingId));
-    }
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
-  }
-
-  #generate(): Uint8Array {
-    const id = new Uint8Array(5);
-    new DataView(id.buffer).setUint32(1, this.#nextId);
-    this.#nextId = (this.#nextId + 1) >>> 0;
-    return id;
-  }
-
-  protected override xsend(msg: Msg): boolean {
-    if (msg.length < 2) {
-      throw new ZmqError("EINVAL", "A ROUTER message needs a routing id frame and at least one more part");
-    }
-    const pipe = this.#byId.get(latin1(msg[0]));
-    if (pipe === undefined || pipe.terminated) {
-      if (this.mandatory) throw new ZmqError("EHOSTUNREACH", "Host unreachable: no peer with that routing id");
-      return true;
-    }
-    if (!pipe.canWrite()) return !this.mandatory;
-    pipe.write(msg.slice(1));
-    return true;
-  }
-
-  protected override xrecv(): Msg | undefined {
-    const r = this.#in.recvFrom();
-    if (r === undefined) return undefined;
-    const [m, pipe] = r;
-    return [pipe.routingId!, ...m];
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Router extends Required<RouterOwnOptions> {}
-defineOptions(Router.prototype, "ROUTER");
+defineSocketOptions(Router.prototype, "ROUTER");

@@ -3,13 +3,15 @@
 import {
   type CallOptions,
   type ConflateOptions,
+  core,
+  defineSocketOptions,
   type InvertMatchingOptions,
   type MessageLike,
+  SocketBase,
   type SocketOptions,
   toFrame,
 } from "../socket_base.ts";
-import { defineOptions } from "../options.ts";
-import { SubscriberBase } from "./xsub.ts";
+import { SubscriberPolicy } from "./xsub.ts";
 
 /** Options of a {@link Subscriber}. */
 export interface SubscriberOptions extends SocketOptions, SubscriberOwnOptions {}
@@ -31,10 +33,14 @@ export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOpt
  * sub.close();
  * ```
  */
-export class Subscriber extends SubscriberBase {
+export class Subscriber extends SocketBase {
+  #policy!: SubscriberPolicy;
+
   /** @param options Socket options. */
   constructor(options?: SubscriberOptions) {
-    super("SUB", options, true);
+    let policy!: SubscriberPolicy;
+    super("SUB", options, (c) => policy = new SubscriberPolicy(c, true));
+    this.#policy = policy;
   }
 
   /**
@@ -44,7 +50,7 @@ export class Subscriber extends SubscriberBase {
    */
   subscribe(...prefixes: MessageLike[]): void {
     if (prefixes.length === 0) prefixes = [""];
-    for (const p of prefixes) this.subscribe_(toFrame(p).slice());
+    for (const p of prefixes) this.#policy.subscribe(toFrame(p).slice());
   }
 
   /**
@@ -55,7 +61,7 @@ export class Subscriber extends SubscriberBase {
    */
   unsubscribe(...prefixes: MessageLike[]): void {
     if (prefixes.length === 0) prefixes = [""];
-    for (const p of prefixes) this.unsubscribe_(toFrame(p).slice());
+    for (const p of prefixes) this.#policy.unsubscribe(toFrame(p).slice());
   }
 
   /**
@@ -65,15 +71,15 @@ export class Subscriber extends SubscriberBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface Subscriber extends Required<SubscriberOwnOptions> {}
-defineOptions(Subscriber.prototype, "SUB");
+defineSocketOptions(Subscriber.prototype, "SUB");

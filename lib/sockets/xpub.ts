@@ -8,13 +8,16 @@ import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
 import {
   type CallOptions,
+  core,
+  defineSocketOptions,
   type InvertMatchingOptions,
   type MessageInput,
   SocketBase,
   type SocketOptions,
   toFrame,
 } from "../socket_base.ts";
-import { defineOptions } from "../options.ts";
+import type { Policy, SocketCore } from "../core.ts";
+import { fanOut } from "../routing/fan_out.ts";
 
 /** Options of an {@link XPublisher}. */
 export interface XPublisherOptions extends SocketOptions, XPublisherOwnOptions {}
@@ -29,29 +32,33 @@ export interface XPublisherOwnOptions extends InvertMatchingOptions {
   welcomeMessage?: string | Uint8Array | null;
 }
 
-/** @internal Shared by Publisher and XPublisher. */
-export abstract class PublisherBase extends SocketBase {
+/**
+ * The routing policy of PUB and XPUB: fan-out to the subscribers whose
+ * prefixes match the first frame; subscriptions are processed as they
+ * arrive and, on XPUB, handed to the user.
+ */
+export class PublisherPolicy implements Policy {
+  #core: SocketCore;
   #subs = new PipeTrie();
   #pipes = new Set<Pipe>();
   #user = new Queue<Msg>();
   #deliver: boolean;
 
-  /** @internal */
-  constructor(type: "PUB" | "XPUB", options: SocketOptions | undefined, deliver: boolean) {
-    super(type, options);
+  constructor(core: SocketCore, deliver: boolean) {
+    this.#core = core;
     this.#deliver = deliver;
   }
 
-  protected override xattach(pipe: Pipe): void {
+  attach(pipe: Pipe): void {
     this.#pipes.add(pipe);
   }
 
-  protected override xconnected(pipe: Pipe): void {
-    const w = this.opts.welcomeMessage;
+  connected(pipe: Pipe): void {
+    const w = this.#core.opts.welcomeMessage;
     if (w !== null && w !== undefined) pipe.write([toFrame(w)]);
   }
 
-  protected override xdetach(pipe: Pipe): void {
+  detach(pipe: Pipe): void {
     this.#pipes.delete(pipe);
     this.#subs.removePipe(pipe, (topic) => {
       if (!this.#deliver) return;
@@ -60,12 +67,12 @@ export abstract class PublisherBase extends SocketBase {
       this.#user.push([m]);
     });
     // The cancellations must reach a receive() already waiting.
-    this.wakeReceiver();
+    this.#core.wakeReceiver();
   }
 
   // Subscriptions are processed as soon as they arrive.
-  protected override xreadable(pipe: Pipe): void {
-    const verbosity = this.opts.verbosity;
+  readable(pipe: Pipe): void {
+    const verbosity = this.#core.opts.verbosity;
     for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
       const data = m[0];
       if (m.length === 1 && data.length > 0 && (data[0] === 1 || data[0] === 0)) {
@@ -84,8 +91,8 @@ export abstract class PublisherBase extends SocketBase {
     }
   }
 
-  protected override xsend(msg: Msg): boolean {
-    if (!this.opts.noDrop && !this.opts.invertMatching) {
+  send(msg: Msg): boolean {
+    if (!this.#core.opts.noDrop && !this.#core.opts.invertMatching) {
       // The common case, without building a list.
       this.#subs.match(msg[0], (p) => {
         if (p.canWrite()) p.write(msg);
@@ -93,10 +100,10 @@ export abstract class PublisherBase extends SocketBase {
       return true;
     }
     const targets = this.#targets(msg[0]);
-    if (this.opts.noDrop) {
+    if (this.#core.opts.noDrop) {
       for (const p of targets) if (!p.canWrite()) return false;
     }
-    for (const p of targets) if (p.canWrite()) p.write(msg);
+    fanOut(targets, msg);
     return true;
   }
 
@@ -104,7 +111,7 @@ export abstract class PublisherBase extends SocketBase {
   // frame, or with invertMatching those that are not.
   #targets(topic: Uint8Array): Pipe[] {
     const hit: Pipe[] = [];
-    if (!this.opts.invertMatching) {
+    if (!this.#core.opts.invertMatching) {
       this.#subs.match(topic, (p) => hit.push(p));
       return hit;
     }
@@ -113,7 +120,7 @@ export abstract class PublisherBase extends SocketBase {
     return hit;
   }
 
-  protected override xrecv(): Msg | undefined {
+  recv(): Msg | undefined {
     return this.#user.shift();
   }
 }
@@ -137,10 +144,10 @@ export abstract class PublisherBase extends SocketBase {
  * xpub.close();
  * ```
  */
-export class XPublisher extends PublisherBase {
+export class XPublisher extends SocketBase {
   /** @param options Socket options. */
   constructor(options?: XPublisherOptions) {
-    super("XPUB", options, true);
+    super("XPUB", options, (c) => new PublisherPolicy(c, true));
   }
 
   /**
@@ -151,7 +158,7 @@ export class XPublisher extends PublisherBase {
    * @returns Resolves once queued (or dropped).
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -161,15 +168,15 @@ export class XPublisher extends PublisherBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over subscription messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
+    return core(this).iterate();
   }
 }
 
 // Its own options as properties, from the rows in lib/options.ts.
 export interface XPublisher extends Required<XPublisherOwnOptions> {}
-defineOptions(XPublisher.prototype, "XPUB");
+defineSocketOptions(XPublisher.prototype, "XPUB");

@@ -4,69 +4,71 @@
 import { type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { TopicSet } from "../routing/trie.ts";
-import { type CallOptions, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import { type CallOptions, core, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import type { Policy, SocketCore } from "../core.ts";
+import { fanOut, toConnected } from "../routing/fan_out.ts";
 
-/** @internal Shared by Subscriber and XSubscriber. */
-export abstract class SubscriberBase extends SocketBase {
+/**
+ * The routing policy of SUB and XSUB: subscriptions go to every publisher
+ * (resent after each reconnect), received messages are fair-queued; SUB
+ * filters them by its subscriptions as well.
+ */
+export class SubscriberPolicy implements Policy {
+  #core: SocketCore;
   #in = new FairQueue();
   #pipes = new Set<Pipe>();
   #topics = new TopicSet();
   #filter: boolean;
 
-  /** @internal */
-  constructor(type: "SUB" | "XSUB", options: SocketOptions | undefined, filter: boolean) {
-    super(type, options);
+  constructor(core: SocketCore, filter: boolean) {
+    this.#core = core;
     this.#filter = filter;
   }
 
-  /** @internal Adds a subscription and tells the publishers. */
-  protected subscribe_(topic: Uint8Array): void {
+  /** Adds a subscription and tells the publishers. */
+  subscribe(topic: Uint8Array): void {
     this.#topics.add(topic);
     // libzmq forwards every subscribe, deduplication is the publisher's job.
-    this.#toAll(new Subscription(true, topic));
+    toConnected(this.#pipes, new Subscription(true, topic));
   }
 
-  /** @internal Drops a subscription; publishers hear when its count is 0. */
-  protected unsubscribe_(topic: Uint8Array): void {
-    if (this.#topics.remove(topic)) this.#toAll(new Subscription(false, topic));
+  /** Drops a subscription; publishers hear when its count is 0. */
+  unsubscribe(topic: Uint8Array): void {
+    if (this.#topics.remove(topic)) toConnected(this.#pipes, new Subscription(false, topic));
   }
 
-  #toAll(m: Msg | Subscription): void {
-    // Pipes without a connection get every subscription on connect.
-    for (const p of this.#pipes) if (p.engine !== null) p.write(m);
-  }
-
-  protected override xattach(pipe: Pipe): void {
+  attach(pipe: Pipe): void {
     this.#pipes.add(pipe);
     this.#in.add(pipe);
   }
 
-  protected override xconnected(pipe: Pipe): void {
+  connected(pipe: Pipe): void {
     for (const t of this.#topics.topics()) pipe.write(new Subscription(true, t));
   }
 
-  protected override xdetach(pipe: Pipe): void {
+  detach(pipe: Pipe): void {
     this.#pipes.delete(pipe);
-    if (pipe.inQ.length === 0) this.#in.remove(pipe);
+    this.#in.detach(pipe);
   }
 
-  protected override xsend(msg: Msg): boolean {
+  send(msg: Msg): boolean {
     const data = msg[0];
     if (msg.length === 1 && data.length > 0 && data[0] === 1) {
-      this.subscribe_(data.slice(1));
+      this.subscribe(data.slice(1));
     } else if (msg.length === 1 && data.length > 0 && data[0] === 0) {
-      this.unsubscribe_(data.slice(1));
+      this.unsubscribe(data.slice(1));
     } else {
       // Other messages go upstream to every publisher (libzmq XSUB).
-      for (const p of this.#pipes) if (p.canWrite()) p.write(msg);
+      fanOut(this.#pipes, msg);
     }
     return true;
   }
 
-  protected override xrecv(): Msg | undefined {
+  recv(): Msg | undefined {
+    const invert = this.#core.opts.invertMatching;
     for (;;) {
       const m = this.#in.recv();
-      if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== this.opts.invertMatching) return m;
+      if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== invert) return m;
     }
   }
 }
@@ -83,10 +85,10 @@ export abstract class SubscriberBase extends SocketBase {
  * xsub.close();
  * ```
  */
-export class XSubscriber extends SubscriberBase {
+export class XSubscriber extends SocketBase {
   /** @param options Socket options. */
   constructor(options?: SocketOptions) {
-    super("XSUB", options, false);
+    super("XSUB", options, (c) => new SubscriberPolicy(c, false));
   }
 
   /**
@@ -97,7 +99,7 @@ export class XSubscriber extends SubscriberBase {
    * @returns Resolves once queued.
    */
   send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return this.send_(message, options);
+    return core(this).send(message, options);
   }
 
   /**
@@ -107,11 +109,11 @@ export class XSubscriber extends SubscriberBase {
    * @returns The message's frames.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return this.receive_(options);
+    return core(this).receive(options);
   }
 
   /** Iterates over received messages until the socket closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return this.iterate_();
+    return core(this).iterate();
   }
 }

@@ -1,0 +1,43 @@
+// Messages as users hand them over: one part or an array of parts, each a
+// string, a number, null, an ArrayBuffer or a typed array; and the per-call
+// options of send() and receive().
+
+import type { Msg } from "./pipe.ts";
+
+/** One part of a message as the user gives it. */
+export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
+
+/** A message to send: one part or an array of parts. */
+export type MessageInput = MessageLike | MessageLike[];
+
+/** Per-call options for `send()` and `receive()`. */
+export interface CallOptions {
+  /** Aborts the wait; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+/** Converts one user-supplied part to bytes (no copy for byte arrays). */
+export function toFrame(part: MessageLike): Uint8Array {
+  if (part instanceof Uint8Array) return part;
+  if (typeof part === "string") return encoder.encode(part);
+  if (part === null || part === undefined) return new Uint8Array(0);
+  if (typeof part === "number") return encoder.encode(String(part));
+  if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+  if (part instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && part instanceof SharedArrayBuffer)) {
+    return new Uint8Array(part);
+  }
+  throw new TypeError("Message parts must be strings, numbers, null, ArrayBuffers or typed arrays");
+}
+
+/** Converts a message to frames. */
+export function toMsg(input: MessageInput): Msg {
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new TypeError("A message needs at least one part");
+    const out: Msg = new Array(input.length);
+    for (let i = 0; i < input.length; i++) out[i] = toFrame(input[i]);
+    return out;
+  }
+  return [toFrame(input)];
+}
