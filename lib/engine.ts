@@ -24,24 +24,7 @@ import {
 } from "./zmtp/command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
 import type { Connection } from "./transport.ts";
-import { type Msg, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
-
-/**
- * A one-frame message that travels as a ZMTP command: the JOIN and LEAVE of
- * RADIO/DISH (RFC 37 §"The Radio-Dish Pattern"), which a pipe carries in
- * order with messages.
- */
-export type CommandMessage = Msg & { readonly command: true };
-
-/** Wraps a command body (name and data) as a {@link CommandMessage}. */
-export function commandMessage(body: Uint8Array): CommandMessage {
-  return Object.assign([body], { command: true as const });
-}
-
-/** True for a message made by {@link commandMessage}. */
-export function isCommandMessage(m: Msg): m is CommandMessage {
-  return (m as Partial<CommandMessage>).command === true;
-}
+import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, type PipeItem, Subscription } from "./pipe.ts";
 
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
@@ -85,6 +68,8 @@ const EMPTY = new Uint8Array(0);
 const ZERO_COPY = 16384;
 // One write carries at most this many bytes of copied frames.
 const BATCH = 262144;
+// Header and command name of a queued command, besides its topic or group.
+const COMMAND_ROOM = 20;
 
 /** One connection speaking ZMTP 3.x. */
 export class Engine implements EngineLike {
@@ -289,12 +274,16 @@ export class Engine implements EngineLike {
       }
       this.conn.write(this.#frame(COMMAND, encodePong(data)));
     } else if (isCommand(body, "SUBSCRIBE") || isCommand(body, "CANCEL")) {
-      // Delivered in order with messages as 0x01/0x00-prefixed messages,
-      // the ZMTP 3.0 form, which the publishing sockets understand.
-      const sub = body[1] === 0x53; // 'S'
-      this.pipe!.pushIn([new Subscription(sub, body.subarray(1 + body[0])).message()]);
+      // In order with messages, typed; only a subscriber's matter to us
+      // (RFC 37: other peers' stray commands are ignored).
+      const t = this.peer!.socketType;
+      if (t === "SUB" || t === "XSUB") {
+        this.pipe!.pushIn(new Subscription(body[1] === 0x53, body.subarray(1 + body[0])));
+      }
     } else if (isCommand(body, "JOIN") || isCommand(body, "LEAVE")) {
-      this.pipe!.pushIn(commandMessage(body));
+      if (this.peer!.socketType === "DISH") {
+        this.pipe!.pushIn(new Membership(body[1] === 0x4a, body.subarray(1 + body[0])));
+      }
     } else if (isCommand(body, "ERROR")) {
       throw new ProtocolError(`peer sent ERROR: ${parseErrorReason(body.subarray(6))}`);
     }
@@ -331,13 +320,13 @@ export class Engine implements EngineLike {
       let count = 0;
       let big: Uint8Array | null = null;
       const n = q.length;
-      const items: (Msg | Subscription)[] = [];
+      const items: PipeItem[] = [];
       while (count < n && total < BATCH) {
         const m = pipe.takeOut()!;
         items.push(m);
         count++;
-        if (m instanceof Subscription) {
-          total += 11 + 9 + m.topic.length;
+        if (!isMsg(m)) {
+          total += COMMAND_ROOM + (m instanceof Subscription ? m.topic.length : m.group.length);
           continue;
         }
         for (let i = 0; i < m.length; i++) total += headerSize(m[i].length) + m[i].length;
@@ -355,8 +344,8 @@ export class Engine implements EngineLike {
       let at = 0;
       for (let k = 0; k < items.length; k++) {
         const m = items[k];
-        if (m instanceof Subscription) {
-          const s = this.#subscriptionFrame(m);
+        if (!isMsg(m)) {
+          const s = this.#commandFrame(m);
           at = writeHeader(out, at, s.flags, s.body.length);
           out.set(s.body, at);
           at += s.body.length;
@@ -365,7 +354,7 @@ export class Engine implements EngineLike {
         const last = m.length - 1;
         for (let i = 0; i <= last; i++) {
           const f = m[i];
-          const flags = i < last ? MORE : isCommandMessage(m) ? COMMAND : 0;
+          const flags = i < last ? MORE : 0;
           at = writeHeader(out, at, flags, f.length);
           if (f === big && k === items.length - 1 && i === last) continue;
           out.set(f, at);
@@ -379,23 +368,23 @@ export class Engine implements EngineLike {
     if (this.#closing && q.length === 0) this.conn.end();
   }
 
-  // A subscription as one frame: a SUBSCRIBE/CANCEL command to a ZMTP 3.1
-  // peer, the 0x01/0x00-prefixed message to a 3.0 one.
-  #subscriptionFrame(s: Subscription): { flags: number; body: Uint8Array } {
-    if (this.#minor >= 1) return { flags: COMMAND, body: encodeCommand(s.subscribe ? "SUBSCRIBE" : "CANCEL", s.topic) };
-    return { flags: 0, body: s.message() };
+  // A command queued with messages as one frame: SUBSCRIBE/CANCEL to a ZMTP
+  // 3.1 peer (the 0x01/0x00-prefixed message to a 3.0 one), JOIN/LEAVE.
+  #commandFrame(c: Subscription | Membership): { flags: number; body: Uint8Array } {
+    if (c instanceof Membership) return { flags: COMMAND, body: encodeCommand(c.join ? "JOIN" : "LEAVE", c.group) };
+    if (this.#minor >= 1) return { flags: COMMAND, body: encodeCommand(c.subscribe ? "SUBSCRIBE" : "CANCEL", c.topic) };
+    return { flags: 0, body: c.message() };
   }
 
-  #writeWrapped(items: (Msg | Subscription)[]): void {
+  #writeWrapped(items: PipeItem[]): void {
     const frames: Uint8Array[] = [];
     for (const m of items) {
-      if (m instanceof Subscription) {
-        const s = this.#subscriptionFrame(m);
+      if (!isMsg(m)) {
+        const s = this.#commandFrame(m);
         frames.push(this.#frame(s.flags, s.body));
         continue;
       }
-      const last = isCommandMessage(m) ? COMMAND : 0;
-      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : last, m[i]));
+      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : 0, m[i]));
     }
     let total = 0;
     for (const f of frames) total += f.length;

@@ -5,7 +5,7 @@
 
 import type { EngineHost, EngineLike } from "./engine.ts";
 import { isCompatible } from "./compatibility.ts";
-import { type Msg, type PeerInfo, type Pipe, Subscription } from "./pipe.ts";
+import type { PeerInfo, Pipe } from "./pipe.ts";
 import { ZmqError } from "./errors.ts";
 
 /** What an inproc endpoint needs from a socket. */
@@ -53,8 +53,7 @@ class InprocEngine implements EngineLike {
       do {
         this.#kicked = false;
         while (from.outQ.length > 0 && (force || !this.peer.inPaused)) {
-          const m = from.takeOut()!;
-          to.pushIn(m instanceof Subscription ? [m.message()] : m as Msg);
+          to.pushIn(from.takeOut()!);
         }
       } while (this.#kicked);
     } finally {

@@ -21,6 +21,19 @@ export class Subscription {
   }
 }
 
+/** A JOIN or LEAVE of a RADIO/DISH group (RFC 48), queued in order with messages. */
+export class Membership {
+  constructor(readonly join: boolean, readonly group: Uint8Array) {}
+}
+
+/** What travels through a pipe: messages, and the commands queued in order with them. */
+export type PipeItem = Msg | Subscription | Membership;
+
+/** True for a message (frames), false for a subscription or a membership. */
+export function isMsg(item: PipeItem): item is Msg {
+  return Array.isArray(item);
+}
+
 /** What a pipe needs from the engine that serves it. */
 export interface PipeEngine {
   /** Outbound messages are waiting. */
@@ -61,8 +74,8 @@ export class Pipe {
   readonly owner: PipeOwner;
   /** The endpoint this pipe was made for (connect or bind address). */
   readonly endpoint: string;
-  readonly inQ: Queue<Msg> = new Queue();
-  readonly outQ: Queue<Msg | Subscription> = new Queue();
+  readonly inQ: Queue<PipeItem> = new Queue();
+  readonly outQ: Queue<PipeItem> = new Queue();
   sendHwm: number;
   recvHwm: number;
   engine: PipeEngine | null = null;
@@ -100,12 +113,12 @@ export class Pipe {
   }
 
   /** Queues an outbound message (caller checked canWrite where it matters). */
-  write(msg: Msg | Subscription): void {
-    if (this.conflate && !(msg instanceof Subscription)) {
+  write(msg: PipeItem): void {
+    if (this.conflate && isMsg(msg)) {
       // Replace the queued message; subscriptions stay.
-      const keep: Subscription[] = [];
+      const keep: PipeItem[] = [];
       for (let m = this.outQ.shift(); m !== undefined; m = this.outQ.shift()) {
-        if (m instanceof Subscription) keep.push(m);
+        if (!isMsg(m)) keep.push(m);
       }
       for (const k of keep) this.outQ.push(k);
     }
@@ -114,7 +127,7 @@ export class Pipe {
   }
 
   /** Takes the next outbound message (engine side). */
-  takeOut(): Msg | Subscription | undefined {
+  takeOut(): PipeItem | undefined {
     const m = this.outQ.shift();
     if (this.#outFull && (this.sendHwm <= 0 || this.outQ.length < this.sendHwm)) {
       this.#outFull = false;
@@ -124,7 +137,7 @@ export class Pipe {
   }
 
   /** Appends an inbound message (engine side); pauses input at the HWM. */
-  pushIn(msg: Msg): void {
+  pushIn(msg: PipeItem): void {
     if (this.conflate) this.inQ.clear();
     this.inQ.push(msg);
     if (this.recvHwm > 0 && this.inQ.length >= this.recvHwm && !this.#inPaused) {
@@ -140,7 +153,7 @@ export class Pipe {
   }
 
   /** Takes the next inbound message (socket side); resumes input below the HWM. */
-  read(): Msg | undefined {
+  read(): PipeItem | undefined {
     const m = this.inQ.shift();
     if (this.#inPaused && this.inQ.length <= (this.recvHwm >> 1)) {
       this.#inPaused = false;

@@ -16,7 +16,7 @@ import type { Endpoint } from "./endpoint.ts";
 import type { EngineHost, EngineLike } from "./engine.ts";
 import { HandshakeError, ProtocolError, ZmqError } from "./errors.ts";
 import type { SocketEvents } from "./events.ts";
-import { type PeerInfo, type Pipe, Subscription } from "./pipe.ts";
+import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import type { Listener } from "./transport.ts";
 
 /** Largest datagram sent or accepted, in bytes (libzmq's MAX_UDP_MSG). */
@@ -274,7 +274,7 @@ export class UdpEngine implements EngineLike {
     // A receiving engine has nothing to send: JOIN/LEAVE do not travel over udp.
     while (!this.#busy && q.length > 0) {
       const m = pipe.takeOut()!;
-      if (!this.#sending || m instanceof Subscription || m.length !== 2) continue;
+      if (!this.#sending || !isMsg(m) || m.length !== 2) continue;
       const size = 1 + m[0].length + m[1].length;
       if (m[0].length > GROUP_MAX_LENGTH || size > MAX_DATAGRAM) {
         this.#report(

@@ -1,7 +1,7 @@
 // Fair-queueing over pipes (RFC 28 §"Overall Goals", RFC 30): read one
 // message from each pipe with input, in turn.
 
-import type { Msg, Pipe } from "../pipe.ts";
+import { isMsg, type Msg, type Pipe, type PipeItem } from "../pipe.ts";
 
 /** Fair-queued reading across pipes. */
 export class FairQueue {
@@ -32,14 +32,20 @@ export class FairQueue {
 
   /** Reads the next message and the pipe it came from, or undefined. */
   recvFrom(): [Msg, Pipe] | undefined {
-    const p = this.#nextPipe();
-    return p === undefined ? undefined : [this.#read(p), p];
+    for (let p = this.#nextPipe(); p !== undefined; p = this.#nextPipe()) {
+      const m = this.#read(p);
+      if (isMsg(m)) return [m, p];
+    }
+    return undefined;
   }
 
   /** Reads the next message, or undefined (no pair allocated, unlike recvFrom). */
   recv(): Msg | undefined {
-    const p = this.#nextPipe();
-    return p === undefined ? undefined : this.#read(p);
+    for (let p = this.#nextPipe(); p !== undefined; p = this.#nextPipe()) {
+      const m = this.#read(p);
+      if (isMsg(m)) return m;
+    }
+    return undefined;
   }
 
   // The next pipe with a message, in turn; the turn moves past it.
@@ -56,8 +62,10 @@ export class FairQueue {
     return undefined;
   }
 
-  // A terminated pipe leaves once its last message is read.
-  #read(p: Pipe): Msg {
+  // A terminated pipe leaves once its last message is read. (A command
+  // here would be a stray: only PUB/XPUB and RADIO take them, and not
+  // through a fair queue; the callers skip it.)
+  #read(p: Pipe): PipeItem {
     const m = p.read()!;
     if (p.terminated && p.inQ.length === 0) this.remove(p);
     return m;

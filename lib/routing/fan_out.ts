@@ -2,7 +2,7 @@
 // those at their high-water mark (PUB, XPUB, XSUB upstream, RADIO), or to
 // every connected pipe regardless (subscriptions, JOIN/LEAVE).
 
-import type { Msg, Pipe, Subscription } from "../pipe.ts";
+import type { Msg, Pipe, PipeItem } from "../pipe.ts";
 
 /** Writes `msg` to each pipe with room; a full one misses it (the mute action of fan-out types). */
 export function fanOut(pipes: Iterable<Pipe>, msg: Msg): void {
@@ -13,6 +13,6 @@ export function fanOut(pipes: Iterable<Pipe>, msg: Msg): void {
  * Writes `msg` to each pipe that has a connection now. A pipe without one
  * is told the whole state when it connects, so it must not get it twice.
  */
-export function toConnected(pipes: Iterable<Pipe>, msg: Msg | Subscription): void {
+export function toConnected(pipes: Iterable<Pipe>, msg: PipeItem): void {
   for (const p of pipes) if (p.engine !== null) p.write(msg);
 }

@@ -4,14 +4,12 @@
 // frames, group then body; over udp:// the datagrams are filtered here.
 
 import { latin1 } from "../bytes.ts";
-import { commandMessage } from "../engine.ts";
 import { ZmqError } from "../errors.ts";
-import type { Msg, Pipe } from "../pipe.ts";
+import { Membership, type Msg, type Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { type CallOptions, core, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 import { toConnected } from "../routing/fan_out.ts";
-import { encodeCommand } from "../zmtp/command.ts";
 import { GROUP_MAX_LENGTH } from "../udp.ts";
 
 /** @internal A group as bytes, checked against RFC 48's grammar (1..255-valued octets, at most 255). */
@@ -43,8 +41,8 @@ class DishPolicy implements Policy {
   readonly joined = new Map<string, Uint8Array>();
 
   /** Tells every connected RADIO; pipes without a connection hear every group when they connect. */
-  tell(name: "JOIN" | "LEAVE", group: Uint8Array): void {
-    toConnected(this.#pipes, commandMessage(encodeCommand(name, group)));
+  tell(join: boolean, group: Uint8Array): void {
+    toConnected(this.#pipes, new Membership(join, group));
   }
 
   // udp:// drops datagrams of groups not joined before they take queue room.
@@ -62,7 +60,7 @@ class DishPolicy implements Policy {
   connected(pipe: Pipe): void {
     if (!this.#pipes.has(pipe)) return;
     pipe.outQ.clear();
-    for (const g of this.joined.values()) pipe.write(commandMessage(encodeCommand("JOIN", g)));
+    for (const g of this.joined.values()) pipe.write(new Membership(true, g));
   }
 
   detach(pipe: Pipe): void {
@@ -124,7 +122,7 @@ export class Dish extends SocketBase {
       const key = groupKey(bytes);
       if (this.#policy.joined.has(key)) throw new ZmqError("EINVAL", `Group "${g}" is joined already`);
       this.#policy.joined.set(key, bytes.slice());
-      this.#policy.tell("JOIN", bytes);
+      this.#policy.tell(true, bytes);
     }
   }
 
@@ -138,7 +136,7 @@ export class Dish extends SocketBase {
     for (const g of groups) {
       const bytes = groupBytes(g);
       if (!this.#policy.joined.delete(groupKey(bytes))) throw new ZmqError("EINVAL", `Group "${g}" is not joined`);
-      this.#policy.tell("LEAVE", bytes);
+      this.#policy.tell(false, bytes);
     }
   }
 

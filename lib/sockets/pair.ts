@@ -1,6 +1,6 @@
 // PAIR (RFC 31): exactly one peer; further peers are refused while it lives.
 
-import type { Msg, Pipe } from "../pipe.ts";
+import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import { type CallOptions, core, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
@@ -25,7 +25,10 @@ class PairPolicy implements Policy {
   }
 
   recv(): Msg | undefined {
-    return this.#pipe?.read();
+    const p = this.#pipe;
+    if (p === null) return undefined;
+    for (let m = p.read(); m !== undefined; m = p.read()) if (isMsg(m)) return m;
+    return undefined;
   }
 }
 

@@ -4,8 +4,7 @@
 // group then body (RFC 37 §"The Radio-Dish Pattern"), and the DISH's JOIN
 // and LEAVE commands arrive in the pipe as command messages.
 
-import { isCommandMessage } from "../engine.ts";
-import type { Msg, Pipe } from "../pipe.ts";
+import { Membership, type Msg, type Pipe } from "../pipe.ts";
 import { type CallOptions, core, type MessageLike, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
@@ -51,11 +50,9 @@ class RadioPolicy implements Policy {
   readable(pipe: Pipe): void {
     const mine = pipe.state as Set<string>;
     for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
-      if (!isCommandMessage(m)) continue;
-      const body = m[0];
-      const join = body[0] === 4; // "\x04JOIN" or "\x05LEAVE"
-      const key = groupKey(body.subarray(1 + body[0]));
-      if (join) {
+      if (!(m instanceof Membership)) continue;
+      const key = groupKey(m.group);
+      if (m.join) {
         mine.add(key);
         let set = this.#groups.get(key);
         if (!set) this.#groups.set(key, set = new Set());

@@ -4,7 +4,7 @@
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
 import { ZmqError } from "../errors.ts";
-import type { Msg, Pipe } from "../pipe.ts";
+import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   type CallOptions,
@@ -78,6 +78,7 @@ class RequestPolicy implements Policy {
     const p = this.#replyPipe;
     if (p === null) return undefined;
     for (let m = p.read(); m !== undefined; m = p.read()) {
+      if (!isMsg(m)) continue;
       const body = this.#strip(m);
       if (body === undefined) continue;
       this.#receiving = false;

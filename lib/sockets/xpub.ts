@@ -3,7 +3,7 @@
 // 0x01/0x00-prefixed messages (or SUBSCRIBE/CANCEL commands, which the engine
 // turns into those) and, on XPUB, are handed to the user.
 
-import type { Msg, Pipe } from "../pipe.ts";
+import { isMsg, type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
 import {
@@ -70,25 +70,27 @@ export class PublisherPolicy implements Policy {
     this.#core.wakeReceiver();
   }
 
-  // Subscriptions are processed as soon as they arrive.
+  // Subscriptions are processed as soon as they arrive: SUBSCRIBE/CANCEL
+  // commands come typed; a one-frame message starting with 1 or 0 is one
+  // too (ZMTP 3.0, and what libzmq 4.3's SUB sends), as libzmq's XPUB reads it.
   readable(pipe: Pipe): void {
-    const verbosity = this.#core.opts.verbosity;
     for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
-      const data = m[0];
-      if (m.length === 1 && data.length > 0 && (data[0] === 1 || data[0] === 0)) {
-        const topic = data.subarray(1);
-        if (data[0] === 1) {
-          const unique = this.#subs.add(topic, pipe);
-          if (this.#deliver && (unique || verbosity !== null)) this.#user.push(m);
-        } else {
-          const last = this.#subs.remove(topic, pipe);
-          if (this.#deliver && (last || verbosity === "allSubsUnsubs")) this.#user.push(m);
-        }
+      if (m instanceof Subscription) this.#subscription(pipe, m.subscribe, m.topic);
+      else if (!isMsg(m)) continue;
+      else if (m.length === 1 && m[0].length > 0 && (m[0][0] === 1 || m[0][0] === 0)) {
+        this.#subscription(pipe, m[0][0] === 1, m[0].subarray(1));
       } else if (this.#deliver) {
         // Any other message from a subscriber goes up as is (libzmq XPUB).
         this.#user.push(m);
       }
     }
+  }
+
+  #subscription(pipe: Pipe, subscribe: boolean, topic: Uint8Array): void {
+    const verbosity = this.#core.opts.verbosity;
+    const news = subscribe ? this.#subs.add(topic, pipe) : this.#subs.remove(topic, pipe);
+    const tell = news || (subscribe ? verbosity !== null : verbosity === "allSubsUnsubs");
+    if (this.#deliver && tell) this.#user.push([new Subscription(subscribe, topic).message()]);
   }
 
   send(msg: Msg): boolean {
