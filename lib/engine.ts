@@ -70,6 +70,9 @@ const ZERO_COPY = 16384;
 const BATCH = 262144;
 // Header and command name of a queued command, besides its topic or group.
 const COMMAND_ROOM = 20;
+// How long a connection we gave up on may take to flush the ERROR we sent
+// before it is destroyed: a silent peer must not hold it open.
+const ERROR_FLUSH_MS = 250;
 
 /** One connection speaking ZMTP 3.x. */
 export class Engine implements EngineLike {
@@ -98,6 +101,11 @@ export class Engine implements EngineLike {
   #handshakeBacklog: Uint8Array[] = [];
   #flushBound = () => this.#flush();
   #closing = false;
+  // conn.end() was called: nothing more is written, inbound bytes are dropped.
+  #ended = false;
+  // An ERROR command was written (a refused handshake).
+  #errorSent = false;
+  #dropTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(conn: Connection, endpoint: string, mech: Mechanism, host: EngineHost, opts: EngineOptions) {
     this.conn = conn;
@@ -122,7 +130,10 @@ export class Engine implements EngineLike {
     }
     this.conn.start({
       onData: (chunk) => this.#onData(chunk),
-      onClose: (err) => this.#closed(err),
+      onClose: (err) => {
+        clearTimeout(this.#dropTimer);
+        this.#closed(err);
+      },
       onDrain: () => {
         this.#blocked = false;
         this.#flush();
@@ -141,6 +152,8 @@ export class Engine implements EngineLike {
   #onData(chunk: Uint8Array): void {
     if (this.#state === State.Closed) return;
     this.#lastRecv = Date.now();
+    // Closing: the peer's bytes only matter as a sign of life until its EOF.
+    if (this.#ended) return;
     try {
       if (this.#state < State.Handshake) {
         const take = Math.min(GREETING_SIZE - this.#greetingLen, chunk.length);
@@ -237,6 +250,7 @@ export class Engine implements EngineLike {
     for (const cmd of step.send) this.conn.write(encodeFrame(COMMAND, cmd));
     if (step.error !== undefined) {
       this.conn.write(encodeFrame(COMMAND, encodeError(step.error)));
+      this.#errorSent = true;
       // A bare status code is a ZAP refusal (RFC 27), sent as libzmq does.
       if (/^[345]00$/.test(step.error)) throw authError(`ZAP authentication refused the peer (status ${step.error})`);
       throw new HandshakeError(step.error);
@@ -254,6 +268,7 @@ export class Engine implements EngineLike {
     const pipe = this.#host.engineReady(this, this.peer, done);
     if (typeof pipe === "string") {
       this.conn.write(this.#frame(COMMAND, encodeError(pipe)));
+      this.#errorSent = true;
       throw new HandshakeError(pipe);
     }
     this.#state = State.Active;
@@ -312,7 +327,7 @@ export class Engine implements EngineLike {
   #flush(): void {
     this.#kicked = false;
     const pipe = this.pipe;
-    if (pipe === null || this.#state !== State.Active) return;
+    if (pipe === null || this.#state !== State.Active || this.#ended) return;
     const q = pipe.outQ;
     while (!this.#blocked && q.length > 0) {
       // Size the batch.
@@ -365,7 +380,10 @@ export class Engine implements EngineLike {
       if (big !== null) ok = this.conn.write(big);
       if (!ok) this.#blocked = true;
     }
-    if (this.#closing && q.length === 0) this.conn.end();
+    if (this.#closing && q.length === 0) {
+      this.#ended = true;
+      this.conn.end();
+    }
   }
 
   // A command queued with messages as one frame: SUBSCRIBE/CANCEL to a ZMTP
@@ -418,7 +436,7 @@ export class Engine implements EngineLike {
         this.#fail(new ProtocolError("heartbeat timed out", "ETIMEDOUT"));
         return;
       }
-      if (ivl > 0) {
+      if (ivl > 0 && !this.#ended) {
         const ttl = Math.min(0xffff, Math.floor(this.#opts.heartbeatTimeToLive / 100));
         this.conn.write(this.#frame(COMMAND, encodePing(ttl)));
       }
@@ -428,14 +446,16 @@ export class Engine implements EngineLike {
   // -- closing ---------------------------------------------------------------
 
   /**
-   * Closes once the pipe's queued messages are written and flushed (the
-   * socket bounds this with its linger timer).
+   * Closes gracefully: writes the pipe's queued messages, then ends the
+   * connection, which waits for the peer's EOF, so that the peer can read
+   * all of it (the socket bounds this with its linger timer). Before the
+   * handshake is done there is nothing to deliver: it closes at once.
    */
   close(): void {
     if (this.#state === State.Closed) return;
     this.#closing = true;
     if (this.#state !== State.Active) {
-      this.conn.end();
+      this.conn.destroy();
       return;
     }
     this.#flush();
@@ -447,12 +467,21 @@ export class Engine implements EngineLike {
     this.conn.destroy();
   }
 
+  // We give up on the connection (bad input, handshake refused or timed
+  // out, heartbeat timed out): report it, then destroy it; a peer that
+  // never reads or never closes must not hold it open. An ERROR we sent
+  // gets a brief, bounded chance to reach the peer first.
   #fail(error: Error): void {
     if (this.#state === State.Closed) return;
-    // Report first: some transports call onClose from inside end().
     this.#closed(error);
-    // Flush the ERROR we may have queued, then drop the connection.
-    this.conn.end();
+    if (this.#errorSent && !this.#ended) {
+      this.#ended = true;
+      // Armed first: a transport may report the close from inside end().
+      this.#dropTimer = setTimeout(() => this.conn.destroy(), ERROR_FLUSH_MS);
+      this.conn.end();
+    } else {
+      this.conn.destroy();
+    }
   }
 
   #closed(error: Error | undefined): void {

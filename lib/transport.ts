@@ -47,9 +47,19 @@ export interface Connection {
   pause(): void;
   /** Resumes delivering data. */
   resume(): void;
-  /** Flushes what was written, then closes. */
+  /**
+   * Closes gracefully: flushes what was written, half-closes (the peer reads
+   * EOF after our last byte), keeps reading until the peer's EOF or an
+   * error, and only then closes and calls `onClose`. A peer that sees the
+   * connection hang up instead may discard what it has not read yet (libzmq
+   * over ipc, paused at its HWM, does). Meanwhile inbound bytes are still
+   * delivered, `pause()` no longer applies (the EOF must be read) and
+   * `write()` drops its chunk. Unbounded: the caller destroys the connection
+   * when it stops waiting. A transport that cannot half-close closes once
+   * flushed.
+   */
   end(): void;
-  /** Closes at once, dropping unwritten bytes. */
+  /** Closes at once, dropping unwritten bytes; also ends a pending `end()`. */
   destroy(): void;
   /**
    * Optional: runs `fn` after the current macrotask and pending I/O (e.g.

@@ -30,6 +30,7 @@ class BunConnection implements Connection {
   #pendingBytes = 0;
   #needDrain = false;
   #ending = false;
+  #shut = false;
   closed = false;
 
   constructor(sock: BunSocket) {
@@ -55,7 +56,7 @@ class BunConnection implements Connection {
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.closed) return false;
+    if (this.closed || this.#ending) return false;
     if (this.#pending.length === 0) {
       const n = this.sock.write(chunk);
       if (n >= chunk.length) return true;
@@ -83,7 +84,7 @@ class BunConnection implements Connection {
       this.#pendingBytes -= c.length;
     }
     if (this.#ending) {
-      this.sock.end();
+      this.#halfClose();
       return;
     }
     if (this.#needDrain) {
@@ -101,7 +102,8 @@ class BunConnection implements Connection {
   }
 
   pause(): void {
-    this.sock.pause?.();
+    // Once ending, reading goes on until the peer's EOF.
+    if (!this.#ending) this.sock.pause?.();
   }
 
   resume(): void {
@@ -109,9 +111,19 @@ class BunConnection implements Connection {
   }
 
   end(): void {
-    if (this.closed) return;
+    if (this.closed || this.#ending) return;
     this.#ending = true;
-    if (this.#pending.length === 0) this.sock.end();
+    this.sock.resume?.();
+    if (this.#pending.length === 0) this.#halfClose();
+  }
+
+  // Everything written is in the kernel: shutdown() sends our EOF and keeps
+  // reading; Bun reports close once the peer's EOF (or an error) arrives.
+  // Bun's end() would close the fd at once, without a half-close.
+  #halfClose(): void {
+    if (this.#shut || this.closed) return;
+    this.#shut = true;
+    this.sock.shutdown();
   }
 
   destroy(): void {

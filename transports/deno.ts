@@ -30,6 +30,7 @@ class DenoConnection implements Connection {
   #writing = false;
   #needDrain = false;
   #ending = false;
+  #shut = false;
 
   // deno-lint-ignore no-explicit-any
   constructor(conn: any) {
@@ -66,7 +67,7 @@ class DenoConnection implements Connection {
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.#closed) return false;
+    if (this.#closed || this.#ending) return false;
     this.#queue.push(chunk);
     this.#queued += chunk.length;
     if (!this.#writing) this.#writeLoop();
@@ -108,11 +109,24 @@ class DenoConnection implements Connection {
       this.#finish(e as Error);
     }
     this.#writing = false;
-    if (this.#ending && this.#queue.length === 0) this.destroy();
+    if (this.#ending && this.#queue.length === 0) this.#halfClose();
+  }
+
+  // Everything written is in the kernel: send our EOF and let the read loop
+  // run on to the peer's, which closes.
+  async #halfClose(): Promise<void> {
+    if (this.#shut || this.#closed) return;
+    this.#shut = true;
+    try {
+      await this.#conn.closeWrite();
+    } catch (e) {
+      this.#finish(e as Error);
+    }
   }
 
   pause(): void {
-    this.#paused = true;
+    // Once ending, reading goes on until the peer's EOF.
+    if (!this.#ending) this.#paused = true;
   }
 
   resume(): void {
@@ -123,8 +137,10 @@ class DenoConnection implements Connection {
   }
 
   end(): void {
+    if (this.#closed || this.#ending) return;
     this.#ending = true;
-    if (!this.#writing && this.#queue.length === 0) this.destroy();
+    this.resume();
+    if (!this.#writing && this.#queue.length === 0) this.#halfClose();
   }
 
   destroy(): void {

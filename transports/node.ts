@@ -15,6 +15,7 @@ import { ZmqError } from "../lib/errors.ts";
 class NodeConnection implements Connection {
   readonly remoteAddress: string;
   #sock: net.Socket;
+  #ending = false;
 
   constructor(sock: net.Socket) {
     this.#sock = sock;
@@ -39,20 +40,26 @@ class NodeConnection implements Connection {
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.#sock.destroyed) return false;
+    if (this.#sock.destroyed || this.#ending) return false;
     return this.#sock.write(chunk);
   }
 
   pause(): void {
-    this.#sock.pause();
+    // Once ending, reading goes on until the peer's EOF.
+    if (!this.#ending) this.#sock.pause();
   }
 
   resume(): void {
     this.#sock.resume();
   }
 
+  // Flushes and half-closes; node:net (allowHalfOpen off) destroys the
+  // socket once the peer's EOF arrives, which needs the socket flowing.
   end(): void {
+    if (this.#ending) return;
+    this.#ending = true;
     this.#sock.end();
+    this.#sock.resume();
   }
 
   destroy(): void {
