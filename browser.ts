@@ -58,10 +58,10 @@ export {
   type ConnectionHandler,
   fromStreams,
   type Listener,
-  registerTransport,
   type StreamDuplex,
   type Transport,
 } from "./lib/transport.ts";
+export { registerTransport } from "./lib/driver.ts";
 export { type Endpoint, parseEndpoint } from "./lib/endpoint.ts";
 export {
   type CurveKey,

@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Transport } from "./transport.ts";
-import { InprocRegistry } from "./inproc.ts";
+import { InprocRegistry } from "./inproc_registry.ts";
 
 /**
  * A ZeroMQ context. Most programs use the global one and never create this.
@@ -20,19 +19,8 @@ import { InprocRegistry } from "./inproc.ts";
  * ```
  */
 export class Context {
-  #transports = new Map<string, Transport>();
   /** @internal The inproc names bound in this context. */
   readonly inproc: InprocRegistry = new InprocRegistry();
-
-  /** @internal A transport scoped to this context (inproc), if any. */
-  transport(scheme: string): Transport | undefined {
-    return this.#transports.get(scheme);
-  }
-
-  /** @internal Installs a context-scoped transport. */
-  setTransport(scheme: string, t: Transport): void {
-    this.#transports.set(scheme, t);
-  }
 }
 
 /** The global context that sockets use by default. */

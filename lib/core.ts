@@ -8,13 +8,15 @@ import { Engine, type EngineHost, type EngineLike } from "./engine.ts";
 import { HandshakeError, ZmqError } from "./errors.ts";
 import { SocketEvents } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
-import { type Connection, getTransport, type Listener, type Transport } from "./transport.ts";
+import type { Connection } from "./transport.ts";
+import { type Binding, type Driver, driverFor, type DriverHost, type Link } from "./driver.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { createSecurityMechanism } from "./security.ts";
 import { type Context, defaultContext } from "./context.ts";
-import { linkInproc } from "./inproc.ts";
-import { bindUdp, checkUdp, openUdp } from "./udp.ts";
+// The drivers of inproc:// and udp://, registered on import.
+import "./inproc.ts";
+import "./udp.ts";
 import { macrotask } from "./defer.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
@@ -63,9 +65,10 @@ interface Waiter<T> {
 // State of one connect() endpoint.
 interface Connecter {
   address: string;
-  transport: Transport | null;
-  unwatch?: () => void;
+  driver: Driver;
   endpoint: ReturnType<typeof parseEndpoint>;
+  /** The attempt under way, to end it on disconnect or close. */
+  attempt: AbortController | null;
   pipe: Pipe | null;
   engine: EngineLike | null;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -85,7 +88,7 @@ function isProtocolFailure(e: unknown): boolean {
 }
 
 /** The private core of a socket. */
-export class SocketCore implements PipeOwner, EngineHost {
+export class SocketCore implements PipeOwner, DriverHost {
   /** The socket type name sent in the handshake ("PUSH", "ROUTER", ...). */
   readonly type: SocketTypeName;
   /** The routing policy of the socket type. */
@@ -98,10 +101,9 @@ export class SocketCore implements PipeOwner, EngineHost {
   readonly opts: OptionValues;
   /** Pipes attached to the routing policy. */
   readonly pipes: Set<Pipe> = new Set<Pipe>();
-  #listeners = new Map<string, Listener>();
+  #bindings = new Map<string, Binding>();
   #connecters = new Map<string, Connecter>();
   #engines = new Set<EngineLike>();
-  #inprocNames = new Set<string>();
   #closed = false;
   #lastEndpoint: string | null = null;
   #sendWaiter: Waiter<void> | null = null;
@@ -154,35 +156,27 @@ export class SocketCore implements PipeOwner, EngineHost {
   async bind(address: string): Promise<void> {
     this.#checkOpen();
     const ep = parseEndpoint(address, true);
-    if (ep.scheme === "inproc") {
-      this.context.inproc.bind(ep.path, this);
-      this.#inprocNames.add(ep.path);
-      this.#lastEndpoint = address;
-      this.events.emit({ type: "bind", address });
-      return;
-    }
-    // udp:// has no connections to accept: a DISH binds a datagram socket.
-    const transport = ep.scheme === "udp" ? null : this.#transportFor(ep.scheme, address);
-    if (this.#listeners.has(address) && ep.port !== 0) {
+    const driver = driverFor(ep.scheme, address);
+    driver.check?.(this.type, ep, true);
+    if (this.#bindings.has(address) && ep.port !== 0) {
       throw new ZmqError("EADDRINUSE", `Address already in use: ${address}`, { address });
     }
-    let listener: Listener;
+    let binding: Binding;
     try {
-      listener = transport === null
-        ? await bindUdp(this, ep)
-        : await transport.listen(ep, (conn) => this.#accept(conn, listener?.endpoint ?? address));
+      // Not awaited before the call: an inproc name is bound when bind() returns.
+      binding = await driver.bind(this, ep);
     } catch (e) {
       this.events.emit({ type: "bind:error", address, error: e as Error });
       throw e;
     }
     if (this.#closed) {
-      await listener.close();
+      await binding.close();
       throw new ZmqError("ETERM", "Socket is closed");
     }
-    this.#listeners.set(listener.endpoint, listener);
-    if (listener.endpoint !== address) this.#listeners.set(address, listener);
-    this.#lastEndpoint = listener.endpoint;
-    this.events.emit({ type: "bind", address: listener.endpoint });
+    this.#bindings.set(binding.endpoint, binding);
+    if (binding.endpoint !== address) this.#bindings.set(address, binding);
+    this.#lastEndpoint = binding.endpoint;
+    this.events.emit({ type: "bind", address: binding.endpoint });
   }
 
   /**
@@ -192,20 +186,15 @@ export class SocketCore implements PipeOwner, EngineHost {
    * @param address The endpoint.
    */
   async unbind(address: string): Promise<void> {
-    if (address.startsWith("inproc://")) {
-      const name = address.slice(9);
-      if (!this.#inprocNames.delete(name) || !this.context.inproc.unbind(name, this)) {
-        throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
-      }
-      return;
-    }
-    const l = this.#listeners.get(address);
-    if (!l) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
-    for (const [k, v] of this.#listeners) if (v === l) this.#listeners.delete(k);
-    const closing = l.close();
+    const b = this.#bindings.get(address);
+    if (!b) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
+    for (const [k, v] of this.#bindings) if (v === b) this.#bindings.delete(k);
+    const closing = b.close();
     // libzmq's listener owns what it accepted (term_endpoint): those connections go with it.
     // Before awaiting: a listener's close may wait for its open connections.
-    for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === l.endpoint) e.destroy();
+    if (!b.keepsConnections) {
+      for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === b.endpoint) e.destroy();
+    }
     await closing;
   }
 
@@ -220,8 +209,8 @@ export class SocketCore implements PipeOwner, EngineHost {
   connect(address: string, options?: { routingId?: string | Uint8Array }): void {
     this.#checkOpen();
     const ep = parseEndpoint(address, false);
-    if (ep.scheme === "udp") checkUdp(this.type, ep, false);
-    const transport = ep.scheme === "inproc" || ep.scheme === "udp" ? null : this.#transportFor(ep.scheme, address);
+    const driver = driverFor(ep.scheme, address);
+    driver.check?.(this.type, ep, false);
     const known = this.#connecters.get(address);
     if (known !== undefined) {
       // An endpoint given up after a protocol error is tried again on request.
@@ -237,10 +226,11 @@ export class SocketCore implements PipeOwner, EngineHost {
     const rid = options?.routingId;
     const c: Connecter = {
       address,
-      transport,
+      driver,
       endpoint: ep,
       pipe: null,
       engine: null,
+      attempt: null,
       timer: undefined,
       interval: this.opts.reconnectInterval,
       stopped: false,
@@ -269,77 +259,65 @@ export class SocketCore implements PipeOwner, EngineHost {
     const c = this.#connecters.get(address);
     if (!c) throw new ZmqError("ENOENT", `Not connected to ${address}`, { address });
     this.#connecters.delete(address);
-    c.stopped = true;
-    clearTimeout(c.timer);
-    c.unwatch?.();
+    this.#stop(c);
     if (c.pipe) this.#terminatePipe(c.pipe);
     c.engine?.destroy();
   }
 
-  #transportFor(scheme: string, address: string): Transport {
-    const t = getTransport(scheme) ?? this.context.transport(scheme);
-    if (!t) throw new TypeError(`Transport "${scheme}" is not available in this runtime (endpoint "${address}")`);
-    return t;
+  // No more attempts for a connect()ed endpoint; a pending one is ended.
+  #stop(c: Connecter): void {
+    c.stopped = true;
+    clearTimeout(c.timer);
+    c.attempt?.abort();
+    c.attempt = null;
   }
 
-  #dial(c: Connecter): void {
-    if (c.stopped || this.#closed && !this.#lingering(c)) return;
-    if (c.transport === null) {
-      if (c.endpoint.scheme === "udp") this.#dialUdp(c);
-      else this.#dialInproc(c);
-      return;
-    }
-    let timedOut = false;
+  #wanted(c: Connecter): boolean {
+    return !c.stopped && (!this.#closed || this.#lingering(c));
+  }
+
+  #dial(c: Connecter, again = false): void {
+    if (!this.#wanted(c)) return;
+    const attempt = new AbortController();
+    c.attempt = attempt;
     let timeout: ReturnType<typeof setTimeout> | undefined;
-    const attempt = c.transport.connect(c.endpoint);
-    if (this.opts.connectTimeout > 0) {
-      timeout = setTimeout(() => {
-        timedOut = true;
-        this.#retry(c, new ZmqError("ETIMEDOUT", "connect timed out"));
-      }, this.opts.connectTimeout);
-    }
-    attempt.then((conn) => {
+    const linked = (link: Link) => {
       clearTimeout(timeout);
-      if (timedOut || c.stopped || (this.#closed && !this.#lingering(c))) {
-        conn.destroy();
+      if (c.attempt !== attempt || !this.#wanted(c)) {
+        link.discard();
         return;
       }
+      c.attempt = null;
       c.interval = this.opts.reconnectInterval;
-      this.events.emit({ type: "connect", address: c.address });
-      c.engine = this.#startEngine(conn, c.address, c);
-    }, (err) => {
+      if (!link.quiet) this.events.emit({ type: "connect", address: c.address });
+      c.engine = link.start(c);
+    };
+    const failed = (err: unknown) => {
       clearTimeout(timeout);
-      if (timedOut) return;
+      if (c.attempt !== attempt) return;
+      c.attempt = null;
       // A transport that refused in its own handshake (a ws upgrade without ZWS).
       if (isProtocolFailure(err)) {
-        this.events.emit({ type: "handshake:error:protocol", address: c.address, error: err });
+        this.events.emit({ type: "handshake:error:protocol", address: c.address, error: err as Error });
       }
       this.#retry(c, err);
-    });
-  }
-
-  // inproc: link now if the name is bound, else when it gets bound.
-  #dialInproc(c: Connecter): void {
-    c.unwatch?.();
-    c.unwatch = undefined;
-    const binder = this.context.inproc.lookup(c.endpoint.path);
-    if (binder && binder !== this) {
-      c.engine = linkInproc(binder, this, c.address, c);
-      if (c.engine) this.#engines.add(c.engine);
+    };
+    let result: Link | Promise<Link>;
+    try {
+      result = c.driver.connect(this, c.endpoint, attempt.signal, again);
+    } catch (e) {
+      failed(e);
       return;
     }
-    c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
-  }
-
-  // udp: nothing to connect to, a datagram socket to open (lib/udp.ts).
-  #dialUdp(c: Connecter): void {
-    openUdp(this, c.endpoint, false).then((engine) => {
-      if (c.stopped || (this.#closed && !this.#lingering(c))) return engine.destroy();
-      engine.connecter = c;
-      c.engine = engine;
-      this.events.emit({ type: "connect", address: c.address });
-      engine.start();
-    }, (err) => this.#retry(c, err));
+    // A link made at once (inproc to a bound name) serves before connect() returns, as in libzmq.
+    if (!(result instanceof Promise)) return linked(result);
+    if (c.driver.timed && this.opts.connectTimeout > 0) {
+      timeout = setTimeout(() => {
+        attempt.abort();
+        failed(new ZmqError("ETIMEDOUT", "connect timed out"));
+      }, this.opts.connectTimeout);
+    }
+    result.then(linked, failed);
   }
 
   /** udp:// asks whether a datagram's group is wanted (DISH). */
@@ -353,9 +331,9 @@ export class SocketCore implements PipeOwner, EngineHost {
   }
 
   #retry(c: Connecter, err: unknown): void {
-    if (c.stopped || (this.#closed && !this.#lingering(c))) return;
-    if (c.transport === null && c.endpoint.scheme === "inproc") {
-      if (!this.#closed) c.unwatch = this.context.inproc.watch(c.endpoint.path, () => this.#dialInproc(c));
+    if (!this.#wanted(c)) return;
+    if (c.driver.redialAtOnce) {
+      if (!this.#closed) this.#dial(c, true);
       return;
     }
     if (c.refused || isProtocolFailure(err)) {
@@ -386,16 +364,18 @@ export class SocketCore implements PipeOwner, EngineHost {
     }
   }
 
-  #accept(conn: Connection, address: string): void {
+  /** Runs ZMTP over a connection accepted on the bound `address`. */
+  accept(conn: Connection, address: string): void {
     if (this.#closed) {
       conn.destroy();
       return;
     }
     this.events.emit({ type: "accept", address, remoteAddress: conn.remoteAddress });
-    this.#startEngine(conn, address, null);
+    this.startEngine(conn, address, null);
   }
 
-  #startEngine(conn: Connection, address: string, c: Connecter | null): Engine {
+  /** Runs ZMTP over a connection made for a connect() (`connecter`), or accepted (null). */
+  startEngine(conn: Connection, address: string, c: unknown): Engine {
     const mech = this.createMechanism({
       socketType: this.type,
       identity: this.policy.sendsIdentity === true ? (this.identityBytes() ?? new Uint8Array(0)) : undefined,
@@ -465,7 +445,7 @@ export class SocketCore implements PipeOwner, EngineHost {
       this.events.emit({ type, address: engine.endpoint, error });
     }
     if (wasReady) this.events.emit({ type: "disconnect", address: engine.endpoint, error });
-    if (c && c.transport !== null && isProtocolFailure(error)) c.refused = true;
+    if (c && c.endpoint.scheme !== "inproc" && isProtocolFailure(error)) c.refused = true;
     const pipe = engine.pipe;
     if (pipe !== null) {
       const keep = c !== null && !this.opts.immediate && (this.policy.earlyAttach ?? true) && c.pipe === pipe &&
@@ -678,18 +658,11 @@ export class SocketCore implements PipeOwner, EngineHost {
       }
     }
     this.#sendWaiter = this.#recvWaiter = null;
-    for (const name of this.#inprocNames) this.context.inproc.unbind(name, this);
-    this.#inprocNames.clear();
-    for (const c of this.#connecters.values()) if (!this.#lingering(c)) c.unwatch?.();
-    const ls = new Set(this.#listeners.values());
-    this.#listeners.clear();
-    for (const l of ls) l.close().catch(() => {});
-    for (const c of this.#connecters.values()) {
-      if (!this.#lingering(c)) {
-        c.stopped = true;
-        clearTimeout(c.timer);
-      }
-    }
+    const bs = new Set(this.#bindings.values());
+    this.#bindings.clear();
+    for (const b of bs) b.close().catch(() => {});
+    // A connecter with messages queued goes on trying while the socket lingers.
+    for (const c of this.#connecters.values()) if (!this.#lingering(c)) this.#stop(c);
     // Before "end", which finishing below may emit at once.
     this.events.emit({ type: "close" });
     if (this.opts.linger > 0) {
@@ -705,11 +678,7 @@ export class SocketCore implements PipeOwner, EngineHost {
   #endLinger(): void {
     this.#lingerDone = true;
     clearTimeout(this.#lingerTimer);
-    for (const c of this.#connecters.values()) {
-      c.stopped = true;
-      clearTimeout(c.timer);
-      c.unwatch?.();
-    }
+    for (const c of this.#connecters.values()) this.#stop(c);
     for (const e of [...this.#engines]) e.destroy();
     this.#connecters.clear();
     this.#finishClose();

@@ -21,8 +21,7 @@ export type ErrorCode =
   | "EMSGSIZE"
   | "ECONNREFUSED"
   | "ECONNRESET"
-  | "ETIMEDOUT"
-  | "EABORT";
+  | "ETIMEDOUT";
 
 /**
  * An error from a socket operation. `code` says what happened.

@@ -7,13 +7,8 @@ import type { EngineHost, EngineLike } from "./engine.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { PeerInfo, Pipe } from "./pipe.ts";
 import { ZmqError } from "./errors.ts";
-
-/** What an inproc endpoint needs from a socket. */
-export interface InprocSocket extends EngineHost {
-  readonly type: string;
-  /** The Identity this socket announces (REQ, DEALER, ROUTER), if any. */
-  inprocIdentity(): Uint8Array;
-}
+import type { InprocSocket } from "./inproc_registry.ts";
+import { type Driver, type DriverHost, type Link, registerDriver } from "./driver.ts";
 
 // One side of an inproc connection; `peer` is the other side.
 class InprocEngine implements EngineLike {
@@ -137,41 +132,54 @@ export function linkInproc(
   return c;
 }
 
-/** The inproc names bound in one context, and connects waiting for a bind. */
-export class InprocRegistry {
-  #bound = new Map<string, InprocSocket>();
-  #waiting = new Map<string, Set<() => void>>();
-
-  /** Binds `name` to `socket`; throws EADDRINUSE if taken. */
-  bind(name: string, socket: InprocSocket): void {
-    if (this.#bound.has(name)) {
-      throw new ZmqError("EADDRINUSE", `Address already in use: inproc://${name}`);
-    }
-    this.#bound.set(name, socket);
-    const w = this.#waiting.get(name);
-    if (w) { for (const f of [...w]) f(); }
-  }
-
-  /** Releases `name` if `socket` holds it. */
-  unbind(name: string, socket: InprocSocket): boolean {
-    if (this.#bound.get(name) !== socket) return false;
-    this.#bound.delete(name);
-    return true;
-  }
-
-  /** The socket bound to `name`, if any. */
-  lookup(name: string): InprocSocket | undefined {
-    return this.#bound.get(name);
-  }
-
-  /** Calls `f` each time `name` gets bound, until the returned function is called. */
-  watch(name: string, f: () => void): () => void {
-    let set = this.#waiting.get(name);
-    if (!set) this.#waiting.set(name, set = new Set());
-    set.add(f);
-    return () => {
-      set!.delete(f);
-      if (set!.size === 0) this.#waiting.delete(name);
+// inproc:// as a driver: bind takes the name in the context; connect links
+// at once to a bound name, or waits for the bind (libzmq allows connect
+// before bind). After a link ended (or was refused) it waits for the name to
+// be bound again. Unbinding leaves the links made (as libzmq does).
+const inprocDriver: Driver = {
+  redialAtOnce: true,
+  bind(host, ep) {
+    host.context.inproc.bind(ep.path, host);
+    return {
+      endpoint: ep.address,
+      keepsConnections: true,
+      close: () => {
+        host.context.inproc.unbind(ep.path, host);
+        return Promise.resolve();
+      },
     };
-  }
-}
+  },
+  connect(host, ep, signal, again) {
+    const reg = host.context.inproc;
+    const link = (binder: InprocSocket): Link => ({
+      quiet: true,
+      start: (connecter) => linkInproc(binder, host, ep.address, connecter),
+      discard() {},
+    });
+    const bound = (): InprocSocket | undefined => {
+      const b = reg.lookup(ep.path);
+      return b === host ? undefined : b;
+    };
+    const now = again ? undefined : bound();
+    if (now !== undefined) return link(now);
+    return new Promise<Link>((resolve, reject) => {
+      const unwatch = reg.watch(ep.path, () => {
+        const b = bound();
+        if (b === undefined) return;
+        done();
+        resolve(link(b));
+      });
+      const aborted = () => {
+        done();
+        reject(signal.reason);
+      };
+      const done = () => {
+        unwatch();
+        signal.removeEventListener("abort", aborted);
+      };
+      signal.addEventListener("abort", aborted, { once: true });
+    });
+  },
+};
+
+registerDriver("inproc", inprocDriver);

@@ -147,11 +147,6 @@ export class Pipe {
     this.owner.pipeReadable(this);
   }
 
-  /** True when an inbound message is queued. */
-  hasIn(): boolean {
-    return this.inQ.length > 0;
-  }
-
   /** Takes the next inbound message (socket side); resumes input below the HWM. */
   read(): PipeItem | undefined {
     const m = this.inQ.shift();

@@ -29,11 +29,6 @@ export class Queue<T> {
     return item;
   }
 
-  /** The first item, without removing it. */
-  peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[this.#head];
-  }
-
   /** Removes everything. */
   clear(): void {
     this.#items = new Array(16);

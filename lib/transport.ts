@@ -87,31 +87,17 @@ export interface Listener {
 export interface Transport {
   /** Opens a connection to `endpoint`. Rejects when it cannot (refused, no such path). */
   connect(endpoint: Endpoint): Promise<Connection>;
-  /** Binds `endpoint` and calls `onConnection` for every accepted connection. */
-  listen(endpoint: Endpoint, onConnection: (conn: Connection) => void): Promise<Listener>;
-}
-
-const transports = new Map<string, Transport>();
-
-/**
- * Registers the transport used for a scheme (`tcp`, `ipc`, `ws`, ...).
- *
- * @param scheme The endpoint scheme, without `://`.
- * @param transport The implementation.
- * @example
- * ```ts
- * import { registerTransport } from "./mod.ts";
- * import { nodeTransport } from "./transports/node.ts";
- * registerTransport("tcp", nodeTransport);
- * ```
- */
-export function registerTransport(scheme: string, transport: Transport): void {
-  transports.set(scheme, transport);
-}
-
-/** The transport registered for a scheme, if any. */
-export function getTransport(scheme: string): Transport | undefined {
-  return transports.get(scheme);
+  /**
+   * Binds `endpoint` and calls `onConnection` for every accepted connection.
+   * A failure to accept one connection (reset before it was taken, out of
+   * file descriptors) goes to `onError`; the listener goes on accepting
+   * until `close()`.
+   */
+  listen(
+    endpoint: Endpoint,
+    onConnection: (conn: Connection) => void,
+    onError?: (error: Error) => void,
+  ): Promise<Listener>;
 }
 
 /**

@@ -18,6 +18,7 @@ import { HandshakeError, ProtocolError, ZmqError } from "./errors.ts";
 import type { SocketEvents } from "./events.ts";
 import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import type { Listener } from "./transport.ts";
+import { type Driver, type DriverHost, registerDriver } from "./driver.ts";
 
 /** Largest datagram sent or accepted, in bytes (libzmq's MAX_UDP_MSG). */
 export const MAX_DATAGRAM = 8192;
@@ -133,12 +134,7 @@ export function registerDatagramTransport(transport: DatagramTransport): void {
 }
 
 /** What udp needs from a socket. */
-export interface UdpHost extends EngineHost {
-  readonly type: string;
-  readonly events: SocketEvents;
-  /** DISH: false for a group not joined, so such datagrams never take queue room. */
-  acceptsGroup?(group: Uint8Array): boolean;
-}
+export type UdpHost = DriverHost;
 
 /**
  * Checks a udp:// endpoint for a socket: only a DISH binds and only a RADIO
@@ -370,3 +366,25 @@ export async function bindUdp(host: UdpHost, ep: Endpoint): Promise<Listener> {
     },
   };
 }
+
+// udp:// as a driver: a DISH binds a datagram socket, a RADIO "connects" by
+// opening one; neither has connections to accept.
+const udpDriver: Driver = {
+  check(type, ep, binding) {
+    checkUdp(type, ep, binding);
+  },
+  bind: bindUdp,
+  async connect(host, ep) {
+    const engine = await openUdp(host, ep, false);
+    return {
+      start(connecter) {
+        engine.connecter = connecter;
+        engine.start();
+        return engine;
+      },
+      discard: () => engine.destroy(),
+    };
+  },
+};
+
+registerDriver("udp", udpDriver);

@@ -127,11 +127,9 @@ describe("Queue", () => {
     const q = new Queue<number>();
     assert.equal(q.length, 0);
     assert.equal(q.shift(), undefined);
-    assert.equal(q.peek(), undefined);
     q.push(1);
     q.push(2);
     assert.equal(q.length, 2);
-    assert.equal(q.peek(), 1);
     assert.equal(q.shift(), 1);
     assert.equal(q.shift(), 2);
     assert.equal(q.shift(), undefined);
@@ -158,7 +156,7 @@ describe("Queue", () => {
     assert.equal(q.length, 0);
     assert.equal(q.shift(), undefined);
     q.push("a");
-    assert.equal(q.peek(), "a");
     assert.equal(q.length, 1);
+    assert.equal(q.shift(), "a");
   });
 });

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { registerTransport, type Transport } from "../lib/transport.ts";
+import type { Transport } from "../lib/transport.ts";
+import { registerTransport } from "../lib/driver.ts";
 import { ipcTransport } from "./ipc.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -21,14 +21,8 @@
 
 import { type Endpoint, formatHostPort } from "../lib/endpoint.ts";
 import { ZmqError } from "../lib/errors.ts";
-import {
-  type Connection,
-  type ConnectionHandler,
-  getTransport,
-  type Listener,
-  registerTransport,
-  type Transport,
-} from "../lib/transport.ts";
+import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import { getTransport, registerTransport } from "../lib/driver.ts";
 import { encodeCommand, isCommand } from "../lib/zmtp/command.ts";
 import { COMMAND, encodeFrame, FrameDecoder } from "../lib/zmtp/frame.ts";
 import { GREETING_SIZE, SIGNATURE_SIZE } from "../lib/zmtp/greeting.ts";

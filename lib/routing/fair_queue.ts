@@ -70,10 +70,4 @@ export class FairQueue {
     if (p.terminated && p.inQ.length === 0) this.remove(p);
     return m;
   }
-
-  /** True when some pipe has a message. */
-  hasIn(): boolean {
-    for (const p of this.#pipes) if (p.inQ.length > 0) return true;
-    return false;
-  }
 }

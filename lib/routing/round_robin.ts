@@ -22,11 +22,6 @@ export class RoundRobin {
     if (this.#next >= this.#pipes.length) this.#next = 0;
   }
 
-  /** Number of pipes. */
-  get size(): number {
-    return this.#pipes.length;
-  }
-
   /**
    * Sends to the next pipe with room. Returns that pipe, or undefined when
    * every pipe is full or there is none (the socket is in the mute state).
@@ -44,11 +39,5 @@ export class RoundRobin {
       }
     }
     return undefined;
-  }
-
-  /** True when some pipe has room. */
-  canSend(): boolean {
-    for (const p of this.#pipes) if (p.canWrite()) return true;
-    return false;
   }
 }
