@@ -4,7 +4,7 @@
 // type hands it a Policy and users only ever see the public SocketBase.
 
 import { parseEndpoint } from "./endpoint.ts";
-import { Engine, type EngineHost, type EngineLike } from "./engine.ts";
+import { Engine, type EngineLike } from "./engine.ts";
 import { HandshakeError, ZmqError } from "./errors.ts";
 import { SocketEvents } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";

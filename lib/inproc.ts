@@ -3,12 +3,12 @@
 // same Uint8Array objects: no framing, no copies, no runtime API, so it runs
 // in browsers and edge workers too. HWMs hold on both sides, as in libzmq.
 
-import type { EngineHost, EngineLike } from "./engine.ts";
+import type { EngineLike } from "./engine.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { PeerInfo, Pipe } from "./pipe.ts";
 import { ZmqError } from "./errors.ts";
 import type { InprocSocket } from "./inproc_registry.ts";
-import { type Driver, type DriverHost, type Link, registerDriver } from "./driver.ts";
+import { type Driver, type Link, registerDriver } from "./driver.ts";
 
 // One side of an inproc connection; `peer` is the other side.
 class InprocEngine implements EngineLike {

@@ -13,9 +13,8 @@
  */
 
 import type { Endpoint } from "./endpoint.ts";
-import type { EngineHost, EngineLike } from "./engine.ts";
+import type { EngineLike } from "./engine.ts";
 import { HandshakeError, ProtocolError, ZmqError } from "./errors.ts";
-import type { SocketEvents } from "./events.ts";
 import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import type { Listener } from "./transport.ts";
 import { type Driver, type DriverHost, registerDriver } from "./driver.ts";
