@@ -373,9 +373,11 @@ export abstract class SocketBase implements PipeOwner, EngineHost {
     }
     let listener: Listener;
     try {
-      listener = transport === null
-        ? await bindUdp(this, ep)
-        : await transport.listen(ep, (conn) => this.#accept(conn, listener?.endpoint ?? address));
+      listener = transport === null ? await bindUdp(this, ep) : await transport.listen(
+        ep,
+        (conn) => this.#accept(conn, listener?.endpoint ?? address),
+        (error) => this.events.emit({ type: "accept:error", address: listener?.endpoint ?? address, error }),
+      );
     } catch (e) {
       this.events.emit({ type: "bind:error", address, error: e as Error });
       throw e;

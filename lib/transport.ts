@@ -77,8 +77,17 @@ export interface Listener {
 export interface Transport {
   /** Opens a connection to `endpoint`. Rejects when it cannot (refused, no such path). */
   connect(endpoint: Endpoint): Promise<Connection>;
-  /** Binds `endpoint` and calls `onConnection` for every accepted connection. */
-  listen(endpoint: Endpoint, onConnection: (conn: Connection) => void): Promise<Listener>;
+  /**
+   * Binds `endpoint` and calls `onConnection` for every accepted connection.
+   * A failure to accept one connection (reset before it was taken, out of
+   * file descriptors) goes to `onError`; the listener goes on accepting
+   * until `close()`.
+   */
+  listen(
+    endpoint: Endpoint,
+    onConnection: (conn: Connection) => void,
+    onError?: (error: Error) => void,
+  ): Promise<Listener>;
 }
 
 const transports = new Map<string, Transport>();
