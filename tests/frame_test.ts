@@ -220,6 +220,100 @@ describe("FrameDecoder", () => {
     assert.throws(() => d3.push(new Uint8Array([0, 11])), { code: "EMSGSIZE" });
   });
 
+  // What a decoder asked its allocator for.
+  function counting(): { d: FrameDecoder; got: Got[]; sizes: number[] } {
+    const got: Got[] = [];
+    const sizes: number[] = [];
+    const d = new FrameDecoder((flags, body) => got.push({ flags, body }), -1, (n) => {
+      sizes.push(n);
+      return new Uint8Array(n);
+    });
+    return { d, got, sizes };
+  }
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const longHead = (flags: number, size: bigint) => {
+    const h = new Uint8Array(9);
+    h[0] = flags | LONG;
+    new DataView(h.buffer).setBigUint64(1, size);
+    return h;
+  };
+
+  test("FrameDecoder.push() allocates nothing like the size a header announces before the body arrives", () => {
+    // 1 TiB announced, no limit: allocating it would fail (or block) at once.
+    for (const size of [2n ** 40n, 2n ** 53n - 1n, 2n ** 31n, 100_000n]) {
+      const { d, got, sizes } = counting();
+      d.push(concat(longHead(MORE, size), filled(1000)));
+      d.push(filled(3000, 2));
+      assert.equal(got.length, 0);
+      assert.ok(sum(sizes) <= 65536, `allocated ${sum(sizes)} bytes for 4000 received (of ${size} announced)`);
+    }
+    // The same with the header in pieces, and with the runtime's own allocator.
+    const { d, sizes } = counting();
+    d.push(longHead(0, 2n ** 40n).subarray(0, 4));
+    d.push(longHead(0, 2n ** 40n).subarray(4));
+    d.push(filled(10));
+    assert.ok(sum(sizes) <= 65536);
+    const { d: plain } = decoder();
+    plain.push(concat(longHead(0, 2n ** 40n), filled(10)));
+  });
+
+  test("FrameDecoder.push() holds about what arrived of a huge body trickling in", () => {
+    const { d, got, sizes } = counting();
+    d.push(longHead(0, 2n ** 40n));
+    let received = 0;
+    for (let i = 0; i < 20000; i++) {
+      d.push(filled(10, i));
+      received += 10;
+    }
+    assert.equal(got.length, 0);
+    // Small reads are gathered in 64 KiB blocks: one block beyond what arrived, at most.
+    assert.ok(sum(sizes) <= received + 65536, `allocated ${sum(sizes)} for ${received} received`);
+    assert.ok(sizes.length <= Math.ceil(received / 65536) + 1, `${sizes.length} allocations`);
+  });
+
+  test("FrameDecoder.push() assembles a body from many reads with O(n) copying", () => {
+    const cases: [size: number, read: number][] = [
+      [65536, 1],
+      [65536, 1500],
+      [65537, 1000],
+      [1 << 20, 1],
+      [1 << 20, 65536],
+      [(1 << 20) + 3, 20000],
+      [32 << 20, 65536],
+    ];
+    for (const [size, read] of cases) {
+      const body = filled(size, size);
+      const stream = concat(rawFrame(MORE, body), rawFrame(0, bytes("after")));
+      const { d, got, sizes } = counting();
+      for (let at = 0; at < stream.length; at += read) d.push(stream.subarray(at, at + read));
+      assert.equal(got.length, 2, `${size} in ${read}-byte reads`);
+      assert.equal(got[0].flags, MORE | LONG);
+      assert.equal(got[0].body.length, size);
+      assert.ok(got[0].body.every((b, i) => b === body[i]), `body of ${size} in ${read}-byte reads`);
+      assert.deepEqual(got[1].body, bytes("after"));
+      // The body once, plus 64 KiB blocks for small reads: linear in the size.
+      assert.ok(sum(sizes) <= 2 * size + 65536, `${size} in ${read}-byte reads: allocated ${sum(sizes)}`);
+    }
+  });
+
+  test("FrameDecoder.push() hands out a large body read whole after its header as a view", () => {
+    const { d, got, sizes } = counting();
+    const body = filled(200000);
+    d.push(longHead(0, 200000n));
+    const chunk = body.slice();
+    d.push(chunk);
+    assert.equal(got.length, 1);
+    assert.equal(got[0].body.buffer, chunk.buffer);
+    assert.equal(sizes.length, 0);
+  });
+
+  test("FrameDecoder.push() reports a body the runtime cannot allocate as EMSGSIZE", () => {
+    const d = new FrameDecoder(() => {}, -1, () => {
+      throw new RangeError("Array buffer allocation failed");
+    });
+    assert.throws(() => d.push(concat(longHead(0, 1000n), filled(10))), { name: "ProtocolError", code: "EMSGSIZE" });
+  });
+
   test("FrameDecoder.push() rejects sizes beyond 2^53 even without a limit", () => {
     const header = new Uint8Array(9);
     header.fill(0xff);

@@ -202,7 +202,7 @@ export const bunTransport: Transport = {
     });
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
     const target = ep.scheme === "ipc" ? { unix: ep.path } : { hostname: ep.host, port: ep.port };
     // deno-lint-ignore no-explicit-any
     let server: any;
@@ -213,7 +213,13 @@ export const bunTransport: Transport = {
         socket: {
           ...handlers,
           open(s: BunSocket) {
-            onConnection(new BunConnection(s));
+            try {
+              onConnection(new BunConnection(s));
+            } catch (e) {
+              // A throwing handler (an event listener, say) loses this connection only.
+              s.terminate?.() ?? s.end();
+              onError?.(e as Error);
+            }
           },
         },
       });

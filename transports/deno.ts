@@ -192,7 +192,7 @@ export const denoTransport: Transport = {
     }
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
     // deno-lint-ignore no-explicit-any
     let listener: any;
     try {
@@ -202,27 +202,109 @@ export const denoTransport: Transport = {
     } catch (e) {
       return Promise.reject(mapError(e, ep.address));
     }
-    let open = true;
-    const accepting = (async () => {
-      try {
-        for await (const conn of listener) onConnection(new DenoConnection(conn));
-      } catch (e) {
-        if (open) console.error("zeromq: accept loop failed:", e);
-      }
-    })();
+    const loop = new AcceptLoop(
+      () => listener.accept(),
+      // deno-lint-ignore no-explicit-any
+      (conn: any) => onConnection(new DenoConnection(conn)),
+      onError,
+    );
     const a = listener.addr;
     const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", a.hostname, a.port);
     return Promise.resolve({
       endpoint,
       close: async () => {
-        open = false;
+        loop.stop();
         try {
           listener.close();
         } catch { /* closed */ }
         // The port is free only once the pending accept has ended; a bind
         // of the same endpoint right after unbind() must succeed.
-        await accepting;
+        await loop.done;
       },
     });
   },
 };
+
+// Accept errors that concern only the connection being taken (reset or
+// aborted by the peer before we got to it): the next accept follows at
+// once, as in libzmq's tcp_listener.
+const PER_CONNECTION = new Set([
+  "ENOTCONN",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPROTO",
+  "EPERM",
+  "EINTR",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+const PER_CONNECTION_NAMES = new Set(["NotConnected", "ConnectionReset", "ConnectionAborted", "Interrupted"]);
+// Any other error (EMFILE, ENFILE, ENOBUFS, ENOMEM, ...) may last a while:
+// the loop pauses before the next accept, doubling the pause up to a second,
+// rather than spinning on it or giving up.
+const BACKOFF_MIN = 10;
+const BACKOFF_MAX = 1000;
+
+/**
+ * @internal Runs `accept()` until `stop()`: a failed accept is reported to
+ * `onError` and never ends the loop (only `stop()` does). Exported for tests.
+ */
+export class AcceptLoop<C extends { close(): void }> {
+  /** Settles once the loop has ended after `stop()`. */
+  readonly done: Promise<void>;
+  #open = true;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wake: (() => void) | null = null;
+
+  constructor(accept: () => Promise<C>, onAccepted: (c: C) => void, onError?: (e: Error) => void) {
+    this.done = this.#run(accept, onAccepted, onError ?? (() => {}));
+  }
+
+  /** Ends the loop; a pending backoff pause is cut short. */
+  stop(): void {
+    this.#open = false;
+    clearTimeout(this.#timer);
+    this.#wake?.();
+  }
+
+  async #run(accept: () => Promise<C>, onAccepted: (c: C) => void, onError: (e: Error) => void): Promise<void> {
+    let pause = 0;
+    while (this.#open) {
+      let conn: C;
+      try {
+        conn = await accept();
+      } catch (e) {
+        // Closing the listener ends the pending accept with an error.
+        if (!this.#open) return;
+        const err = e instanceof Error ? e : new Error(String(e));
+        onError(err);
+        // The listener's resource is gone: nothing left to accept on.
+        if (err.name === "BadResource") return;
+        // deno-lint-ignore no-explicit-any
+        if (PER_CONNECTION.has((err as any).code) || PER_CONNECTION_NAMES.has(err.name)) continue;
+        pause = Math.min(BACKOFF_MAX, Math.max(BACKOFF_MIN, pause * 2));
+        await new Promise<void>((r) => {
+          this.#wake = r;
+          this.#timer = setTimeout(r, pause);
+        });
+        this.#wake = null;
+        continue;
+      }
+      pause = 0;
+      if (!this.#open) {
+        conn.close();
+        return;
+      }
+      try {
+        onAccepted(conn);
+      } catch (e) {
+        // A throwing handler (an event listener, say) loses this connection only.
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+        onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+}

@@ -20,7 +20,7 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
     async connect(ep: Endpoint): Promise<Connection> {
       return (await pick(ep.path)).connect(ep);
     },
-    async listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+    async listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
       let path = ep.path;
       if (path === "*") {
         path = `${tmpdir()}/zmq-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
@@ -32,7 +32,7 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
         } catch { /* no stale file */ }
       }
       const address = `ipc://${path}`;
-      const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection);
+      const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection, onError);
       return {
         endpoint: address,
         async close() {

@@ -101,11 +101,25 @@ export const nodeTransport: Transport = {
     });
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (sock) => onConnection(new NodeConnection(sock)));
-      server.once("error", (e) => reject(mapError(e, ep.address)));
+      const server = net.createServer({ noDelay: true }, (sock) => {
+        try {
+          onConnection(new NodeConnection(sock));
+        } catch (e) {
+          // A throwing handler (an event listener, say) loses this connection only.
+          sock.destroy();
+          onError?.(e as Error);
+        }
+      });
+      const failed = (e: Error) => reject(mapError(e, ep.address));
+      server.once("error", failed);
       const done = () => {
+        // After listen, 'error' means one accept failed (EMFILE, ECONNABORTED):
+        // the server goes on listening, and an 'error' nobody listens to
+        // would be an uncaught exception.
+        server.off("error", failed);
+        server.on("error", (e) => onError?.(e));
         const a = server.address();
         const endpoint = typeof a === "object" && a !== null ? formatHostPort("tcp", a.address, a.port) : ep.address;
         resolve({

@@ -43,8 +43,8 @@ export const autoTransport: Transport = {
   async connect(ep) {
     return (await load()).connect(ep);
   },
-  async listen(ep, onConnection) {
-    return (await load()).listen(ep, onConnection);
+  async listen(ep, onConnection, onError) {
+    return (await load()).listen(ep, onConnection, onError);
   },
 };
 

@@ -581,9 +581,9 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
 export function wsTransport(options: WsTransportOptions = {}): Transport {
   return {
     connect: (ep) => connect(ep, options),
-    async listen(ep: Endpoint, onConnection: (c: Connection) => void): Promise<Listener> {
+    async listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
       const m = await loadRuntime();
-      return m.listenWs(ep, onConnection, options.tls);
+      return m.listenWs(ep, onConnection, options.tls, onError);
     },
   };
 }

@@ -32,13 +32,19 @@ const WS_PACKAGE = "ws";
 
 type OnConnection = (c: Connection) => void;
 
+/** One bound path: where its connections go, and its accept failures. */
+interface Route {
+  readonly onConnection: OnConnection;
+  readonly onError?: (e: Error) => void;
+}
+
 /** One HTTP server on one host:port, serving one or more paths. */
 interface Server {
   readonly key: string;
   readonly scheme: string;
   readonly host: string;
   readonly port: number;
-  readonly routes: Map<string, OnConnection>;
+  readonly routes: Map<string, Route>;
   /** Stops listening; resolves once the port is free again. */
   stop(): Promise<void> | void;
 }
@@ -52,14 +58,21 @@ type Decision = { conn: ZwsConnection; protocol: string } | { status: number; re
 // connection before the upgrade completes: its engine writes its greeting at
 // once, which names the mechanism the answer must select.
 function decide(server: Server, path: string, protocolHeader: string | null, remote: string): Decision {
-  const onConnection = server.routes.get(path);
-  if (onConnection === undefined) return { status: 404, reason: `No ZeroMQ socket is bound at ${path}` };
+  const route = server.routes.get(path);
+  if (route === undefined) return { status: 404, reason: `No ZeroMQ socket is bound at ${path}` };
   const offered = parseProtocols(protocolHeader);
   if (selectProtocol(offered) === undefined) {
     return { status: 400, reason: "Sec-WebSocket-Protocol must offer ZWS2.0 or ZWS2.0/<mechanism>" };
   }
   const conn = new ZwsConnection(remote, null);
-  onConnection(conn);
+  try {
+    route.onConnection(conn);
+  } catch (e) {
+    // A throwing handler (an event listener, say) loses this connection only.
+    conn.abort(e as Error);
+    route.onError?.(e as Error);
+    return { status: 503, reason: "The socket could not take the connection" };
+  }
   if (conn.isClosed) return { status: 503, reason: "The socket is closed" };
   const mechanism = conn.ownMechanism;
   const protocol = selectProtocol(offered, mechanism);
@@ -78,9 +91,15 @@ function decide(server: Server, path: string, protocolHeader: string | null, rem
  * @param ep The endpoint (port 0 picks a free port).
  * @param onConnection Receives each accepted connection.
  * @param tls Certificate and key; required for `wss://`.
+ * @param onError Receives failures to accept a connection; the server goes on listening.
  * @returns The listener; its endpoint has the real port.
  */
-export async function listenWs(ep: Endpoint, onConnection: OnConnection, tls?: WsTlsOptions): Promise<Listener> {
+export async function listenWs(
+  ep: Endpoint,
+  onConnection: OnConnection,
+  tls?: WsTlsOptions,
+  onError?: (e: Error) => void,
+): Promise<Listener> {
   if (ep.scheme === "wss" && (tls?.cert === undefined || tls.key === undefined)) {
     throw new TypeError(
       `Binding ${ep.address} needs a certificate: registerTransport("wss", wsTransport({ tls: { cert, key } }))`,
@@ -93,13 +112,13 @@ export async function listenWs(ep: Endpoint, onConnection: OnConnection, tls?: W
       throw new ZmqError("EADDRINUSE", `Address already in use: ${ep.address}`, { address: ep.address });
     }
   } else {
-    const routes = new Map<string, OnConnection>();
+    const routes = new Map<string, Route>();
     const start = runtime === "deno" ? serveDeno : runtime === "bun" ? serveBun : serveNode;
     server = await start(ep, routes, tls);
     servers.set(server.key, server);
   }
   const s = server;
-  s.routes.set(path, onConnection);
+  s.routes.set(path, { onConnection, onError });
   let open = true;
   return {
     endpoint: formatHostPort(ep.scheme, s.host, s.port) + path,
@@ -137,11 +156,17 @@ function listenError(e: any, ep: Endpoint): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+// A failure of the server as a whole goes to every path bound on it.
+function reportToRoutes(routes: Map<string, Route>, e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  for (const r of routes.values()) r.onError?.(err);
+}
+
 const hostPort = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
 
 // -- Deno ----------------------------------------------------------------------
 
-function serveDeno(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsOptions): Promise<Server> {
+function serveDeno(ep: Endpoint, routes: Map<string, Route>, tls?: WsTlsOptions): Promise<Server> {
   const D = g.Deno;
   const ac = new AbortController();
   // deno-lint-ignore no-explicit-any
@@ -166,19 +191,24 @@ function serveDeno(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsO
     wireWebSocket(up.socket, d.conn);
     return up.response;
   };
-  try {
-    httpServer = D.serve({
+  const serve = (port: number) =>
+    D.serve({
       hostname: ep.host,
-      port: ep.port,
+      port,
       signal: ac.signal,
       onListen() {},
       ...(ep.scheme === "wss" ? { cert: pem(tls!.cert), key: pem(tls!.key) } : {}),
       handler,
     });
+  try {
+    httpServer = serve(ep.port);
   } catch (e) {
     return Promise.reject(listenError(e, ep));
   }
   const addr = httpServer.addr;
+  // Deno.serve stops at the first failed accept (EMFILE, say) and rejects
+  // `finished`; the port is served again, as a listener that only close() stops.
+  const kept = new KeptServer(httpServer, () => serve(addr.port), (e) => reportToRoutes(routes, e));
   const server: Server = {
     key: `${ep.scheme}://${addr.hostname}:${addr.port}`,
     scheme: ep.scheme,
@@ -188,10 +218,75 @@ function serveDeno(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsO
     async stop() {
       ac.abort();
       // Deno frees the port once the server has finished, not at abort().
-      await httpServer.finished;
+      await kept.stop();
     },
   };
   return Promise.resolve(server);
+}
+
+// A pause before serving again after a failure, doubling up to a second.
+const RESTART_MIN = 10;
+const RESTART_MAX = 1000;
+
+/**
+ * @internal Keeps a server up: when one ends (its `finished` settles) before
+ * `stop()`, the failure goes to `onError` and `restart()` makes a new one,
+ * after a pause, again until one starts. Exported for tests.
+ */
+export class KeptServer {
+  #current: { finished: Promise<void> } | null;
+  #stopped = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #restart: () => { finished: Promise<void> };
+  #onError: (e: Error) => void;
+  #pause = 0;
+
+  constructor(
+    first: { finished: Promise<void> },
+    restart: () => { finished: Promise<void> },
+    onError: (e: Error) => void,
+  ) {
+    this.#current = first;
+    this.#restart = restart;
+    this.#onError = onError;
+    this.#watch(first);
+  }
+
+  /** Stops restarting; resolves once the current server (if any) has finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#current?.finished.catch(() => {});
+  }
+
+  #watch(srv: { finished: Promise<void> }): void {
+    const ended = (e?: unknown) => {
+      if (this.#stopped || srv !== this.#current) return;
+      this.#current = null;
+      this.#onError(e instanceof Error ? e : new Error(e === undefined ? "The server stopped" : String(e)));
+      this.#schedule();
+    };
+    srv.finished.then(() => ended(), ended);
+  }
+
+  #schedule(): void {
+    this.#pause = Math.min(RESTART_MAX, Math.max(RESTART_MIN, this.#pause * 2));
+    this.#timer = setTimeout(() => {
+      if (this.#stopped) return;
+      let srv: { finished: Promise<void> };
+      try {
+        srv = this.#restart();
+      } catch (e) {
+        // The port may still be held, or descriptors still short: try again.
+        this.#onError(e as Error);
+        this.#schedule();
+        return;
+      }
+      this.#pause = 0;
+      this.#current = srv;
+      this.#watch(srv);
+    }, this.#pause);
+  }
 }
 
 // -- Bun -----------------------------------------------------------------------
@@ -212,7 +307,7 @@ function bunPort(ws: BunWs): WsPort {
   };
 }
 
-function serveBun(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsOptions): Promise<Server> {
+function serveBun(ep: Endpoint, routes: Map<string, Route>, tls?: WsTlsOptions): Promise<Server> {
   // deno-lint-ignore no-explicit-any
   let bunServer: any;
   try {
@@ -288,7 +383,7 @@ function loadWs(): Promise<any> {
 
 const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable" };
 
-async function serveNode(ep: Endpoint, routes: Map<string, OnConnection>, tls?: WsTlsOptions): Promise<Server> {
+async function serveNode(ep: Endpoint, routes: Map<string, Route>, tls?: WsTlsOptions): Promise<Server> {
   const wsMod = await loadWs();
   const WebSocketServer = wsMod.WebSocketServer ?? wsMod.default?.WebSocketServer;
   const http = await import("node:http");
@@ -330,8 +425,16 @@ async function serveNode(ep: Endpoint, routes: Map<string, OnConnection>, tls?: 
     });
   });
   await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", (e) => reject(listenError(e, ep)));
-    httpServer.listen({ host: ep.host, port: ep.port, exclusive: true }, () => resolve());
+    const failed = (e: Error) => reject(listenError(e, ep));
+    httpServer.once("error", failed);
+    httpServer.listen({ host: ep.host, port: ep.port, exclusive: true }, () => {
+      // After listen, 'error' means one accept failed (EMFILE, ECONNABORTED):
+      // the server goes on listening, and an 'error' nobody listens to
+      // would be an uncaught exception.
+      httpServer.off("error", failed);
+      httpServer.on("error", (e) => reportToRoutes(routes, e));
+      resolve();
+    });
   });
   const a = httpServer.address() as { address: string; port: number };
   const server: Server = {

@@ -24,9 +24,20 @@ export type FrameHandler = (flags: number, body: Uint8Array) => void;
 
 const EMPTY = new Uint8Array(0);
 
+// A body that has not all arrived is never allocated at the size its header
+// announces (a peer may announce 2^50 bytes and send nothing): up to STAGE
+// bytes are allocated at once; a larger one is kept as the pieces that
+// arrive, joined once it is complete, so memory follows what was received.
+// Each byte is copied once either way. Pieces under SMALL are first copied
+// into a STAGE-sized buffer, so that a body trickling in a few bytes per read
+// does not cost an array entry (and a chunk) per few bytes.
+const STAGE = 65536;
+const SMALL = 16384;
+
 /**
  * Incremental frame decoder. Throws {@link ProtocolError} on a frame whose
- * header announces more than `maxSize` bytes, before allocating anything.
+ * header announces more than `maxSize` bytes, before allocating anything;
+ * it throws nothing else.
  */
 export class FrameDecoder {
   #onFrame: FrameHandler;
@@ -34,9 +45,14 @@ export class FrameDecoder {
   // Partial header (at most 9 bytes) carried across chunks.
   #head = new Uint8Array(9);
   #headLen = 0;
-  // Partial body carried across chunks.
-  #body: Uint8Array | null = null;
-  #bodyLen = 0;
+  // The body of a frame begun in an earlier chunk: `#size` bytes announced,
+  // `#have` received, kept in `#parts` and in `#stage` (`#staged` bytes).
+  #pending = false;
+  #size = 0;
+  #have = 0;
+  #parts: Uint8Array[] = [];
+  #stage: Uint8Array | null = null;
+  #staged = 0;
   #flags = 0;
   #alloc = (n: number): Uint8Array => new Uint8Array(n);
 
@@ -60,7 +76,7 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     let pos = 0;
     const len = chunk.length;
-    if (this.#body !== null || this.#headLen > 0) {
+    if (this.#pending || this.#headLen > 0) {
       pos = this.#resume(chunk);
       if (pos < 0) return;
     }
@@ -82,10 +98,8 @@ export class FrameDecoder {
       if (size > this.#maxSize) this.#tooLarge(size);
       const end = start + size;
       if (end > len) {
-        this.#flags = flags;
-        this.#body = this.#alloc(size);
-        this.#body.set(chunk.subarray(start, len));
-        this.#bodyLen = len - start;
+        this.#begin(flags, size);
+        this.#add(chunk.subarray(start, len));
         return;
       }
       // A view made with the constructor: cheaper than subarray() in V8 and JSC.
@@ -102,7 +116,7 @@ export class FrameDecoder {
   // it, or -1 when the chunk was consumed without completing it.
   #resume(chunk: Uint8Array): number {
     let pos = 0;
-    if (this.#body === null) {
+    if (!this.#pending) {
       const head = this.#head;
       const need = (head[0] & LONG) === 0 ? 2 : 9;
       // head[0] is known once headLen >= 1; headLen < need here.
@@ -114,28 +128,94 @@ export class FrameDecoder {
       const size = need === 2 ? head[1] : this.#longSize(head, 1);
       if (size > this.#maxSize) this.#tooLarge(size);
       this.#headLen = 0;
-      this.#flags = head[0];
+      const flags = head[0];
       if (size === 0) {
-        this.#onFrame(this.#flags, EMPTY);
+        this.#onFrame(flags, EMPTY);
         return pos;
       }
       // Whole body inside the rest of this chunk: hand out a view.
       if (chunk.length - pos >= size) {
-        this.#onFrame(this.#flags, chunk.subarray(pos, pos + size));
+        this.#onFrame(flags, chunk.subarray(pos, pos + size));
         return pos + size;
       }
-      this.#body = this.#alloc(size);
-      this.#bodyLen = 0;
+      this.#begin(flags, size);
     }
-    const body = this.#body;
-    const take = Math.min(body.length - this.#bodyLen, chunk.length - pos);
-    body.set(chunk.subarray(pos, pos + take), this.#bodyLen);
-    this.#bodyLen += take;
+    const take = Math.min(this.#size - this.#have, chunk.length - pos);
+    this.#add(chunk.subarray(pos, pos + take));
     pos += take;
-    if (this.#bodyLen < body.length) return -1;
-    this.#body = null;
+    if (this.#have < this.#size) return -1;
+    this.#pending = false;
+    let body: Uint8Array;
+    if (this.#stage !== null && this.#parts.length === 0) body = this.#stage;
+    else {
+      this.#flushStage();
+      const parts = this.#parts;
+      body = parts.length === 1 ? parts[0] : this.#join(parts);
+    }
+    this.#parts = [];
+    this.#stage = null;
     this.#onFrame(this.#flags, body);
     return pos;
+  }
+
+  #begin(flags: number, size: number): void {
+    this.#pending = true;
+    this.#flags = flags;
+    this.#size = size;
+    this.#have = 0;
+    // A body up to STAGE bytes gets its buffer now; a larger one as it arrives.
+    if (size <= STAGE) {
+      this.#stage = this.#allocate(size);
+      this.#staged = 0;
+    }
+  }
+
+  // Keeps a piece of the pending body; it never goes past the body's end.
+  #add(piece: Uint8Array): void {
+    const n = piece.length;
+    if (n === 0) return;
+    let stage = this.#stage;
+    if (stage === null || stage.length - this.#staged < n) {
+      this.#flushStage();
+      // A large piece is kept as it is (the chunk is ours to keep).
+      if (n >= SMALL) {
+        this.#parts.push(piece);
+        this.#have += n;
+        return;
+      }
+      stage = this.#stage = this.#allocate(Math.min(STAGE, this.#size - this.#have));
+      this.#staged = 0;
+    }
+    stage.set(piece, this.#staged);
+    this.#staged += n;
+    this.#have += n;
+  }
+
+  #flushStage(): void {
+    const stage = this.#stage;
+    if (stage === null) return;
+    if (this.#staged > 0) this.#parts.push(stage.subarray(0, this.#staged));
+    this.#stage = null;
+  }
+
+  #join(parts: Uint8Array[]): Uint8Array {
+    const body = this.#allocate(this.#size);
+    let at = 0;
+    for (const p of parts) {
+      body.set(p, at);
+      at += p.length;
+    }
+    return body;
+  }
+
+  // A body the runtime cannot allocate (beyond its largest array, or out of
+  // memory) is the peer's problem, reported like an oversized frame.
+  #allocate(n: number): Uint8Array {
+    try {
+      return this.#alloc(n);
+    } catch (e) {
+      throw new ProtocolError(`frame of ${n} bytes cannot be allocated: ${(e as Error).message}`, "EMSGSIZE");
+    }
   }
 
   #longSize(b: Uint8Array, at: number): number {
