@@ -23,7 +23,7 @@
 // libzmq's ZAP handler socket (inproc://zeromq.zap.01) as an authenticator.
 import "./lib/zap_handler.ts";
 
-export { type WsTlsOptions, wsTransport, type WsTransportOptions } from "./transports/websocket.ts";
+export { type WebSocketLike, type WsTlsOptions, wsTransport, type WsTransportOptions } from "./transports/websocket.ts";
 
 export { Push, type PushOptions } from "./lib/sockets/push.ts";
 export { Pull, type PullOptions } from "./lib/sockets/pull.ts";

@@ -26,6 +26,7 @@ export type SocketEventType =
 
 /** One event. */
 export interface SocketEvent {
+  /** What happened. */
   type: SocketEventType;
   /** The endpoint involved. */
   address?: string;

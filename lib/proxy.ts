@@ -45,6 +45,8 @@ export class Proxy<F extends SocketBase = SocketBase, B extends SocketBase = Soc
   #running = false;
 
   /**
+   * Creates a proxy between two sockets; `run()` starts it.
+   *
    * @param frontEnd The front-end socket (e.g. a Router or XSubscriber).
    * @param backEnd The back-end socket (e.g. a Dealer or XPublisher).
    */

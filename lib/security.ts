@@ -85,32 +85,23 @@ export interface SecurityOptions {
  */
 export interface SecurityAccessors {
   /** ZMQ_PLAIN_SERVER. */
-  get plainServer(): boolean;
-  set plainServer(v: boolean);
+  plainServer: boolean;
   /** ZMQ_PLAIN_USERNAME. */
-  get plainUsername(): string | null;
-  set plainUsername(v: string | null);
+  plainUsername: string | null;
   /** ZMQ_PLAIN_PASSWORD. */
-  get plainPassword(): string | null;
-  set plainPassword(v: string | null);
+  plainPassword: string | null;
   /** ZMQ_CURVE_SERVER. */
-  get curveServer(): boolean;
-  set curveServer(v: boolean);
-  /** ZMQ_CURVE_PUBLICKEY, read back in Z85. */
-  get curvePublicKey(): string | null;
-  set curvePublicKey(v: CurveKey | null);
-  /** ZMQ_CURVE_SECRETKEY, read back in Z85. */
-  get curveSecretKey(): string | null;
-  set curveSecretKey(v: CurveKey | null);
-  /** ZMQ_CURVE_SERVERKEY, read back in Z85. */
-  get curveServerKey(): string | null;
-  set curveServerKey(v: CurveKey | null);
+  curveServer: boolean;
+  /** ZMQ_CURVE_PUBLICKEY: set as Z85 or 32 bytes, reads back in Z85. */
+  curvePublicKey: CurveKey | null;
+  /** ZMQ_CURVE_SECRETKEY: set as Z85 or 32 bytes, reads back in Z85. */
+  curveSecretKey: CurveKey | null;
+  /** ZMQ_CURVE_SERVERKEY: set as Z85 or 32 bytes, reads back in Z85. */
+  curveServerKey: CurveKey | null;
   /** ZMQ_ZAP_DOMAIN. */
-  get zapDomain(): string;
-  set zapDomain(v: string);
+  zapDomain: string;
   /** This socket's ZAP authenticator, or null for the context's. */
-  get authenticator(): Authenticator | null;
-  set authenticator(v: Authenticator | null);
+  authenticator: Authenticator | null;
 }
 
 type Family = "PLAIN" | "CURVE";

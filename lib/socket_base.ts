@@ -75,8 +75,7 @@ export interface InvertMatchingOptions {
 // The core of a socket, for the socket type files; never exported by mod.ts.
 let coreOf: (socket: SocketBase) => SocketCore;
 
-// The options are accessors defined from the table in lib/options.ts; this
-// merge gives them their types.
+/** The options every socket has, as properties (from the table in lib/options.ts). */
 export interface SocketBase extends SecurityAccessors, Required<BaseOptions> {}
 /**
  * Base class of all socket types. Not used directly: create a {@link Push},

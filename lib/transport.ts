@@ -17,8 +17,11 @@ import type { Endpoint } from "./endpoint.ts";
 
 /** A byte-stream duplex on Web Streams: a readable, a writable and close(). */
 export interface StreamDuplex {
+  /** The bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** The bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
+  /** Closes both directions. */
   close(): void;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full suite, in order, stopping at the first failing stage:
-#   check    deno check, deno lint, deno fmt --check, runtime-free, import-graph and version checks
+#   check    deno check, deno lint, deno fmt --check, deno doc --lint, runtime-free, import-graph and version checks
 #   build    the npm package (tsc, strict) into npm/, and its packed file list;
 #            before the test runs, because the cross-runtime tests on Deno and
 #            Bun start Node peers from npm/esm/mod.js
@@ -159,6 +159,14 @@ if wanted check; then
   run "$log" "$DENO" fmt --check || rc=1
   echo "-- check_runtime_free"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_runtime_free.ts || rc=1
+  echo "-- deno doc --lint mod.ts browser.ts"
+  NO_COLOR=1 "$DENO" doc --lint mod.ts browser.ts >"$LOGS/doclint.txt" 2>&1 || true
+  if grep -q '^error' "$LOGS/doclint.txt"; then
+    grep -A4 '^error' "$LOGS/doclint.txt" | tee -a "$log"
+    rc=1
+  else
+    echo "deno doc --lint: no errors"
+  fi
   echo "-- check_imports"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_imports.ts || rc=1
   echo "-- check_versions"

@@ -83,15 +83,25 @@ export interface WsPort {
 
 /** The standard WebSocket surface the client and the Deno server use. */
 export interface WebSocketLike {
+  /** Set to "arraybuffer": binary messages arrive as ArrayBuffers. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** The subprotocol the server chose. */
   readonly protocol: string;
+  /** Bytes queued by send() and not yet written. */
   readonly bufferedAmount: number;
+  /** Called once open. */
   onopen: ((ev: unknown) => void) | null;
+  /** Called for each message. */
   onmessage: ((ev: { data: unknown }) => void) | null;
+  /** Called once closed. */
   onclose: ((ev: { code: number; reason: string }) => void) | null;
+  /** Called on an error (a close follows). */
   onerror: ((ev: unknown) => void) | null;
+  /** Sends one binary message. */
   send(data: Uint8Array): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
 }
 

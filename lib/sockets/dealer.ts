@@ -63,7 +63,11 @@ class DealerPolicy implements Policy {
  * ```
  */
 export class Dealer extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a DEALER socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: DealerOptions) {
     super("DEALER", options, () => new DealerPolicy());
   }
@@ -95,6 +99,6 @@ export class Dealer extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
 export interface Dealer extends Required<RoutingIdOptions & ConflateOptions> {}
 defineSocketOptions(Dealer.prototype, "DEALER");

@@ -102,7 +102,11 @@ class DishPolicy implements Policy {
 export class Dish extends SocketBase {
   #policy: DishPolicy;
 
-  /** @param options Socket options; `linger` defaults to 0, as in libzmq. */
+  /**
+   * Creates a DISH socket.
+   *
+   * @param options Socket options; `linger` defaults to 0, as in libzmq.
+   */
   constructor(options?: SocketOptions) {
     const policy = new DishPolicy();
     super("DISH", options, () => policy);

@@ -49,7 +49,11 @@ class PairPolicy implements Policy {
  * ```
  */
 export class Pair extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a PAIR socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: SocketOptions) {
     super("PAIR", options, () => new PairPolicy());
   }

@@ -36,7 +36,11 @@ export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOpti
  * ```
  */
 export class Publisher extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a PUB socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: PublisherOptions) {
     super("PUB", options, (c) => new PublisherPolicy(c, false));
   }
@@ -53,6 +57,6 @@ export class Publisher extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Publisher has, as properties (from the rows in lib/options.ts). */
 export interface Publisher extends Required<PublisherOwnOptions> {}
 defineSocketOptions(Publisher.prototype, "PUB");

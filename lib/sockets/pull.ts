@@ -45,7 +45,11 @@ class PullPolicy implements Policy {
  * ```
  */
 export class Pull extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a PULL socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: PullOptions) {
     super("PULL", options, () => new PullPolicy());
   }
@@ -66,6 +70,6 @@ export class Pull extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Pull has, as properties (from the rows in lib/options.ts). */
 export interface Pull extends Required<ConflateOptions> {}
 defineSocketOptions(Pull.prototype, "PULL");

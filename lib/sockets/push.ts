@@ -52,7 +52,11 @@ class PushPolicy implements Policy {
  * ```
  */
 export class Push extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a PUSH socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: PushOptions) {
     super("PUSH", options, () => new PushPolicy());
   }
@@ -69,6 +73,6 @@ export class Push extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Push has, as properties (from the rows in lib/options.ts). */
 export interface Push extends Required<ConflateOptions> {}
 defineSocketOptions(Push.prototype, "PUSH");

@@ -96,7 +96,11 @@ class RadioPolicy implements Policy {
  * ```
  */
 export class Radio extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a RADIO socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: SocketOptions) {
     super("RADIO", options, () => new RadioPolicy());
   }

@@ -82,7 +82,11 @@ class ReplyPolicy implements Policy {
  * ```
  */
 export class Reply extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a REP socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: ReplyOptions) {
     super("REP", options, () => new ReplyPolicy());
   }
@@ -114,6 +118,6 @@ export class Reply extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Reply has, as properties (from the rows in lib/options.ts). */
 export interface Reply extends Required<ReplyOwnOptions> {}
 defineSocketOptions(Reply.prototype, "REP");

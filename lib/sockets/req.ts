@@ -128,7 +128,11 @@ class RequestPolicy implements Policy {
  * ```
  */
 export class Request extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a REQ socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: RequestOptions) {
     super("REQ", options, (c) => new RequestPolicy(c));
   }
@@ -160,6 +164,6 @@ export class Request extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Request has, as properties (from the rows in lib/options.ts). */
 export interface Request extends Required<RequestOwnOptions> {}
 defineSocketOptions(Request.prototype, "REQ");

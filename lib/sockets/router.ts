@@ -115,7 +115,11 @@ class RouterPolicy implements Policy {
  * ```
  */
 export class Router extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a ROUTER socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: RouterOptions) {
     super("ROUTER", options, (c) => new RouterPolicy(c));
   }
@@ -147,6 +151,6 @@ export class Router extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Router has, as properties (from the rows in lib/options.ts). */
 export interface Router extends Required<RouterOwnOptions> {}
 defineSocketOptions(Router.prototype, "ROUTER");

@@ -36,7 +36,11 @@ export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOpt
 export class Subscriber extends SocketBase {
   #policy!: SubscriberPolicy;
 
-  /** @param options Socket options. */
+  /**
+   * Creates a SUB socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: SubscriberOptions) {
     let policy!: SubscriberPolicy;
     super("SUB", options, (c) => policy = new SubscriberPolicy(c, true));
@@ -80,6 +84,6 @@ export class Subscriber extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only a Subscriber has, as properties (from the rows in lib/options.ts). */
 export interface Subscriber extends Required<SubscriberOwnOptions> {}
 defineSocketOptions(Subscriber.prototype, "SUB");

@@ -147,7 +147,11 @@ export class PublisherPolicy implements Policy {
  * ```
  */
 export class XPublisher extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a XPUB socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: XPublisherOptions) {
     super("XPUB", options, (c) => new PublisherPolicy(c, true));
   }
@@ -179,6 +183,6 @@ export class XPublisher extends SocketBase {
   }
 }
 
-// Its own options as properties, from the rows in lib/options.ts.
+/** The options only an XPublisher has, as properties (from the rows in lib/options.ts). */
 export interface XPublisher extends Required<XPublisherOwnOptions> {}
 defineSocketOptions(XPublisher.prototype, "XPUB");

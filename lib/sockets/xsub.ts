@@ -86,7 +86,11 @@ export class SubscriberPolicy implements Policy {
  * ```
  */
 export class XSubscriber extends SocketBase {
-  /** @param options Socket options. */
+  /**
+   * Creates a XSUB socket.
+   *
+   * @param options Socket options.
+   */
   constructor(options?: SocketOptions) {
     super("XSUB", options, (c) => new SubscriberPolicy(c, false));
   }
