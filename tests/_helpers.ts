@@ -76,6 +76,12 @@ export function unboundAddress(transport: TransportName): Promise<string> {
   }
 }
 
+/**
+ * How long to wait for something that should happen (a message, an event):
+ * only a safety net against hanging, never a delay, so it can be generous.
+ */
+export const WAIT = 10_000;
+
 /** Resolves after `ms` milliseconds. */
 export function settle(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -144,6 +150,21 @@ export function nextEvents(socket: SocketBase, type: SocketEventType, count = 1)
     };
     socket.events.on(type, on);
   });
+}
+
+/**
+ * Closes `senders` (with a linger, so what they queued goes out) and resolves
+ * once `receiver` has seen all their connections end. A connection's messages
+ * arrive before its end, so everything the senders sent is then queued at the
+ * receiver: no need to guess how long delivery takes.
+ */
+export async function sendersGone(receiver: SocketBase, ...senders: SocketBase[]): Promise<void> {
+  const gone = nextEvents(receiver, "disconnect", senders.length);
+  for (const s of senders) {
+    s.linger = WAIT;
+    s.close();
+  }
+  await withTimeout(gone, WAIT, "the senders' disconnects");
 }
 
 /** Closes every socket with linger 0. */
@@ -449,7 +470,7 @@ interface Receiver {
  * be subscribed to "sync") receives one. Subscriptions a subscriber sent
  * before "sync" are then known to be in effect at the publisher.
  */
-export async function syncPubSub(pub: Sender, sub: Receiver, ms = 3000): Promise<void> {
+export async function syncPubSub(pub: Sender, sub: Receiver, ms = WAIT): Promise<void> {
   const deadline = Date.now() + ms;
   const saved = sub.receiveTimeout;
   sub.receiveTimeout = 20;
