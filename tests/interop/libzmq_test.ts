@@ -28,6 +28,7 @@ import {
   waitFor,
   withTimeout,
 } from "./_harness.ts";
+import { freeTcpAddress } from "../_helpers.ts";
 
 describe("interop with libzmq", () => {
   let peer: Peer | undefined;
@@ -117,6 +118,9 @@ describe("interop with libzmq", () => {
 
   // The TTL travels in tenths of a second (RFC 37 §3.5.3): a PING every 1 s
   // announcing 300 ms makes libzmq drop the link ~300 ms after the first one.
+  // Only a TTL shorter than the 1 s between PINGs lets the link drop at all
+  // (a TTL sent in the wrong unit, or none, keeps it up), so the test waits
+  // for the drop instead of timing it.
   scoped(
     "interop tcp: our DEALER PINGs with TTL 300 ms but every 1 s → libzmq ROUTER drops the link after the TTL",
     async (own) => {
@@ -124,10 +128,9 @@ describe("interop with libzmq", () => {
       const dealer = own(new LocalSide("DEALER", { heartbeatInterval: 1000, heartbeatTimeToLive: 300 }));
       const t0 = Date.now();
       await dealer.connect(await router.bind());
-      await waitFor("libzmq to drop the connection", async () => (await router.events()).disconnect > 0, 3000);
+      await waitFor("libzmq to drop the connection", async () => (await router.events()).disconnect > 0, 8000);
       const elapsed = Date.now() - t0;
       assert.ok(elapsed >= 1000, `libzmq dropped the link after ${elapsed} ms, before our first PING`);
-      assert.ok(elapsed < 1900, `libzmq dropped the link after ${elapsed} ms, later than the TTL allows`);
     },
   );
 
@@ -323,14 +326,8 @@ describe("interop with libzmq", () => {
   // Connecting before anyone listens: our socket retries until the peer binds.
   for (const transport of ["tcp", "ipc"] as const) {
     scoped(`interop ${transport}: our PUSH connects before libzmq PULL binds`, async (own) => {
-      let ep = anyEndpoint(transport);
-      if (transport === "tcp") {
-        // A port nobody listens on, for now.
-        const probe = own(new LocalSide("PULL"));
-        ep = await probe.bind();
-        await probe.close();
-        await sleep(20);
-      }
+      // A port nobody listens on, for now (released once its listener has closed).
+      const ep = transport === "tcp" ? await freeTcpAddress() : anyEndpoint(transport);
       const push = own(new LocalSide("PUSH"));
       await push.connect(ep);
       await push.send(["early"]);
