@@ -254,7 +254,8 @@ describe("raw ZMTP peers", () => {
   });
 
   test("heartbeatInterval sends PINGs with the TTL and drops a peer that goes quiet", T, async () => {
-    const pull = new Pull({ linger: 0, heartbeatInterval: 50, heartbeatTimeout: 150, heartbeatTimeToLive: 1000 });
+    // A timeout well above the interval: a busy machine delays timers and reads.
+    const pull = new Pull({ linger: 0, heartbeatInterval: 50, heartbeatTimeout: 500, heartbeatTimeToLive: 1000 });
     const raw: RawPeer[] = [];
     try {
       const ep = await bindFresh(pull);
@@ -262,8 +263,8 @@ describe("raw ZMTP peers", () => {
       const lively = await RawPeer.connect(ep);
       raw.push(lively);
       await lively.handshake("PUSH");
-      // Ten heartbeats (about 500 ms, past heartbeatTimeout), each answered.
-      for (let pings = 0; pings < 10;) {
+      // Fifteen heartbeats (about 750 ms, past heartbeatTimeout), each answered.
+      for (let pings = 0; pings < 15;) {
         const f = await lively.readFrame(WAIT);
         if ((f.flags & F_COMMAND) && commandName(f.body) === "PING") {
           assert.deepEqual(f.body, rawCommand("PING", new Uint8Array([0, 10])), "TTL 1000 ms is 10 deciseconds");

@@ -541,7 +541,7 @@ describe("patterns over ws://", () => {
 
 describe("heartbeats over ws://", () => {
   test("an idle connection with heartbeats on both sides stays up", T, async () => {
-    const opts = { linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 };
+    const opts = { linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 };
     const pull = new Pull({ ...opts, receiveTimeout: 3000 });
     const push = new Push(opts);
     const drops = [counter(pull, "disconnect"), counter(push, "disconnect")];

@@ -322,7 +322,7 @@ describe("ws:// interop with libzmq: a standard WebSocket client (bare ZWS2.0, a
 describe("ws:// interop with libzmq", { skip }, () => {
   test("heartbeats on our connecting socket keep an idle connection to libzmq up", T, async () => {
     const peer = new Peer();
-    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 });
     let drops = 0;
     push.events.on("disconnect", () => drops++);
     try {
@@ -343,7 +343,7 @@ describe("ws:// interop with libzmq", { skip }, () => {
 
   test("heartbeats on our bound socket keep an idle libzmq connection up", { ...T, skip: noPing }, async () => {
     const peer = new Peer();
-    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 });
     let drops = 0;
     push.events.on("disconnect", () => drops++);
     try {
