@@ -305,7 +305,7 @@ export class RawPeer {
   }
 
   /** Reads exactly `n` bytes; rejects when the connection ends first or after `ms`. */
-  async read(n: number, ms = 2000): Promise<Uint8Array> {
+  async read(n: number, ms = WAIT): Promise<Uint8Array> {
     const deadline = Date.now() + ms;
     while (this.#buf.length < n) {
       if (this.#ended) throw new Error(`connection closed after ${this.#buf.length} of ${n} bytes`);
@@ -326,7 +326,7 @@ export class RawPeer {
   }
 
   /** Reads one frame. */
-  async readFrame(ms = 2000): Promise<RawFrame> {
+  async readFrame(ms = WAIT): Promise<RawFrame> {
     const [flags] = await this.read(1, ms);
     let size: number;
     if (flags & F_LONG) {
@@ -339,7 +339,7 @@ export class RawPeer {
   }
 
   /** Reads frames until one is a command named `name`; returns its body. */
-  async readCommand(name: string, ms = 2000): Promise<Uint8Array> {
+  async readCommand(name: string, ms = WAIT): Promise<Uint8Array> {
     for (;;) {
       const f = await this.readFrame(ms);
       if ((f.flags & F_COMMAND) && commandName(f.body) === name) return f.body;
@@ -347,7 +347,7 @@ export class RawPeer {
   }
 
   /** Reads frames until a full message (non-command) arrives. */
-  async readMessage(ms = 2000): Promise<Uint8Array[]> {
+  async readMessage(ms = WAIT): Promise<Uint8Array[]> {
     const parts: Uint8Array[] = [];
     for (;;) {
       const f = await this.readFrame(ms);
@@ -425,7 +425,7 @@ export class RawServer {
   }
 
   /** The next accepted connection. */
-  accept(ms = 2000): Promise<RawPeer> {
+  accept(ms = WAIT): Promise<RawPeer> {
     const p = this.#pending.shift();
     if (p) return Promise.resolve(p);
     return withTimeout(new Promise<RawPeer>((r) => this.#waiter = r), ms, "accept");

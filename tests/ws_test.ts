@@ -50,7 +50,7 @@ function closeAll(...socks: SocketBase[]): void {
   for (const s of socks) s.close();
 }
 
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<void> {
+function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<void> {
   return withTimeout(
     new Promise<void>((resolve) => {
       const f = () => {
@@ -65,7 +65,7 @@ function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<
 }
 
 // Resolves when the socket drops a connection, whatever the stage.
-function dropped(sock: SocketBase, ms = 5000): Promise<Error | undefined> {
+function dropped(sock: SocketBase, ms = 10000): Promise<Error | undefined> {
   const types: SocketEventType[] = ["handshake:error:protocol", "handshake:error:other", "disconnect"];
   return withTimeout(
     new Promise((resolve) => {
@@ -219,7 +219,7 @@ class RawWs {
   }
 
   /** The next frame, or null once the connection ended. */
-  async next(ms = 3000): Promise<WsFrame | null> {
+  async next(ms = 10000): Promise<WsFrame | null> {
     const end = Date.now() + ms;
     while (this.#frames.length === 0) {
       if (this.ended) return null;
@@ -233,7 +233,7 @@ class RawWs {
   }
 
   /** The close frame's status code (skipping data frames), or null when the TCP connection just ended. */
-  async closeCode(ms = 3000): Promise<number | null> {
+  async closeCode(ms = 10000): Promise<number | null> {
     for (;;) {
       const f = await this.next(ms);
       if (f === null) return null;
@@ -287,7 +287,7 @@ function clientFrames(sock: net.Socket): WsFrame[] {
   return out;
 }
 
-async function waitUntil(what: string, cond: () => boolean, ms = 3000): Promise<void> {
+async function waitUntil(what: string, cond: () => boolean, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -71,7 +71,7 @@ class Theirs {
 }
 
 /** The first `type` event of `sock` from now on. */
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<SocketEvent> {
+function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<SocketEvent> {
   let on!: (e: SocketEvent) => void;
   const p = new Promise<SocketEvent>((resolve) => {
     on = (e) => resolve(e);
