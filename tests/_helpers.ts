@@ -76,6 +76,12 @@ export function unboundAddress(transport: TransportName): Promise<string> {
   }
 }
 
+/**
+ * How long to wait for something that should happen (a message, an event):
+ * only a safety net against hanging, never a delay, so it can be generous.
+ */
+export const WAIT = 10_000;
+
 /** Resolves after `ms` milliseconds. */
 export function settle(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -144,6 +150,21 @@ export function nextEvents(socket: SocketBase, type: SocketEventType, count = 1)
     };
     socket.events.on(type, on);
   });
+}
+
+/**
+ * Closes `senders` (with a linger, so what they queued goes out) and resolves
+ * once `receiver` has seen all their connections end. A connection's messages
+ * arrive before its end, so everything the senders sent is then queued at the
+ * receiver: no need to guess how long delivery takes.
+ */
+export async function sendersGone(receiver: SocketBase, ...senders: SocketBase[]): Promise<void> {
+  const gone = nextEvents(receiver, "disconnect", senders.length);
+  for (const s of senders) {
+    s.linger = WAIT;
+    s.close();
+  }
+  await withTimeout(gone, WAIT, "the senders' disconnects");
 }
 
 /** Closes every socket with linger 0. */
@@ -284,7 +305,7 @@ export class RawPeer {
   }
 
   /** Reads exactly `n` bytes; rejects when the connection ends first or after `ms`. */
-  async read(n: number, ms = 2000): Promise<Uint8Array> {
+  async read(n: number, ms = WAIT): Promise<Uint8Array> {
     const deadline = Date.now() + ms;
     while (this.#buf.length < n) {
       if (this.#ended) throw new Error(`connection closed after ${this.#buf.length} of ${n} bytes`);
@@ -305,7 +326,7 @@ export class RawPeer {
   }
 
   /** Reads one frame. */
-  async readFrame(ms = 2000): Promise<RawFrame> {
+  async readFrame(ms = WAIT): Promise<RawFrame> {
     const [flags] = await this.read(1, ms);
     let size: number;
     if (flags & F_LONG) {
@@ -318,7 +339,7 @@ export class RawPeer {
   }
 
   /** Reads frames until one is a command named `name`; returns its body. */
-  async readCommand(name: string, ms = 2000): Promise<Uint8Array> {
+  async readCommand(name: string, ms = WAIT): Promise<Uint8Array> {
     for (;;) {
       const f = await this.readFrame(ms);
       if ((f.flags & F_COMMAND) && commandName(f.body) === name) return f.body;
@@ -326,7 +347,7 @@ export class RawPeer {
   }
 
   /** Reads frames until a full message (non-command) arrives. */
-  async readMessage(ms = 2000): Promise<Uint8Array[]> {
+  async readMessage(ms = WAIT): Promise<Uint8Array[]> {
     const parts: Uint8Array[] = [];
     for (;;) {
       const f = await this.readFrame(ms);
@@ -404,7 +425,7 @@ export class RawServer {
   }
 
   /** The next accepted connection. */
-  accept(ms = 2000): Promise<RawPeer> {
+  accept(ms = WAIT): Promise<RawPeer> {
     const p = this.#pending.shift();
     if (p) return Promise.resolve(p);
     return withTimeout(new Promise<RawPeer>((r) => this.#waiter = r), ms, "accept");
@@ -449,7 +470,7 @@ interface Receiver {
  * be subscribed to "sync") receives one. Subscriptions a subscriber sent
  * before "sync" are then known to be in effect at the publisher.
  */
-export async function syncPubSub(pub: Sender, sub: Receiver, ms = 3000): Promise<void> {
+export async function syncPubSub(pub: Sender, sub: Receiver, ms = WAIT): Promise<void> {
   const deadline = Date.now() + ms;
   const saved = sub.receiveTimeout;
   sub.receiveTimeout = 20;

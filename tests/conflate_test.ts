@@ -6,11 +6,14 @@ import { Publisher, Pull, Push, Router, Subscriber } from "../mod.ts";
 import {
   bindFresh,
   closeAll,
+  nextEvents,
   rejectsWithCode,
-  settle,
+  sendersGone,
+  syncPubSub,
   texts,
   TRANSPORTS,
   unboundAddress,
+  WAIT,
   withTimeout,
 } from "./_helpers.ts";
 
@@ -24,7 +27,7 @@ for (const tr of TRANSPORTS) {
       const ep = await bindFresh(pull, tr);
       push.connect(ep);
       for (let i = 0; i < 20; i++) await push.send(String(i));
-      await settle(300);
+      await sendersGone(pull, push); // all 20 have arrived
       assert.deepEqual(texts(await pull.receive()), ["19"]);
       await rejectsWithCode(pull.receive(), "EAGAIN");
     } finally {
@@ -54,10 +57,10 @@ for (const tr of TRANSPORTS) {
     try {
       const ep = await bindFresh(pub, tr);
       sub.connect(ep);
-      sub.subscribe("price");
-      await settle(300);
+      sub.subscribe("price", "sync");
+      await syncPubSub(pub, sub);
       for (let i = 1; i <= 50; i++) await pub.send(`price ${i}`);
-      await settle(300);
+      await sendersGone(sub, pub); // all 50 have arrived
       assert.deepEqual(texts(await sub.receive()), ["price 50"]);
       await rejectsWithCode(sub.receive(), "EAGAIN");
     } finally {
@@ -67,12 +70,14 @@ for (const tr of TRANSPORTS) {
 
   test(`invertMatching: PUB sends what a SUB did not subscribe to (${tr})`, T, async () => {
     const pub = new Publisher({ linger: 0, invertMatching: true });
-    const sub = new Subscriber({ linger: 0, invertMatching: true, receiveTimeout: 2000 });
+    const sub = new Subscriber({ linger: 0, invertMatching: true, receiveTimeout: WAIT });
     try {
       const ep = await bindFresh(pub, tr);
-      sub.connect(ep);
       sub.subscribe("noise");
-      await settle(300);
+      // A PUB drops what it publishes before the subscriber is attached.
+      const up = nextEvents(pub, "handshake");
+      sub.connect(ep);
+      await withTimeout(up, WAIT, "handshake");
       await pub.send("noise 1");
       await pub.send("signal 1");
       await pub.send("noise 2");

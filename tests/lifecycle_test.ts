@@ -15,20 +15,22 @@ import {
   texts,
   TRANSPORTS,
   unboundAddress,
+  WAIT,
   withTimeout,
 } from "./_helpers.ts";
 
 const T = { timeout: 15000 };
 
 // Binding right after the previous owner closed: the old listener's close
-// may still be in flight on some runtimes, so retry briefly on EADDRINUSE.
+// may still be in flight on some runtimes, so retry on EADDRINUSE for a while.
 async function rebind(socket: Pull | XPublisher, address: string): Promise<void> {
-  for (let i = 0;; i++) {
+  const end = Date.now() + WAIT;
+  for (;;) {
     try {
       await socket.bind(address);
       return;
     } catch (e) {
-      if ((e as { code?: string }).code !== "EADDRINUSE" || i >= 20) throw e;
+      if ((e as { code?: string }).code !== "EADDRINUSE" || Date.now() > end) throw e;
       await settle(25);
     }
   }
@@ -137,8 +139,8 @@ for (const tr of TRANSPORTS) {
         pull.connect(ep);
         await push.send("ABC");
         assert.deepEqual(texts(await withTimeout(pull.receive(), 3000, "ABC")), ["ABC"]);
+        const down = nextEvents(push, "disconnect");
         await push.unbind(ep);
-        await settle(50);
         if (tr === "inproc") {
           // libzmq keeps existing inproc pipes on unbind; only the name goes.
           await push.send("still");
@@ -146,6 +148,7 @@ for (const tr of TRANSPORTS) {
         } else {
           // libzmq: the listener owns what it accepted, so those connections
           // go too and a send has nowhere to go (test_send_after_unbind_fails).
+          await withTimeout(down, WAIT, "the accepted connection closing");
           push.sendTimeout = 0;
           await rejectsWithCode(push.send("ABC"), "EAGAIN");
         }

@@ -22,7 +22,7 @@ import {
   nextEvents,
   receiveData,
   rejectsWithCode,
-  settle,
+  sendersGone,
   syncPubSub,
   text,
   texts,
@@ -68,7 +68,7 @@ for (const tr of TRANSPORTS) {
           await a.send(["a", String(i)]);
           await b.send(["b", String(i)]);
         }
-        await settle(200); // let both queues fill before reading
+        await sendersGone(pull, a, b); // both queues are full before reading
         const got: string[][] = [];
         for (let i = 0; i < 10; i++) got.push(texts(await withTimeout(pull.receive(), 3000, "receive")));
         for (let i = 1; i < 10; i++) assert.notEqual(got[i][0], got[i - 1][0], `message ${i} from the other pusher`);

@@ -61,7 +61,7 @@ const SERVER = {
 };
 
 /** The first `type` event of `sock` from now on, or a rejection after `ms`. */
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<SocketEvent> {
+function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<SocketEvent> {
   let on!: (e: SocketEvent) => void;
   const p = new Promise<SocketEvent>((resolve) => {
     on = (e) => {

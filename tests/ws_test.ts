@@ -50,7 +50,7 @@ function closeAll(...socks: SocketBase[]): void {
   for (const s of socks) s.close();
 }
 
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<void> {
+function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<void> {
   return withTimeout(
     new Promise<void>((resolve) => {
       const f = () => {
@@ -65,7 +65,7 @@ function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<
 }
 
 // Resolves when the socket drops a connection, whatever the stage.
-function dropped(sock: SocketBase, ms = 5000): Promise<Error | undefined> {
+function dropped(sock: SocketBase, ms = 10000): Promise<Error | undefined> {
   const types: SocketEventType[] = ["handshake:error:protocol", "handshake:error:other", "disconnect"];
   return withTimeout(
     new Promise((resolve) => {
@@ -90,7 +90,7 @@ async function bindWs(sock: SocketBase, path = "/zmq"): Promise<string> {
 
 // A PUB only delivers once the subscription arrived: publish until one gets through.
 async function syncSub(pub: Publisher | XPublisher, sub: Subscriber, topic = "sync"): Promise<void> {
-  const end = Date.now() + 5000;
+  const end = Date.now() + 10000;
   sub.receiveTimeout = 50;
   for (;;) {
     await pub.send([topic, "x"]);
@@ -101,17 +101,11 @@ async function syncSub(pub: Publisher | XPublisher, sub: Subscriber, topic = "sy
       if (Date.now() > end) throw new Error("subscription never arrived");
     }
   }
-  sub.receiveTimeout = 3000;
-  // Drain the extra sync messages still in flight.
-  await sleep(50);
-  sub.receiveTimeout = 0;
-  for (;;) {
-    try {
-      await sub.receive();
-    } catch {
-      break;
-    }
-  }
+  // Drain the extra sync messages still in flight: they all come before a
+  // marker sent now, as messages on one connection keep their order.
+  sub.receiveTimeout = 10000;
+  await pub.send([topic, "drained"]);
+  while (text((await sub.receive())[1]) !== "drained");
   sub.receiveTimeout = 3000;
 }
 
@@ -225,7 +219,7 @@ class RawWs {
   }
 
   /** The next frame, or null once the connection ended. */
-  async next(ms = 3000): Promise<WsFrame | null> {
+  async next(ms = 10000): Promise<WsFrame | null> {
     const end = Date.now() + ms;
     while (this.#frames.length === 0) {
       if (this.ended) return null;
@@ -239,7 +233,7 @@ class RawWs {
   }
 
   /** The close frame's status code (skipping data frames), or null when the TCP connection just ended. */
-  async closeCode(ms = 3000): Promise<number | null> {
+  async closeCode(ms = 10000): Promise<number | null> {
     for (;;) {
       const f = await this.next(ms);
       if (f === null) return null;
@@ -293,7 +287,7 @@ function clientFrames(sock: net.Socket): WsFrame[] {
   return out;
 }
 
-async function waitUntil(what: string, cond: () => boolean, ms = 3000): Promise<void> {
+async function waitUntil(what: string, cond: () => boolean, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -547,7 +541,7 @@ describe("patterns over ws://", () => {
 
 describe("heartbeats over ws://", () => {
   test("an idle connection with heartbeats on both sides stays up", T, async () => {
-    const opts = { linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 };
+    const opts = { linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 };
     const pull = new Pull({ ...opts, receiveTimeout: 3000 });
     const push = new Push(opts);
     const drops = [counter(pull, "disconnect"), counter(push, "disconnect")];

@@ -71,7 +71,7 @@ class Theirs {
 }
 
 /** The first `type` event of `sock` from now on. */
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 5000): Promise<SocketEvent> {
+function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<SocketEvent> {
   let on!: (e: SocketEvent) => void;
   const p = new Promise<SocketEvent>((resolve) => {
     on = (e) => resolve(e);
@@ -222,7 +222,7 @@ describe("security interop with libzmq", () => {
 
   row("CURVE: heartbeats (PING/PONG commands) inside MESSAGE boxes keep both links up", async ({ ours, theirs }) => {
     const server = curveKeyPair();
-    const hb = { heartbeatInterval: 100, heartbeatTimeout: 300 };
+    const hb = { heartbeatInterval: 100, heartbeatTimeout: 600 };
     const router = ours(new Router({ ...IO, ...serverKeys(server), ...hb }));
     await router.bind("tcp://127.0.0.1:*");
     const dealer = await theirs("Dealer", { ...clientKeys(server, await keypair()), ...hb, routingId: "hb" });

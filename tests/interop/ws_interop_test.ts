@@ -14,11 +14,19 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as zmq from "../../mod.ts";
-import { registerTransport, wsTransport } from "../../mod.ts";
+import { registerTransport, type SocketEventType, wsTransport } from "../../mod.ts";
+import { WAIT, withTimeout } from "../_helpers.ts";
 
 const PEER = fileURLToPath(new URL("./ws_peer.cjs", import.meta.url));
 const NODE = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.execPath;
 const T = { timeout: 20000 };
+
+/** Resolves at the socket's first event of one of `types` from now on. */
+function firstEvent(sock: zmq.SocketBase, types: SocketEventType[]): Promise<void> {
+  return new Promise((resolve) => {
+    for (const t of types) sock.events.on(t, () => resolve());
+  });
+}
 
 // zeromq.js must load in a plain `node`; otherwise say why and skip.
 function peerAvailable(): string | true {
@@ -215,26 +223,30 @@ describe("ws:// interop with libzmq: security mechanisms", { skip }, () => {
           return ok ? { statusCode: "200", userId: "ann" } : { statusCode: "400", statusText: "No" };
         },
       });
-      let refused = 0;
-      for (const t of ["handshake:error:auth", "handshake:error:protocol"] as const) {
-        rep.events.on(t, () => refused++);
-      }
+      let handshakes = 0;
+      rep.events.on("handshake", () => handshakes++);
+      const refused = firstEvent(rep, ["handshake:error:auth", "handshake:error:protocol"]);
       try {
         await peer.ready;
         const req = await libzmq(peer, "Request", theirsOpts);
         await rep.bind("ws://127.0.0.1:*/secure");
         await req.connect(rep.lastEndpoint!);
-        await req.send(["hello"]);
         if (admitted) {
-          rep.receiveTimeout = 3000;
+          await req.send(["hello"]);
+          rep.receiveTimeout = WAIT;
           assert.deepEqual((await rep.receive()).map((f) => new TextDecoder().decode(f)), ["hello"]);
           await rep.send("welcome");
-          assert.deepEqual(await req.recv(), ["welcome"]);
+          assert.deepEqual(await req.recv(WAIT), ["welcome"]);
           if (name === "PLAIN") assert.deepEqual(asked, ["PLAIN 127.0.0.1 ann,secret"]);
         } else {
-          rep.receiveTimeout = 1000;
-          await assert.rejects(rep.receive());
-          assert.ok(refused >= 1, "the handshake failed");
+          // Not awaited: libzmq 4.3 drops a REQ's pipe when the handshake is
+          // refused (protocol error, no reconnect), and a send that comes
+          // after that waits forever or fails, depending on who wins the race.
+          req.send(["hello"]).catch(() => {});
+          await withTimeout(refused, WAIT, "the refusal");
+          assert.equal(handshakes, 0, "a refused peer completed a handshake");
+          rep.receiveTimeout = 200;
+          await assert.rejects(rep.receive(), { code: "EAGAIN" }, "nothing gets through");
         }
       } finally {
         rep.close();
@@ -256,23 +268,20 @@ describe("ws:// interop with libzmq: security mechanisms", { skip }, () => {
   for (const [name, theirsOpts, oursOpts, admitted] of clientRows) {
     test(`ours REQ -> libzmq REP over ws:// with ${name}`, T, async () => {
       const peer = new Peer();
-      const req = new zmq.Request({ linger: 0, receiveTimeout: 3000, ...oursOpts });
+      const req = new zmq.Request({ linger: 0, receiveTimeout: WAIT, ...oursOpts });
       try {
         await peer.ready;
         await peer.call("zap");
         const rep = await libzmq(peer, "Reply", theirsOpts);
-        const refused = new Promise<void>((resolve) => req.events.on("handshake:error:auth", () => resolve()));
+        const refused = firstEvent(req, ["handshake:error:auth"]);
         req.connect(await rep.bind("ws://127.0.0.1:*/secure"));
         await req.send("hello");
         if (!admitted) {
-          await Promise.race([
-            refused,
-            new Promise((_, reject) => setTimeout(() => reject(new Error("not refused")), 5000)),
-          ]);
-          await assert.rejects(rep.recv(500));
+          await withTimeout(refused, WAIT, "the refusal");
+          await assert.rejects(rep.recv(200));
           return;
         }
-        assert.deepEqual(await rep.recv(), ["hello"]);
+        assert.deepEqual(await rep.recv(WAIT), ["hello"]);
         await rep.send(["welcome"]);
         assert.deepEqual((await req.receive()).map((f) => new TextDecoder().decode(f)), ["welcome"]);
       } finally {
@@ -313,7 +322,7 @@ describe("ws:// interop with libzmq: a standard WebSocket client (bare ZWS2.0, a
 describe("ws:// interop with libzmq", { skip }, () => {
   test("heartbeats on our connecting socket keep an idle connection to libzmq up", T, async () => {
     const peer = new Peer();
-    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 });
     let drops = 0;
     push.events.on("disconnect", () => drops++);
     try {
@@ -334,7 +343,7 @@ describe("ws:// interop with libzmq", { skip }, () => {
 
   test("heartbeats on our bound socket keep an idle libzmq connection up", { ...T, skip: noPing }, async () => {
     const peer = new Peer();
-    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 300 });
+    const push = new zmq.Push({ linger: 0, heartbeatInterval: 100, heartbeatTimeout: 600 });
     let drops = 0;
     push.events.on("disconnect", () => drops++);
     try {
