@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -50,11 +50,23 @@ function findRoot(): string {
 /** The transports the tables run over (libzmq's own `ipc://*` names a relative path, so ours are explicit). */
 export type TransportName = "tcp" | "ipc";
 let ipcCount = 0;
-/** A fresh endpoint to bind on `t`. */
+const ipcFiles = new Set<string>();
+/** A fresh endpoint to bind on `t`; remove its file with removeIpcFiles(). */
 export function anyEndpoint(t: TransportName): string {
-  return t === "tcp"
-    ? "tcp://127.0.0.1:*"
-    : `ipc://${join(tmpdir(), `zmtp-interop-${process.pid}-${++ipcCount}.sock`)}`;
+  if (t === "tcp") return "tcp://127.0.0.1:*";
+  const file = join(tmpdir(), `zmtp-interop-${process.pid}-${++ipcCount}.sock`);
+  ipcFiles.add(file);
+  return `ipc://${file}`;
+}
+
+/**
+ * Removes the socket files of the ipc endpoints anyEndpoint() gave out:
+ * libzmq 4.3 leaves the file of a path it bound behind when it closes (it
+ * removes only those of `ipc://*`).
+ */
+export function removeIpcFiles(): void {
+  for (const f of ipcFiles) rmSync(f, { force: true });
+  ipcFiles.clear();
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -18,6 +18,7 @@ import {
   PATTERNS,
   type Peer,
   RemoteSide,
+  removeIpcFiles,
   ROW_TIMEOUT,
   rowsOf,
   runRow,
@@ -37,6 +38,7 @@ describe("interop with libzmq", () => {
   });
   after(async () => {
     await peer?.stop();
+    removeIpcFiles();
   });
   const libzmq = () => {
     if (!peer) throw new Error("The libzmq peer did not start");
