@@ -252,6 +252,14 @@ function main(): void {
     ...Object.values(exportsMap).map((v) => `./cjs/${entryBase(v)}.js`),
   ].map((f) => f.split("\\").join("/"));
 
+  // TypeScript's node10 resolution (`"module": "commonjs"` without a
+  // moduleResolution, as many CommonJS projects have) reads no `exports`: it
+  // finds the subpaths' declarations here.
+  const typesVersions: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(exportsMap)) {
+    if (k !== ".") typesVersions[k.replace(/^\.\//, "")] = [conditions(v).require.types];
+  }
+
   const npmPkg = {
     name: npmName(deno.name),
     version: deno.version,
@@ -262,6 +270,7 @@ function main(): void {
     main: main.require.default,
     types: main.require.types,
     exports: exportsField,
+    typesVersions: { "*": typesVersions },
     sideEffects: [...new Set(sideEffects)].sort(),
     files: [...new Set(files)],
     engines: { node: NODE_ENGINES },
