@@ -2,11 +2,25 @@
  * Builds the npm package from the same TypeScript source with the TypeScript
  * compiler API (the `typescript` devDependency), into `npm/`:
  *
- * - `npm/esm/` mod.js, lib/, transports/ and their `.d.ts`: the published code;
+ * - `npm/esm/` mod.js, browser.js, draft.js, lib/, transports/ and their
+ *   `.d.ts`: the published code, ES modules, the one implementation;
+ * - `npm/cjs/` the CommonJS entries for `require()`: each entry is one line,
+ *   `module.exports = require("../esm/<entry>.js")`, beside a copy of the
+ *   `.d.ts` tree that TypeScript reads as CommonJS declarations (a
+ *   package.json there says `"type": "commonjs"`);
  * - `npm/esm/tests/` the tests, compiled the same way so that `../mod.ts`
  *   resolves to the compiled package; not published (see `files`);
  * - `npm/package.json` generated from deno.json (name, version, license,
  *   exports) and the root package.json's `dependencies`.
+ *
+ * Why CommonJS is a wrapper and not a second build: a program that both
+ * `import`s and `require`s the package (or depends on two libraries that do)
+ * must get one copy of the library's state: the default Context, the inproc
+ * endpoints, the registered transports and the classes `instanceof` checks
+ * see. `require()` of an ES module does that: Node returns the very module
+ * `import` loaded. It needs Node 20.19+ (where `require(esm)` is on by
+ * default), which our dependencies, @noble/curves and @noble/ciphers 2.x
+ * (ES modules only), require anyway; Bun and Deno have it too.
  *
  * Fails on any type error. Uses only `node:` APIs, so it runs under
  * `deno run -A scripts/build_npm.ts` (and `bun scripts/build_npm.ts`).
@@ -54,6 +68,16 @@ export const COMPILER_OPTIONS = {
   newLine: "lf",
 };
 
+const DESCRIPTION =
+  "ZeroMQ (ZMTP 3.1) in pure TypeScript for Node, Deno, Bun and browsers; talks to libzmq on the wire, zeromq.js v6 API";
+const KEYWORDS = ["zeromq", "zmq", "zmtp", "0mq", "libzmq", "messaging", "pubsub", "curve", "websocket", "typescript"];
+/**
+ * Node 20.19 is where `require()` of an ES module works without a flag (the
+ * CommonJS entries rely on it), and what @noble/curves and @noble/ciphers 2.x
+ * declare.
+ */
+const NODE_ENGINES = ">=20.19.0";
+
 interface DenoJson {
   name: string;
   version: string;
@@ -76,6 +100,7 @@ function walk(dir: string, keep: (path: string) => boolean, out: string[] = []):
 }
 
 const isTs = (p: string) => p.endsWith(".ts") && !p.endsWith(".d.ts");
+const isUnder = (p: string, dir: string) => !relative(dir, p).startsWith("..");
 
 /** `@scope/name` becomes `scope-name`: an unscoped npm name we could own. */
 export function npmName(denoName: string): string {
@@ -83,10 +108,57 @@ export function npmName(denoName: string): string {
   return m ? `${m[1]}-${m[2]}` : denoName;
 }
 
-/** `./mod.ts` becomes `{ types: "./esm/mod.d.ts", import: "./esm/mod.js" }`. */
-function conditions(tsPath: string): { types: string; import: string } {
-  const base = "./esm/" + tsPath.replace(/^\.\//, "").replace(/\.ts$/, "");
-  return { types: `${base}.d.ts`, import: `${base}.js` };
+/** `./mod.ts` becomes `mod`: an entry's path in esm/ and cjs/ without extension. */
+function entryBase(tsPath: string): string {
+  return tsPath.replace(/^\.\//, "").replace(/\.ts$/, "");
+}
+
+/**
+ * The conditional export of one entry: `import` gets the ES module and its
+ * declarations, `require` the CommonJS wrapper and the CommonJS copy of the
+ * declarations (TypeScript's node16 resolution in a CommonJS project rejects
+ * ESM declarations for a `require`). `types` comes first in each, as
+ * TypeScript requires.
+ */
+export function conditions(tsPath: string): Record<"import" | "require", { types: string; default: string }> {
+  const base = entryBase(tsPath);
+  return {
+    import: { types: `./esm/${base}.d.ts`, default: `./esm/${base}.js` },
+    require: { types: `./cjs/${base}.d.ts`, default: `./cjs/${base}.js` },
+  };
+}
+
+/**
+ * Whether importing `file` does something beyond defining its exports: a
+ * bare `import "./x.ts"`, or a top-level statement that runs code (a
+ * registration such as `registerTransport(...)`, an `if`). Bundlers drop a
+ * module that is not listed in `sideEffects` when none of its exports is
+ * used, so every such module must be listed. Two kinds of statement do not
+ * count: variable declarations (their values are the module's own) and a
+ * call whose first argument is `X.prototype` of a class X declared in the
+ * same file (it completes that class, which is kept whenever it is used).
+ */
+export function hasSideEffects(file: string): boolean {
+  const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const classes = new Set(
+    sf.statements.filter(ts.isClassDeclaration).flatMap((c) => c.name ? [c.name.text] : []),
+  );
+  const completesOwnClass = (s: ts.Statement) => {
+    if (!ts.isExpressionStatement(s) || !ts.isCallExpression(s.expression)) return false;
+    const first = s.expression.arguments[0];
+    return first !== undefined && ts.isPropertyAccessExpression(first) && first.name.text === "prototype" &&
+      ts.isIdentifier(first.expression) && classes.has(first.expression.text);
+  };
+  return sf.statements.some((s) => {
+    if (ts.isImportDeclaration(s)) return s.importClause === undefined;
+    if (ts.isExportDeclaration(s) || ts.isExportAssignment(s) || ts.isImportEqualsDeclaration(s)) return false;
+    if (
+      ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) ||
+      ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s) || ts.isModuleDeclaration(s) ||
+      ts.isVariableStatement(s) || ts.isEmptyStatement(s)
+    ) return false;
+    return !completesOwnClass(s);
+  });
 }
 
 function compile(rootNames: string[], outDir: string): void {
@@ -138,17 +210,34 @@ function main(): void {
     }
   }
 
+  // CommonJS: one wrapper per entry and the declarations again, read as CommonJS.
+  const cjs = join(STAGING, "cjs");
+  for (const f of walk(esm, (p) => p.endsWith(".d.ts") && !isUnder(p, join(esm, "tests")))) {
+    const to = join(cjs, relative(esm, f));
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(f, to);
+  }
+  writeFileSync(join(cjs, "package.json"), JSON.stringify({ type: "commonjs" }, null, 2) + "\n");
+  for (const entry of Object.values(exportsMap)) {
+    const base = entryBase(entry);
+    const rel = relative(dirname(join(cjs, base)), join(esm, base)).split("\\").join("/"); // "../esm/mod"
+    writeFileSync(
+      join(cjs, `${base}.js`),
+      `"use strict";\n// The ES module itself (require(esm), Node 20.19+): one copy of the library's state.\n` +
+        `module.exports = require(${JSON.stringify(`${rel}.js`)});\n`,
+    );
+  }
+
   const exportsField: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(exportsMap)) exportsField[k] = conditions(v);
   exportsField["./package.json"] = "./package.json";
   const main = conditions(exportsMap["."] ?? "./mod.ts");
 
-  const entries = Object.values(exportsField).filter((v): v is { import: string; types: string } =>
-    typeof v === "object"
-  );
-  const files = [...entries.flatMap((e) => [e.import, e.types]), ...PUBLISHED_DIRS.map((d) => `esm/${d}/`)].map((f) =>
-    f.replace(/^\.\//, "")
-  );
+  const files = [
+    ...Object.values(exportsMap).flatMap((v) => [`esm/${entryBase(v)}.js`, `esm/${entryBase(v)}.d.ts`]),
+    ...PUBLISHED_DIRS.map((d) => `esm/${d}/`),
+    "cjs/",
+  ];
   for (const f of ["README.md", "LICENSE"]) {
     if (existsSync(join(ROOT, f))) {
       cpSync(join(ROOT, f), join(STAGING, f));
@@ -156,17 +245,35 @@ function main(): void {
     }
   }
 
+  // The modules that act on import (mod.js registers tcp, ipc, udp and ws),
+  // and the CommonJS wrappers, which load them.
+  const sideEffects = [
+    ...published.filter(hasSideEffects).map((f) => `./esm/${relative(ROOT, f).replace(/\.ts$/, ".js")}`),
+    ...Object.values(exportsMap).map((v) => `./cjs/${entryBase(v)}.js`),
+  ].map((f) => f.split("\\").join("/"));
+
+  // TypeScript's node10 resolution (`"module": "commonjs"` without a
+  // moduleResolution, as many CommonJS projects have) reads no `exports`: it
+  // finds the subpaths' declarations here.
+  const typesVersions: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(exportsMap)) {
+    if (k !== ".") typesVersions[k.replace(/^\.\//, "")] = [conditions(v).require.types];
+  }
+
   const npmPkg = {
     name: npmName(deno.name),
     version: deno.version,
-    description: "ZeroMQ (ZMTP 3.1) in pure TypeScript for Node, Deno and Bun; talks to libzmq on the wire",
+    description: DESCRIPTION,
+    keywords: KEYWORDS,
     license: deno.license ?? "MIT",
     type: "module",
-    main: main.import,
-    types: main.types,
+    main: main.require.default,
+    types: main.require.types,
     exports: exportsField,
+    typesVersions: { "*": typesVersions },
+    sideEffects: [...new Set(sideEffects)].sort(),
     files: [...new Set(files)],
-    engines: { node: ">=20" },
+    engines: { node: NODE_ENGINES },
     dependencies: pkg.dependencies ?? {},
   };
   writeFileSync(join(STAGING, "package.json"), JSON.stringify(npmPkg, null, 2) + "\n");

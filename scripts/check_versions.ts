@@ -3,7 +3,10 @@
  * must be valid semver and equal to every `VERSION = "..."` constant in
  * mod.ts, lib/ and transports/, and, with `--npm`, to the version in the
  * generated npm/package.json. The root package.json is private dev tooling
- * and carries no version.
+ * and carries no version. The npm dependencies are stated twice, in
+ * package.json's `dependencies` (for npm and the npm build) and in deno.json's
+ * `imports` (for Deno and JSR, e.g. `"ws": "npm:ws@8.23.0"`): both must name
+ * the same packages at the same versions.
  *
  * Usage: `deno run -A scripts/check_versions.ts [--npm]`
  *
@@ -51,6 +54,7 @@ export function checkVersions(root: string, options: { npm?: boolean } = {}): st
       }
     }
   }
+  problems.push(...checkDependencies(root));
   if (options.npm) {
     const p = join(root, "npm", "package.json");
     if (!existsSync(p)) {
@@ -63,11 +67,48 @@ export function checkVersions(root: string, options: { npm?: boolean } = {}): st
   return problems;
 }
 
+/** `npm:ws@8.23.0`, `npm:/@noble/curves@2.4.0/` give `["ws", "8.23.0"]`, `["@noble/curves", "2.4.0"]`. */
+function npmTarget(target: string): [string, string] | null {
+  const m = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)@([^/]+)\/?$/.exec(target);
+  return m ? [m[1], m[2]] : null;
+}
+
+/**
+ * Compares package.json's `dependencies` with deno.json's npm `imports`.
+ *
+ * @param root The repository root.
+ * @returns One message per package missing from one side or at two versions.
+ */
+export function checkDependencies(root: string): string[] {
+  const problems: string[] = [];
+  const deps: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies ?? {};
+  const imports: Record<string, string> = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).imports ?? {};
+  const mapped = new Map<string, string>();
+  for (const [key, target] of Object.entries(imports)) {
+    const t = npmTarget(target);
+    if (t === null) continue;
+    const [name, version] = t;
+    if (mapped.has(name) && mapped.get(name) !== version) {
+      problems.push(`deno.json: imports map ${name} at both ${mapped.get(name)} and ${version}`);
+    }
+    mapped.set(name, version);
+    if (deps[name] === undefined) {
+      problems.push(`deno.json: imports "${key}" from npm:${name}, which package.json's dependencies lack`);
+    } else if (deps[name] !== version) {
+      problems.push(`deno.json: imports ${name}@${version} but package.json depends on ${name}@${deps[name]}`);
+    }
+  }
+  for (const name of Object.keys(deps)) {
+    if (!mapped.has(name)) problems.push(`deno.json: imports has no entry for ${name} (a package.json dependency)`);
+  }
+  return problems;
+}
+
 if (import.meta.main) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
   const problems = checkVersions(root, { npm: process.argv.includes("--npm") });
   for (const p of problems) console.error(`check_versions: ${p}`);
   if (problems.length > 0) process.exit(1);
   const version = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).version;
-  console.log(`check_versions: ${version} everywhere`);
+  console.log(`check_versions: ${version} everywhere; package.json and deno.json agree on the npm dependencies`);
 }

@@ -4,16 +4,19 @@
 #   build    the npm package (tsc, strict) into npm/, and its packed file list;
 #            before the test runs, because the cross-runtime tests on Deno and
 #            Bun start Node peers from npm/esm/mod.js
+#   package  the packed tarball installed into a temporary project and used
+#            as users do (scripts/test_package.ts: the README's Install
+#            section, ESM, CommonJS, TypeScript, Bun, Deno)
 #   deno     deno test -A tests/
 #   bun      bun test ./tests/ (each file in a fresh global: --isolate)
 #   node     node --test over the compiled tests in npm/esm/tests/
 #   publish  deno publish --dry-run (skipped only when it fails for want of network)
 # Ends with one line `N passed, M failed[, K skipped]`, summed over the three
-# runtimes; exits non-zero if any stage failed.
+# runtimes and the package cases; exits non-zero if any stage failed.
 #
 # Usage: bash scripts/test_all.sh [-k|--keep-going] [stage...]
 #   -k        run every stage even after one fails (still exits non-zero)
-#   stage...  run only these stages (e.g. `deno bun`; `node` implies `build`)
+#   stage...  run only these stages (e.g. `deno bun`; `node` and `package` imply `build`)
 # Env: STAGE_TIMEOUT (seconds per stage, default 420), TEST_TIMEOUT_MS
 # (bun's per-test default instead of its 5000, default 30000).
 set -uo pipefail
@@ -32,7 +35,7 @@ ONLY=()
 for a in "$@"; do
   case $a in
     -k | --keep-going) KEEP_GOING=1 ;;
-    check | build | deno | bun | node | publish) ONLY+=("$a") ;;
+    check | build | package | deno | bun | node | publish) ONLY+=("$a") ;;
     *)
       echo "test_all: unknown argument '$a'" >&2
       exit 2
@@ -62,7 +65,7 @@ banner() { printf '\n======== %s ========\n' "$*"; }
 wanted() {
   [[ ${#ONLY[@]} -eq 0 ]] && return 0
   local s
-  for s in "${ONLY[@]}"; do [[ $s == "$1" || ($1 == build && $s == node) ]] && return 0; done
+  for s in "${ONLY[@]}"; do [[ $s == "$1" || ($1 == build && ($s == node || $s == package)) ]] && return 0; done
   return 1
 }
 
@@ -148,7 +151,7 @@ if wanted check; then
   banner "check: deno check, deno lint, deno fmt --check, runtime-free, imports, versions"
   start=$SECONDS
   log=$LOGS/check.log
-  targets=(mod.ts)
+  targets=(mod.ts draft.ts)
   for d in transports tests bench scripts; do [[ -d $d ]] && targets+=("$d/"); done
   rc=0
   echo "-- deno check ${targets[*]}"
@@ -159,8 +162,8 @@ if wanted check; then
   run "$log" "$DENO" fmt --check || rc=1
   echo "-- check_runtime_free"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_runtime_free.ts || rc=1
-  echo "-- deno doc --lint mod.ts browser.ts"
-  NO_COLOR=1 "$DENO" doc --lint mod.ts browser.ts >"$LOGS/doclint.txt" 2>&1 || true
+  echo "-- deno doc --lint mod.ts browser.ts draft.ts"
+  NO_COLOR=1 "$DENO" doc --lint mod.ts browser.ts draft.ts >"$LOGS/doclint.txt" 2>&1 || true
   if grep -q '^error' "$LOGS/doclint.txt"; then
     grep -A4 '^error' "$LOGS/doclint.txt" | tee -a "$log"
     rc=1
@@ -193,6 +196,28 @@ if wanted build; then
   fi
   BUILD_RC=$rc
   finish build "$rc" "$start"
+fi
+
+# ---------------------------------------------------------------- package
+if wanted package; then
+  banner "package: npm pack, installed and used in a temporary project (scripts/test_package.ts)"
+  start=$SECONDS
+  log=$LOGS/package.log
+  rc=0
+  if [[ $BUILD_RC -ne 0 ]]; then
+    echo "test_all: no fresh npm build to pack (the build stage failed)"
+    finish package 1 "$start"
+  else
+    run "$log" "$DENO" run -A scripts/test_package.ts || rc=$?
+    # "test_package: 27 passed, 0 failed"; 77: the registry was out of reach.
+    if [[ $rc -eq 77 ]]; then
+      finish package 77 "$start"
+    else
+      line=$(grep -E '^test_package: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+      printf '%s\n' "$line" >"$log.summary"
+      finish package "$rc" "$start" "$(count "$log.summary" '[0-9]+ passed')" "$(count "$log.summary" '[0-9]+ failed')" 0
+    fi
+  fi
 fi
 
 # ---------------------------------------------------------------- deno test

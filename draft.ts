@@ -1,0 +1,31 @@
+/**
+ * The draft socket types, as zeromq.js's `zeromq/draft` entry offers them.
+ * This library has RADIO and DISH (libzmq's group pub/sub, RFC 48, over tcp,
+ * ipc, inproc, ws and udp); SERVER, CLIENT, GATHER, SCATTER and the UDP
+ * `Datagram` socket that zeromq.js's draft entry also has come with a later
+ * release. Importing this module registers the same transports as `mod.ts`,
+ * so it works on its own.
+ *
+ * @example
+ * ```ts
+ * import { Dish, Radio } from "./draft.ts";
+ * const dish = new Dish();
+ * await dish.bind("inproc://weather");
+ * dish.join("berlin");
+ * const radio = new Radio();
+ * radio.connect("inproc://weather");
+ * await radio.send("sunny", { group: "berlin" });
+ * const [body, { group }] = await dish.receive();
+ * console.log(new TextDecoder().decode(group), new TextDecoder().decode(body));
+ * radio.close();
+ * dish.close();
+ * ```
+ *
+ * @module
+ */
+
+import "./transports/tcp.ts";
+import "./transports/udp.ts";
+
+export { Radio, type RadioSendOptions } from "./lib/sockets/radio.ts";
+export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
