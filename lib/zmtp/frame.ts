@@ -280,7 +280,6 @@ export const ZERO_COPY = 16384;
  */
 export class FrameEncoder {
   #alloc: (size: number) => Uint8Array;
-  #out: Uint8Array[] = [];
 
   /** @param alloc The transport's allocator, if it has one. */
   constructor(alloc?: (size: number) => Uint8Array) {
@@ -288,7 +287,7 @@ export class FrameEncoder {
   }
 
   /**
-   * Encodes `count` frames; the array returned is reused by the next call.
+   * Encodes `count` frames.
    *
    * @param flags MORE and COMMAND of each frame (LONG is set here).
    * @param bodies The frame bodies.
@@ -296,15 +295,27 @@ export class FrameEncoder {
    * @returns The chunks, in order.
    */
   encode(flags: readonly number[], bodies: readonly Uint8Array[], count: number): readonly Uint8Array[] {
-    const out = this.#out;
-    out.length = 0;
-    let total = 0;
+    let total = 0, big = 0;
     for (let i = 0; i < count; i++) {
       const n = bodies[i].length;
-      total += n >= ZERO_COPY ? 9 : n > 255 ? 9 + n : 2 + n;
+      if (n >= ZERO_COPY) {
+        total += 9;
+        big++;
+      } else total += n > 255 ? 9 + n : 2 + n;
     }
     const buf = this.#alloc(total);
-    let at = 0, from = 0;
+    let at = 0;
+    if (big === 0) {
+      for (let i = 0; i < count; i++) {
+        const body = bodies[i];
+        at = writeHeader(buf, at, flags[i], body.length);
+        buf.set(body, at);
+        at += body.length;
+      }
+      return [buf];
+    }
+    const out: Uint8Array[] = [];
+    let from = 0;
     for (let i = 0; i < count; i++) {
       const body = bodies[i];
       at = writeHeader(buf, at, flags[i], body.length);
@@ -316,8 +327,7 @@ export class FrameEncoder {
         at += body.length;
       }
     }
-    if (from === 0) out.push(buf);
-    else if (at > from) out.push(buf.subarray(from, at));
+    if (at > from) out.push(buf.subarray(from, at));
     return out;
   }
 }

@@ -47,8 +47,8 @@ export interface Framer {
   receive(chunk: Uint8Array): void;
   /**
    * Encodes `count` frames (`flags[i]`, `bodies[i]`) into the chunks to write,
-   * in order: as few as the framing allows. The array returned is reused by
-   * the next call. Valid once the peer's greeting is in.
+   * in order: as few as the framing allows. Valid once the peer's greeting
+   * is in.
    */
   encode(flags: readonly number[], bodies: readonly Uint8Array[], count: number): readonly Uint8Array[];
   /**

@@ -80,7 +80,6 @@ export class ZwsFramer implements Framer {
   #h: FramerHandler;
   #opts: ZwsOptions;
   #maxSize: number;
-  #out: Uint8Array[] = [];
 
   /**
    * @param handler Receives the peer's greeting (at once) and the frames.
@@ -116,8 +115,7 @@ export class ZwsFramer implements Framer {
 
   /** One message per frame; a heartbeat PING becomes a WebSocket ping where it can. */
   encode(flags: readonly number[], bodies: readonly Uint8Array[], count: number): readonly Uint8Array[] {
-    const out = this.#out;
-    out.length = 0;
+    const out: Uint8Array[] = [];
     const ping = this.#opts.ping;
     for (let i = 0; i < count; i++) {
       const f = flags[i], body = bodies[i];
