@@ -101,6 +101,12 @@ const OPEN = 1;
 const DRAIN_POLL_MS = 5;
 // A graceful close that gets no answer is cut after this long.
 const CLOSE_WAIT_MS = 3000;
+// Where the runtime has it (Deno, Bun, Node; not browsers), the engine
+// flushes after the current macrotask, so a producer's turn of messages
+// leaves together (our client writes them to its socket at once).
+const setImmediateFn: ((fn: () => void) => void) | undefined =
+  // deno-lint-ignore no-explicit-any
+  typeof (globalThis as any).setImmediate === "function" ? (globalThis as any).setImmediate : undefined;
 
 /**
  * A ZWS 2.0 connection: one WebSocket, as the engine's {@link Connection}.
@@ -230,6 +236,11 @@ export class ZwsConnection implements FramedConnection {
     this.#h = handler;
     if (this.#closed) this.#reportClose();
     else this.#pump();
+  }
+
+  defer(fn: () => void): void {
+    if (setImmediateFn !== undefined) setImmediateFn(fn);
+    else queueMicrotask(fn);
   }
 
   write(chunk: Uint8Array): boolean {

@@ -47,6 +47,10 @@ class RawWebSocket implements WebSocketLike {
   #pong: (() => void)[] = [];
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #closeEvent: { code: number; reason: string } = { code: 1006, reason: "" };
+  // Frames sent in one turn leave in one socket write, at its end.
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
+  #flushOut = () => this.#flush();
 
   constructor(
     netMod: typeof import("node:net"),
@@ -93,7 +97,7 @@ class RawWebSocket implements WebSocketLike {
   }
 
   get bufferedAmount(): number {
-    return this.#sock.writableLength;
+    return this.#sock.writableLength + this.#outBytes;
   }
 
   /** Node-style listener for "pong", as the `ws` package has (see wireWebSocket). */
@@ -136,10 +140,12 @@ class RawWebSocket implements WebSocketLike {
   }
 
   terminate(): void {
+    this.#out = [];
+    this.#outBytes = 0;
     this.#sock.destroy();
   }
 
-  // One masked frame (RFC 6455 §5.2, §5.3).
+  // One masked frame (RFC 6455 §5.2, §5.3), queued for the turn's write.
   #frame(opcode: number, payload: Uint8Array): void {
     const n = payload.length;
     const head = n < 126 ? 6 : n < 65536 ? 8 : 14;
@@ -154,10 +160,39 @@ class RawWebSocket implements WebSocketLike {
       out[1] = 0x80 | 127;
       new DataView(out.buffer).setBigUint64(2, BigInt(n));
     }
-    const mask = out.subarray(head - 4, head);
-    crypto.getRandomValues(mask);
-    for (let i = 0; i < n; i++) out[head + i] = payload[i] ^ mask[i & 3];
-    this.#sock.write(out);
+    const m0 = out[head - 4] = maskByte(), m1 = out[head - 3] = maskByte();
+    const m2 = out[head - 2] = maskByte(), m3 = out[head - 1] = maskByte();
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      out[head + i] = payload[i] ^ m0;
+      out[head + i + 1] = payload[i + 1] ^ m1;
+      out[head + i + 2] = payload[i + 2] ^ m2;
+      out[head + i + 3] = payload[i + 3] ^ m3;
+    }
+    for (; i < n; i++) out[head + i] = payload[i] ^ out[head - 4 + (i & 3)];
+    if (this.#out.length === 0) queueMicrotask(this.#flushOut);
+    this.#out.push(out);
+    this.#outBytes += out.length;
+    if (this.#outBytes >= OUT_BATCH) this.#flush();
+  }
+
+  #flush(): void {
+    const out = this.#out;
+    if (out.length === 0) return;
+    this.#out = [];
+    const total = this.#outBytes;
+    this.#outBytes = 0;
+    if (out.length === 1) {
+      this.#sock.write(out[0]);
+      return;
+    }
+    const one = new Uint8Array(total);
+    let at = 0;
+    for (const f of out) {
+      one.set(f, at);
+      at += f.length;
+    }
+    this.#sock.write(one);
   }
 
   #onData(chunk: Uint8Array): void {
@@ -304,6 +339,7 @@ class RawWebSocket implements WebSocketLike {
         this.#closeEvent = { code, reason };
       }
       this.readyState = 2;
+      this.#flush();
       this.#sock.end();
     } else {
       throw new Error(`unknown control opcode ${opcode}`);
@@ -314,6 +350,7 @@ class RawWebSocket implements WebSocketLike {
     if (this.readyState === 1) this.#frame(8, Uint8Array.of(code >> 8, code & 0xff));
     this.#closeEvent = { code: this.readyState === 0 ? 1006 : code, reason };
     this.readyState = 2;
+    this.#flush();
     this.#sock.end();
     this.#closeTimer ??= setTimeout(() => this.terminate(), 3000);
   }
@@ -324,6 +361,21 @@ class RawWebSocket implements WebSocketLike {
     this.readyState = 3;
     this.onclose?.(this.#closeEvent);
   }
+}
+
+// A turn's frames are written at once, or sooner past this many bytes.
+const OUT_BATCH = 262144;
+
+// Masking keys (RFC 6455 §10.3: unpredictable) from a pool of random bytes
+// refilled as it runs out: one getRandomValues() call per 4096 keys.
+const maskPool = new Uint8Array(16384);
+let maskAt = maskPool.length;
+function maskByte(): number {
+  if (maskAt === maskPool.length) {
+    crypto.getRandomValues(maskPool);
+    maskAt = 0;
+  }
+  return maskPool[maskAt++];
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
