@@ -1,8 +1,9 @@
 /**
  * `ws://` and `wss://` (ZWS 2.0, RFC 45). In browsers and edge workers the
  * client is the web-standard `WebSocket`; on Deno, Bun and Node it is our
- * own RFC 6455 client over node:net/node:tls, in `./ws_server.ts` with the
- * servers. That module is loaded on first need, never by a bundler.
+ * own RFC 6455 client over node:net/node:tls (`./ws_client.ts`), loaded
+ * through `./ws_server.ts` with the servers: on first need, never by a
+ * bundler.
  *
  * A {@link ZwsConnection} carries one WebSocket: each message in is one
  * ZWS frame for the engine's ZWS framer (lib/zmtp/zws_framer.ts), each
@@ -133,6 +134,8 @@ export class ZwsConnection implements FramedConnection {
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #ending = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
+  // Bounds a close we started on bad input: a peer that never answers it is cut.
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
   #pingsOut = 0;
   #closed = false;
   #closeReported = false;
@@ -191,6 +194,7 @@ export class ZwsConnection implements FramedConnection {
 
   /** The WebSocket closed. */
   closed(code: number, reason: string): void {
+    clearTimeout(this.#killTimer);
     const clean = this.#ending || code === 1000 || code === 1001 || code === 1005;
     const detail = reason ? `: ${reason}` : "";
     this.#finish(clean ? undefined : new ZmqError("ECONNRESET", `WebSocket closed with code ${code}${detail}`));
@@ -211,9 +215,7 @@ export class ZwsConnection implements FramedConnection {
   /** Fails the connection: closes the WebSocket with `code`, reports `error`. */
   abort(error: Error, code = 1002): void {
     if (this.#closed) return;
-    try {
-      this.#port?.close(code, error.message);
-    } catch { /* already closing */ }
+    this.#closeWith(code, error.message);
     this.#finish(error);
   }
 
@@ -276,15 +278,28 @@ export class ZwsConnection implements FramedConnection {
   destroy(error?: Error): void {
     if (this.#closed) return;
     const p = this.#port;
-    try {
-      if (error instanceof ZmqError && error.code === "EPROTO") p?.close(1002, error.message);
-      else if (p?.terminate) p.terminate();
-      else p?.close(1000, "");
-    } catch { /* already closed */ }
+    if (error instanceof ZmqError && error.code === "EPROTO") this.#closeWith(1002, error.message);
+    else {
+      try {
+        if (p?.terminate) p.terminate();
+        else p?.close(1000, "");
+      } catch { /* already closed */ }
+    }
     this.#finish(undefined);
   }
 
   // -- internals ---------------------------------------------------------------
+
+  // Starts the closing handshake with `code`; where the WebSocket can be
+  // dropped, it is once the peer has not answered in CLOSE_WAIT_MS.
+  #closeWith(code: number, reason: string): void {
+    const p = this.#port;
+    if (p === null) return; // attach() drops it once open
+    try {
+      p.close(code, reason);
+    } catch { /* already closing */ }
+    if (p.terminate !== undefined) this.#killTimer ??= setTimeout(() => p.terminate!(), CLOSE_WAIT_MS);
+  }
 
   // Hands a message to the engine, or queues it; never re-enters the engine.
   #deliver(m: Uint8Array): void {
