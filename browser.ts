@@ -59,6 +59,8 @@ export {
   fromStreams,
   type Listener,
   type StreamDuplex,
+  streamTransport,
+  type StreamTransportOptions,
   type Transport,
 } from "./lib/transport.ts";
 export { registerTransport } from "./lib/driver.ts";

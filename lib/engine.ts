@@ -1,18 +1,14 @@
-// The ZMTP engine: drives one connection through the greeting, the security
-// handshake and the traffic phase, moving messages between the connection
-// and a pipe. Pure protocol logic over the callback Connection contract.
+// The ZMTP engine: drives one connection through the version negotiation,
+// the security handshake and the traffic phase, moving messages between the
+// connection and a pipe. The framing is the framer's (lib/zmtp/framer.ts):
+// ZMTP 3.x over byte streams unless the connection brings its own (ws). Pure
+// protocol logic over the callback Connection contract.
 
 import { authError, HandshakeError, ProtocolError } from "./errors.ts";
 import { latin1 } from "./bytes.ts";
-import {
-  checkSignature,
-  encodeGreetingRest,
-  encodeSignature,
-  GREETING_SIZE,
-  parseGreeting,
-  SIGNATURE_SIZE,
-} from "./zmtp/greeting.ts";
-import { COMMAND, encodeFrame, FrameDecoder, headerSize, MORE, writeHeader } from "./zmtp/frame.ts";
+import { COMMAND, MORE } from "./zmtp/frame.ts";
+import type { Framer, FramerHandler, PeerGreeting } from "./zmtp/framer.ts";
+import { ZmtpFramer } from "./zmtp/zmtp_framer.ts";
 import {
   encodeCommand,
   encodeError,
@@ -23,8 +19,8 @@ import {
   parseErrorReason,
 } from "./zmtp/command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
-import type { Connection } from "./transport.ts";
-import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, type PipeItem, Subscription } from "./pipe.ts";
+import type { Connection, FramedConnection } from "./transport.ts";
+import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
 
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
@@ -56,7 +52,6 @@ export interface EngineHost {
 }
 
 const enum State {
-  Signature,
   Greeting,
   Handshake,
   Active,
@@ -64,12 +59,10 @@ const enum State {
 }
 
 const EMPTY = new Uint8Array(0);
-// Bodies at least this large go out as their own write, without a copy.
-const ZERO_COPY = 16384;
-// One write carries at most this many bytes of copied frames.
+// One flush hands the framer at most about this many bytes at a time.
 const BATCH = 262144;
-// Header and command name of a queued command, besides its topic or group.
-const COMMAND_ROOM = 20;
+// What a frame costs in a batch besides its body (a header, a command name).
+const FRAME_ROOM = 2;
 // How long a connection we gave up on may take to flush the ERROR we sent
 // before it is destroyed: a silent peer must not hold it open.
 const ERROR_FLUSH_MS = 250;
@@ -84,10 +77,11 @@ export class Engine implements EngineLike {
   #host: EngineHost;
   #mech: Mechanism;
   #opts: EngineOptions;
-  #state = State.Signature;
-  #greeting = new Uint8Array(GREETING_SIZE);
-  #greetingLen = 0;
-  #decoder: FrameDecoder;
+  #state = State.Greeting;
+  #framer: Framer;
+  // Scratch arrays of the frames handed to the framer, reused by every flush.
+  #flags: number[] = [];
+  #bodies: Uint8Array[] = [];
   #codec: FrameCodec | undefined;
   #minor = 1;
   #parts: Uint8Array[] = [];
@@ -98,7 +92,7 @@ export class Engine implements EngineLike {
   #lastRecv = Date.now();
   #remoteTtl = 0;
   #handshakeBusy = false;
-  #handshakeBacklog: Uint8Array[] = [];
+  #handshakeBacklog: { flags: number; body: Uint8Array }[] = [];
   #flushBound = () => this.#flush();
   #closing = false;
   // conn.end() was called: nothing more is written, inbound bytes are dropped.
@@ -113,20 +107,38 @@ export class Engine implements EngineLike {
     this.#mech = mech;
     this.#host = host;
     this.#opts = opts;
-    this.#decoder = new FrameDecoder(
-      (f, b) => this.#onFrame(f, b),
-      opts.maxMessageSize,
-      conn.alloc?.bind(conn),
-    );
+    const handler: FramerHandler = {
+      send: (chunk) => {
+        if (!this.#ended) this.conn.write(chunk);
+      },
+      greeting: (g) => this.#onGreeting(g),
+      frame: (f, b) => this.#onFrame(f, b),
+    };
+    const ctx = {
+      mechanism: mech.name,
+      asServer: mech.asServer,
+      maxMessageSize: opts.maxMessageSize,
+      alloc: conn.alloc?.bind(conn),
+    };
+    const framed = conn as Partial<FramedConnection>;
+    this.#framer = framed.framer !== undefined ? framed.framer(handler, ctx) : new ZmtpFramer(handler, ctx);
   }
 
-  /** Starts the greeting; the signature goes out before we read anything. */
+  /** Starts the version negotiation (ZMTP: our signature goes out before we read anything), then reading. */
   start(): void {
     if (this.#opts.handshakeInterval > 0) {
       this.#handshakeTimer = setTimeout(
         () => this.#fail(new HandshakeError("handshake timed out", "ETIMEDOUT")),
         this.#opts.handshakeInterval,
       );
+    }
+    // The framer first: a framing that knows the peer at once (ws) must
+    // have its greeting before any frame arrives.
+    try {
+      this.#framer.start();
+    } catch (e) {
+      this.#fail(e as Error);
+      return;
     }
     this.conn.start({
       onData: (chunk) => this.#onData(chunk),
@@ -139,7 +151,6 @@ export class Engine implements EngineLike {
         this.#flush();
       },
     });
-    if (this.#state !== State.Closed) this.conn.write(encodeSignature());
   }
 
   /** True once the handshake completed and the engine carries messages. */
@@ -155,32 +166,18 @@ export class Engine implements EngineLike {
     // Closing: the peer's bytes only matter as a sign of life until its EOF.
     if (this.#ended) return;
     try {
-      if (this.#state < State.Handshake) {
-        const take = Math.min(GREETING_SIZE - this.#greetingLen, chunk.length);
-        this.#greeting.set(chunk.subarray(0, take), this.#greetingLen);
-        const before = this.#greetingLen;
-        this.#greetingLen += take;
-        if (before < SIGNATURE_SIZE && this.#greetingLen >= SIGNATURE_SIZE) {
-          checkSignature(this.#greeting);
-          this.#state = State.Greeting;
-          this.conn.write(encodeGreetingRest(this.#mech.name, this.#mech.asServer));
-        }
-        if (this.#greetingLen < GREETING_SIZE) return;
-        this.#onGreeting();
-        if (take === chunk.length) return;
-        chunk = chunk.subarray(take);
-      }
-      this.#decoder.push(chunk);
+      this.#framer.receive(chunk);
     } catch (e) {
       this.#fail(e as Error);
     }
   }
 
-  #onGreeting(): void {
-    const g = parseGreeting(this.#greeting);
+  #onGreeting(g: PeerGreeting): void {
     if (g.mechanism !== this.#mech.name) {
       throw new HandshakeError(`peer uses mechanism ${g.mechanism}, we use ${this.#mech.name}`);
     }
+    // The framing may run a handshake of its own instead (bare ZWS2.0).
+    if (this.#framer.mechanism !== undefined) this.#mech = this.#framer.mechanism(this.#mech);
     this.#minor = g.major > 3 ? 1 : g.minor;
     this.#state = State.Handshake;
     this.#applyStep(this.#mech.start({ asServer: g.asServer, minor: this.#minor }));
@@ -189,13 +186,15 @@ export class Engine implements EngineLike {
   #onFrame(flags: number, body: Uint8Array): void {
     if (this.#state === State.Closed) return;
     if (this.#state === State.Handshake) {
-      if ((flags & COMMAND) === 0) throw new ProtocolError("message frame during handshake");
+      if (this.#mech.handshakeFlags === undefined && (flags & COMMAND) === 0) {
+        throw new ProtocolError("message frame during handshake");
+      }
       // A mechanism may answer asynchronously (ZAP); keep order meanwhile.
       if (this.#handshakeBusy) {
-        this.#handshakeBacklog.push(body.slice());
+        this.#handshakeBacklog.push({ flags, body: body.slice() });
         return;
       }
-      this.#handshakeCommand(body);
+      this.#handshakeFrame(flags, body);
       return;
     }
     // With a codec every frame is wrapped, whatever its flags: libzmq sends
@@ -219,8 +218,8 @@ export class Engine implements EngineLike {
     }
   }
 
-  #handshakeCommand(body: Uint8Array): void {
-    const step = this.#mech.receive(body);
+  #handshakeFrame(flags: number, body: Uint8Array): void {
+    const step = this.#mech.receive(body, flags);
     if (step instanceof Promise) {
       this.#handshakeBusy = true;
       step.then((s) => {
@@ -229,13 +228,14 @@ export class Engine implements EngineLike {
         try {
           this.#applyStep(s);
           while (this.#state === State.Handshake && !this.#handshakeBusy && this.#handshakeBacklog.length) {
-            this.#handshakeCommand(this.#handshakeBacklog.shift()!);
+            const f = this.#handshakeBacklog.shift()!;
+            this.#handshakeFrame(f.flags, f.body);
           }
           // Frames that arrived after the handshake's last command.
           if (this.#state === State.Active && this.#handshakeBacklog.length) {
             const rest = this.#handshakeBacklog;
             this.#handshakeBacklog = [];
-            for (const b of rest) this.#onFrame(COMMAND, b);
+            for (const f of rest) this.#onFrame(f.flags, f.body);
           }
         } catch (e) {
           this.#fail(e as Error);
@@ -247,9 +247,10 @@ export class Engine implements EngineLike {
   }
 
   #applyStep(step: HandshakeStep): void {
-    for (const cmd of step.send) this.conn.write(encodeFrame(COMMAND, cmd));
+    const flags = this.#mech.handshakeFlags ?? COMMAND;
+    for (const cmd of step.send) this.#write(flags, cmd);
     if (step.error !== undefined) {
-      this.conn.write(encodeFrame(COMMAND, encodeError(step.error)));
+      this.#write(COMMAND, encodeError(step.error));
       this.#errorSent = true;
       // A bare status code is a ZAP refusal (RFC 27), sent as libzmq does.
       if (/^[345]00$/.test(step.error)) throw authError(`ZAP authentication refused the peer (status ${step.error})`);
@@ -267,7 +268,7 @@ export class Engine implements EngineLike {
     this.#codec = done.codec;
     const pipe = this.#host.engineReady(this, this.peer, done);
     if (typeof pipe === "string") {
-      this.conn.write(this.#frame(COMMAND, encodeError(pipe)));
+      this.#writeCommand(encodeError(pipe));
       this.#errorSent = true;
       throw new HandshakeError(pipe);
     }
@@ -287,7 +288,7 @@ export class Engine implements EngineLike {
         // RFC 37: the TTL binds us even without heartbeats of our own (libzmq starts a TTL timer).
         if (this.#heartbeatTimer === undefined) this.#startHeartbeat();
       }
-      this.conn.write(this.#frame(COMMAND, encodePong(data)));
+      this.#writeCommand(encodePong(data));
     } else if (isCommand(body, "SUBSCRIBE") || isCommand(body, "CANCEL")) {
       // In order with messages, typed; only a subscriber's matter to us
       // (RFC 37: other peers' stray commands are ignored).
@@ -323,62 +324,46 @@ export class Engine implements EngineLike {
     this.conn.resume();
   }
 
-  // Encodes queued messages into as few writes as possible.
+  // Hands queued messages to the framer in batches, and writes what it makes of them.
   #flush(): void {
     this.#kicked = false;
     const pipe = this.pipe;
     if (pipe === null || this.#state !== State.Active || this.#ended) return;
     const q = pipe.outQ;
+    const flags = this.#flags, bodies = this.#bodies;
     while (!this.#blocked && q.length > 0) {
-      // Size the batch.
-      let total = 0;
-      let count = 0;
-      let big: Uint8Array | null = null;
-      const n = q.length;
-      const items: PipeItem[] = [];
-      while (count < n && total < BATCH) {
+      let n = 0, bytes = 0;
+      while (q.length > 0 && bytes < BATCH) {
         const m = pipe.takeOut()!;
-        items.push(m);
-        count++;
         if (!isMsg(m)) {
-          total += COMMAND_ROOM + (m instanceof Subscription ? m.topic.length : m.group.length);
-          continue;
-        }
-        for (let i = 0; i < m.length; i++) total += headerSize(m[i].length) + m[i].length;
-        if (m.length > 0 && m[m.length - 1].length >= ZERO_COPY) {
-          big = m[m.length - 1];
-          total -= big.length;
-          break;
-        }
-      }
-      if (this.#codec !== undefined) {
-        this.#writeWrapped(items);
-        continue;
-      }
-      const out = this.conn.alloc !== undefined ? this.conn.alloc(total) : new Uint8Array(total);
-      let at = 0;
-      for (let k = 0; k < items.length; k++) {
-        const m = items[k];
-        if (!isMsg(m)) {
-          const s = this.#commandFrame(m);
-          at = writeHeader(out, at, s.flags, s.body.length);
-          out.set(s.body, at);
-          at += s.body.length;
+          const c = this.#commandFrame(m);
+          flags[n] = c.flags;
+          bodies[n++] = c.body;
+          bytes += FRAME_ROOM + c.body.length;
           continue;
         }
         const last = m.length - 1;
         for (let i = 0; i <= last; i++) {
-          const f = m[i];
-          const flags = i < last ? MORE : 0;
-          at = writeHeader(out, at, flags, f.length);
-          if (f === big && k === items.length - 1 && i === last) continue;
-          out.set(f, at);
-          at += f.length;
+          flags[n] = i < last ? MORE : 0;
+          bodies[n++] = m[i];
+          bytes += FRAME_ROOM + m[i].length;
         }
       }
-      let ok = this.conn.write(at === total ? out : out.subarray(0, at));
-      if (big !== null) ok = this.conn.write(big);
-      if (!ok) this.#blocked = true;
+      const codec = this.#codec;
+      if (codec !== undefined) {
+        // Flags 0, as libzmq frames MESSAGE (it would take COMMAND or MORE on
+        // the outer frame as flags of the wrapped frame).
+        for (let i = 0; i < n; i++) {
+          bodies[i] = codec.encode(flags[i], bodies[i]);
+          flags[i] = 0;
+        }
+      }
+      const chunks = this.#framer.encode(flags, bodies, n);
+      // The scratch arrays must not keep the bodies alive.
+      bodies.fill(EMPTY, 0, n);
+      for (let i = 0; i < chunks.length; i++) {
+        if (!this.conn.write(chunks[i])) this.#blocked = true;
+      }
     }
     if (this.#closing && q.length === 0) {
       this.#ended = true;
@@ -394,33 +379,16 @@ export class Engine implements EngineLike {
     return { flags: 0, body: c.message() };
   }
 
-  #writeWrapped(items: PipeItem[]): void {
-    const frames: Uint8Array[] = [];
-    for (const m of items) {
-      if (!isMsg(m)) {
-        const s = this.#commandFrame(m);
-        frames.push(this.#frame(s.flags, s.body));
-        continue;
-      }
-      for (let i = 0; i < m.length; i++) frames.push(this.#frame(i < m.length - 1 ? MORE : 0, m[i]));
-    }
-    let total = 0;
-    for (const f of frames) total += f.length;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const f of frames) {
-      out.set(f, at);
-      at += f.length;
-    }
-    if (!this.conn.write(out)) this.#blocked = true;
+  // One command, wrapped by the security codec when there is one.
+  #writeCommand(body: Uint8Array): void {
+    if (this.#codec !== undefined) this.#write(0, this.#codec.encode(COMMAND, body));
+    else this.#write(COMMAND, body);
   }
 
-  // One frame, wrapped by the security codec when there is one.
-  #frame(flags: number, body: Uint8Array): Uint8Array {
-    // Flags 0, as libzmq frames MESSAGE (it would take COMMAND or MORE on the
-    // outer frame as flags of the wrapped frame).
-    if (this.#codec !== undefined) return encodeFrame(0, this.#codec.encode(flags, body));
-    return encodeFrame(flags, body);
+  // One frame as the framer encodes it (handshake, heartbeats, errors).
+  #write(flags: number, body: Uint8Array): void {
+    const chunks = this.#framer.encode([flags], [body], 1);
+    for (let i = 0; i < chunks.length; i++) this.conn.write(chunks[i]);
   }
 
   // -- heartbeats (RFC 37 §"Connection Heartbeating") -------------------------
@@ -438,7 +406,7 @@ export class Engine implements EngineLike {
       }
       if (ivl > 0 && !this.#ended) {
         const ttl = Math.min(0xffff, Math.floor(this.#opts.heartbeatTimeToLive / 100));
-        this.conn.write(this.#frame(COMMAND, encodePing(ttl)));
+        this.#writeCommand(encodePing(ttl));
       }
     }, tick);
   }
@@ -477,10 +445,10 @@ export class Engine implements EngineLike {
     if (this.#errorSent && !this.#ended) {
       this.#ended = true;
       // Armed first: a transport may report the close from inside end().
-      this.#dropTimer = setTimeout(() => this.conn.destroy(), ERROR_FLUSH_MS);
+      this.#dropTimer = setTimeout(() => this.conn.destroy(error), ERROR_FLUSH_MS);
       this.conn.end();
     } else {
-      this.conn.destroy();
+      this.conn.destroy(error);
     }
   }
 

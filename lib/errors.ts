@@ -145,3 +145,40 @@ export type HandshakeErrorKind = "auth" | "protocol";
 export function authError(message: string): HandshakeError {
   return new HandshakeError(message, "EPROTO", "auth");
 }
+
+// libzmq's errno names for what the runtimes report: Node (and Bun) put an
+// errno name in `code`, Deno names the error class.
+const SYSTEM_CODES: Readonly<Record<string, ErrorCode>> = {
+  EADDRINUSE: "EADDRINUSE",
+  AddrInUse: "EADDRINUSE",
+  EADDRNOTAVAIL: "EADDRNOTAVAIL",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  ECONNREFUSED: "ECONNREFUSED",
+  ConnectionRefused: "ECONNREFUSED",
+  ENOENT: "ENOENT",
+  NotFound: "ENOENT",
+};
+
+/**
+ * A runtime's error for a bind or connect as a {@link ZmqError} with
+ * libzmq's code (EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, ENOENT), the
+ * endpoint in its message and the original as its cause; any other error
+ * as it is.
+ *
+ * @param e What the runtime threw.
+ * @param address The endpoint.
+ * @returns The error to report.
+ * @example
+ * ```ts
+ * import { systemError } from "./lib/errors.ts";
+ * const e = systemError(Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" }), "tcp://127.0.0.1:5555");
+ * console.log((e as { code?: string }).code); // "EADDRINUSE"
+ * ```
+ */
+export function systemError(e: unknown, address: string): Error {
+  const err = e as { code?: unknown; name?: unknown; message?: unknown } | null;
+  const pick = (k: unknown) => typeof k === "string" && Object.hasOwn(SYSTEM_CODES, k) ? SYSTEM_CODES[k] : undefined;
+  const code = pick(err?.code) ?? pick(err?.name);
+  if (code === undefined) return e instanceof Error ? e : new Error(String(e));
+  return new ZmqError(code, `${String(err?.message)} (${address})`, { cause: e, address });
+}

@@ -4,16 +4,19 @@
  * runtime-agnostic. Runtime adapters live in `transports/`.
  *
  * The public contract is a Web Streams duplex ({@link StreamDuplex}, the
- * shape of the socket objects that server and edge runtimes hand out).
- * Internally the engine drives a callback {@link Connection}, which an
- * adapter in `transports/` may fill straight from its runtime's data
- * callbacks to avoid a promise per chunk; {@link fromStreams} makes one from
- * any duplex.
+ * shape of the socket objects that server and edge runtimes hand out):
+ * {@link streamTransport} makes a transport of functions that open and
+ * accept duplexes, for `registerTransport()`. Internally the engine drives
+ * a callback {@link Connection}, which an adapter in `transports/` may fill
+ * straight from its runtime's data callbacks to avoid a promise per chunk;
+ * {@link fromStreams} makes one from any duplex.
  *
  * @module
  */
 
 import type { Endpoint } from "./endpoint.ts";
+import type { Framer, FramerContext, FramerHandler } from "./zmtp/framer.ts";
+import { WriteQueue } from "./write_queue.ts";
 
 /** A byte-stream duplex on Web Streams: a readable, a writable and close(). */
 export interface StreamDuplex {
@@ -23,6 +26,8 @@ export interface StreamDuplex {
   readonly writable: WritableStream<Uint8Array>;
   /** Closes both directions. */
   close(): void;
+  /** The peer's address for events and ZAP, if the duplex knows it. */
+  readonly remoteAddress?: string;
 }
 
 /** Receives a connection's events. */
@@ -62,8 +67,12 @@ export interface Connection {
    * flushed.
    */
   end(): void;
-  /** Closes at once, dropping unwritten bytes; also ends a pending `end()`. */
-  destroy(): void;
+  /**
+   * Closes at once, dropping unwritten bytes; also ends a pending `end()`.
+   * `error` says why when the engine gives up on bad input; a transport may
+   * tell the peer (WebSocket: close code 1002).
+   */
+  destroy(error?: Error): void;
   /**
    * Optional: runs `fn` after the current macrotask and pending I/O (e.g.
    * `setImmediate`). The engine flushes through it so that the messages a
@@ -76,6 +85,16 @@ export interface Connection {
    * `write()`, without zeroing it first (e.g. `Buffer.allocUnsafe`).
    */
   alloc?(size: number): Uint8Array;
+}
+
+/**
+ * @internal A connection that carries a framing of its own instead of ZMTP
+ * 3.x bytes (ws: one ZWS frame per WebSocket message); the engine asks it
+ * for its framer once, before start().
+ */
+export interface FramedConnection extends Connection {
+  /** The framer for this connection, reporting to `handler`. */
+  framer(handler: FramerHandler, ctx: FramerContext): Framer;
 }
 
 /** A bound endpoint accepting connections. */
@@ -103,11 +122,67 @@ export interface Transport {
   ): Promise<Listener>;
 }
 
+/** What {@link streamTransport} needs: how to open, and optionally accept, duplexes. */
+export interface StreamTransportOptions {
+  /** Opens a duplex to `endpoint`; rejects when it cannot. */
+  connect(endpoint: Endpoint): Promise<StreamDuplex>;
+  /**
+   * Binds `endpoint` and passes every accepted duplex to `accept`. Resolves
+   * once bound, with what stops it (and the endpoint bound, when it differs).
+   * Without it, bind() is refused.
+   */
+  listen?(
+    endpoint: Endpoint,
+    accept: (duplex: StreamDuplex) => void,
+  ): Promise<{ readonly endpoint?: string; close(): void | Promise<void> }>;
+}
+
+/**
+ * Makes a transport of Web Streams duplexes: register it for a scheme with
+ * `registerTransport()`, and sockets bind and connect over it as over tcp://.
+ *
+ * @param options Opens (and accepts) duplexes.
+ * @returns The transport.
+ * @example
+ * ```ts
+ * import { registerTransport, streamTransport } from "./mod.ts";
+ * // Each connect() gets one end of an in-memory pipe; nobody reads the other.
+ * registerTransport("loop", streamTransport({
+ *   connect: () => {
+ *     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ *     return Promise.resolve({ readable, writable, close() {} });
+ *   },
+ * }));
+ * ```
+ */
+export function streamTransport(options: StreamTransportOptions): Transport {
+  return {
+    async connect(ep) {
+      return fromStreams(await options.connect(ep));
+    },
+    async listen(ep, onConnection, onError) {
+      if (options.listen === undefined) throw new TypeError(`This transport cannot bind (${ep.address})`);
+      const l = await options.listen(ep, (duplex) => {
+        try {
+          onConnection(fromStreams(duplex));
+        } catch (e) {
+          // A throwing handler (an event listener, say) loses this connection only.
+          try {
+            duplex.close();
+          } catch { /* already closed */ }
+          onError?.(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+      return { endpoint: l.endpoint ?? ep.address, close: () => Promise.resolve(l.close()) };
+    },
+  };
+}
+
 /**
  * Wraps a Web Streams duplex as a {@link Connection}.
  *
  * @param duplex The readable/writable pair of a byte-stream socket.
- * @param remoteAddress The peer address to report.
+ * @param remoteAddress The peer address to report (default: the duplex's, else "stream").
  * @returns A connection the engine can drive.
  * @example
  * ```ts
@@ -116,24 +191,22 @@ export interface Transport {
  * const conn = fromStreams({ readable, writable, close() {} }, "loopback");
  * ```
  */
-export function fromStreams(duplex: StreamDuplex, remoteAddress: string): Connection {
-  return new StreamConnection(duplex, remoteAddress);
+export function fromStreams(duplex: StreamDuplex, remoteAddress?: string): Connection {
+  return new StreamConnection(duplex, remoteAddress ?? duplex.remoteAddress ?? "stream");
 }
 
-// Writes are chained on the writer's ready promise; up to HIGH bytes may be
-// in flight before write() reports backpressure.
-const HIGH = 1 << 20;
-
+// Each write is the writer's; the queue counts the bytes in flight until
+// the stream took them, for backpressure.
 class StreamConnection implements Connection {
   readonly remoteAddress: string;
   #duplex: StreamDuplex;
   #handler: ConnectionHandler | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #pending = 0;
-  #needDrain = false;
+  #queue = new WriteQueue(() => this.#handler?.onDrain());
   #paused = false;
   #resumeWait: (() => void) | null = null;
+  #ending = false;
   #closed = false;
 
   constructor(duplex: StreamDuplex, remoteAddress: string) {
@@ -156,34 +229,28 @@ class StreamConnection implements Connection {
         if (this.#closed) break;
         const { value, done } = await reader.read();
         if (done) break;
-        if (value.length > 0) this.#handler!.onData(value);
+        if (value.length > 0) this.#handler?.onData(value);
       }
     } catch (e) {
-      error = e instanceof Error ? e : new Error(String(e));
+      if (!this.#closed) error = e instanceof Error ? e : new Error(String(e));
     }
-    this.#finish(error);
+    // The peer's EOF: our side closes after what is queued, as a socket does.
+    this.#finish(error, error === undefined);
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.#closed) return false;
-    this.#pending += chunk.length;
+    if (this.#closed || this.#ending) return false;
     const len = chunk.length;
-    this.#writer.write(chunk).then(() => {
-      this.#pending -= len;
-      if (this.#needDrain && this.#pending < HIGH / 2) {
-        this.#needDrain = false;
-        this.#handler?.onDrain();
-      }
-    }, (e) => this.#finish(e instanceof Error ? e : new Error(String(e))));
-    if (this.#pending >= HIGH) {
-      this.#needDrain = true;
-      return false;
-    }
-    return true;
+    this.#writer.write(chunk).then(
+      () => this.#queue.done(len),
+      (e) => this.#finish(e instanceof Error ? e : new Error(String(e))),
+    );
+    return this.#queue.sent(len);
   }
 
   pause(): void {
-    this.#paused = true;
+    // Once ending, reading goes on until the peer's EOF.
+    if (!this.#ending) this.#paused = true;
   }
 
   resume(): void {
@@ -193,27 +260,39 @@ class StreamConnection implements Connection {
     r?.();
   }
 
+  // Closing the writable after the queued writes is the half-close: the
+  // peer reads EOF after our last byte; the read loop runs on to its EOF.
   end(): void {
-    if (this.#closed) return;
-    // Close after queued writes complete.
-    this.#writer.close().catch(() => {}).finally(() => this.destroy());
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
+    this.resume();
+    this.#writer.close().catch((e) => this.#finish(e instanceof Error ? e : new Error(String(e))));
   }
 
   destroy(): void {
-    if (this.#closed) return;
     this.#finish();
   }
 
-  #finish(error?: Error): void {
+  #finish(error?: Error, eof = false): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#queue.clear();
     this.resume();
-    try {
-      this.#reader?.cancel().catch(() => {});
-    } catch { /* already released */ }
-    try {
-      this.#duplex.close();
-    } catch { /* already closed */ }
+    const close = () => {
+      try {
+        this.#duplex.close();
+      } catch { /* already closed */ }
+    };
+    if (eof) {
+      this.#writer.close().catch(() => {}).finally(close);
+    } else {
+      // Dropped, not closed: the peer must not take this for a clean EOF.
+      this.#writer.abort(error).catch(() => {});
+      try {
+        this.#reader?.cancel().catch(() => {});
+      } catch { /* already released */ }
+      close();
+    }
     const h = this.#handler;
     this.#handler = null;
     h?.onClose(error);

@@ -1,13 +1,13 @@
-// ZWS 2.0, ZeroMQ over WebSocket (RFC 45), as libzmq's ws transport speaks it.
+// ZWS 2.0, ZeroMQ over WebSocket (RFC 45), as libzmq's ws transport speaks
+// it: the subprotocols, and the mechanism of the bare one. The framing
+// itself is lib/zmtp/zws_framer.ts.
 //
 //   Sec-WebSocket-Protocol: ZWS2.0/NULL | ZWS2.0/PLAIN | ZWS2.0/CURVE | ZWS2.0
-//   zws-frame = flags body        ; one binary WebSocket message per frame
-//   flags: bit 0 MORE, bit 1 COMMAND; bits 2-7 reserved (zero)
 //
-// There is no ZMTP greeting. With ZWS2.0/<mechanism> the mechanism's
-// handshake commands travel as COMMAND frames, as over TCP. With the bare
-// "ZWS2.0" (no mechanism) each side's first frame is its routing id (maybe
-// empty) and there is no metadata at all. Subscriptions travel as ZMTP
+// With ZWS2.0/<mechanism> the mechanism's handshake commands travel as
+// COMMAND frames, as over TCP. With the bare "ZWS2.0" (no mechanism) each
+// side's first frame is its routing id (maybe empty) and there is no
+// metadata at all: {@link BareMechanism}. Subscriptions travel as ZMTP
 // 3.0-style messages (a 0x01/0x00 byte before the topic), which is what
 // libzmq's ws encoder writes.
 //
@@ -15,22 +15,13 @@
 // package's WebSocket) refuse subprotocol names with a "/" (not an RFC 6455
 // token), so in browsers we offer only "ZWS2.0"; on Deno, Bun and Node our
 // own client offers all four, as libzmq's client does; servers take all four.
-//
-// The ws transport runs the unchanged ZMTP engine: it hands the engine a
-// synthesized peer greeting and translates frames between the two framings;
-// for the bare protocol it also trades READY for the routing-id frame.
 
 import { COMPATIBLE } from "./compatibility.ts";
-import { ProtocolError } from "./errors.ts";
-import { encodeReady, getProperty, isCommand, parseMetadata } from "./zmtp/command.ts";
-import { COMMAND, headerSize, MORE, writeHeader } from "./zmtp/frame.ts";
-import { encodeGreetingRest, encodeSignature, GREETING_SIZE, parseGreeting, SIGNATURE_SIZE } from "./zmtp/greeting.ts";
-import { latin1 } from "./bytes.ts";
-
-/** ZWS flag: another frame of the same message follows. */
-export const ZWS_MORE = 0x01;
-/** ZWS flag: the frame is a command. */
-export const ZWS_COMMAND = 0x02;
+import { HandshakeError, ProtocolError } from "./errors.ts";
+import type { FramerContext, FramerHandler } from "./zmtp/framer.ts";
+import type { HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
+import { NullMechanism } from "./zmtp/mechanisms/null.ts";
+import { ZwsFramer } from "./zmtp/zws_framer.ts";
 
 /** The subprotocol without a mechanism: routing ids, no handshake. */
 export const ZWS_BARE = "ZWS2.0";
@@ -100,105 +91,68 @@ export function selectProtocol(offered: readonly string[], mechanism?: string): 
 }
 
 /**
- * The 64-byte ZMTP greeting the engine would have received from a peer
- * using `mechanism`. Version 3.0, so the engine sends subscriptions as
- * 0x01/0x00-prefixed messages, as ZWS does.
+ * The framer of a ZWS 2.0 connection.
  *
- * @param mechanism The negotiated mechanism.
- * @param asServer The peer's as-server bit.
- * @returns The greeting bytes.
+ * @param handler The engine's side of the framer.
+ * @param ctx Our mechanism and role, and the size limit.
+ * @param protocol The subprotocol agreed, or null when there is none (the
+ * framer then waits: the connection is being refused).
+ * @param ping Sends a WebSocket ping; false when the WebSocket cannot.
+ * @returns The framer.
  */
-export function peerGreeting(mechanism: string, asServer: boolean): Uint8Array {
-  const out = new Uint8Array(GREETING_SIZE);
-  out.set(encodeSignature(), 0);
-  const rest = encodeGreetingRest(mechanism, asServer);
-  rest[1] = 0; // minor version
-  out.set(rest, SIGNATURE_SIZE);
-  return out;
+export function zwsFramer(
+  handler: FramerHandler,
+  ctx: FramerContext,
+  protocol: string | null,
+  ping?: () => boolean,
+): ZwsFramer {
+  const p = protocol === null ? undefined : parseProtocol(protocol);
+  return new ZwsFramer(handler, ctx, {
+    mechanism: p?.mechanism ?? null,
+    // The subprotocol carries no role: the peer takes the other one, so a
+    // mechanism other than ours fails the handshake, as over TCP.
+    peerAsServer: p !== undefined && p.mechanism !== "NULL" && !ctx.asServer,
+    ping,
+    replace: p?.bare ? (own) => new BareMechanism(own) : undefined,
+  });
 }
 
-/** What an engine's own greeting says (bytes 12-31 mechanism, 32 as-server). */
-export function readGreeting(greeting: Uint8Array): { mechanism: string; asServer: boolean } {
-  const { mechanism, asServer } = parseGreeting(greeting);
-  return { mechanism, asServer };
-}
-
-/**
- * Encodes one frame as a ZWS message: the flags byte, then the body (a copy).
- *
- * @param zmtpFlags The frame's ZMTP flags (MORE, COMMAND; LONG is ignored).
- * @param body The frame body.
- * @returns The WebSocket message payload.
- * @example
- * ```ts
- * import { encodeZws } from "./lib/zws.ts";
- * encodeZws(0x01, new Uint8Array([7])); // Uint8Array [1, 7]
- * ```
- */
-export function encodeZws(zmtpFlags: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + body.length);
-  out[0] = (zmtpFlags & MORE ? ZWS_MORE : 0) | (zmtpFlags & COMMAND ? ZWS_COMMAND : 0);
-  out.set(body, 1);
-  return out;
-}
+const EMPTY = new Uint8Array(0);
+const latin1Bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /**
- * Decodes one ZWS message into the ZMTP frame header for its body; the body
- * is `message.subarray(1)`, so the caller can pass header and body on
- * without copying the body.
- *
- * @param message A binary WebSocket message.
- * @returns The ZMTP header (flags and size) for the same frame.
- * @throws {ProtocolError} On an empty message or reserved flag bits.
- * @example
- * ```ts
- * import { zmtpHeader } from "./lib/zws.ts";
- * zmtpHeader(new Uint8Array([2, 0x05])); // Uint8Array [4, 1]: a 1-byte command
- * ```
+ * The bare "ZWS2.0" handshake, in place of NULL's READY exchange: each side
+ * sends its routing id (maybe empty) as its first frame, a plain message
+ * frame. There is no metadata, so the peer's socket type is taken to be the
+ * first type ours accepts (the peer got no type from us either). Like
+ * libzmq, it runs no ZAP: a socket whose NULL asks ZAP refuses it.
  */
-export function zmtpHeader(message: Uint8Array): Uint8Array {
-  if (message.length === 0) throw new ProtocolError("empty ZWS frame (no flags byte)");
-  const flags = message[0];
-  if ((flags & ~(ZWS_MORE | ZWS_COMMAND)) !== 0) {
-    throw new ProtocolError(`ZWS frame with reserved flag bits set (0x${flags.toString(16).padStart(2, "0")})`);
+export class BareMechanism implements Mechanism {
+  readonly name = "NULL";
+  readonly asServer = false;
+  readonly handshakeFlags = 0;
+  #own: Mechanism;
+
+  /** @param own The socket's mechanism, whose context it takes (NULL without ZAP). */
+  constructor(own: Mechanism) {
+    this.#own = own;
   }
-  const size = message.length - 1;
-  const out = new Uint8Array(headerSize(size));
-  writeHeader(out, 0, (flags & ZWS_MORE ? MORE : 0) | (flags & ZWS_COMMAND ? COMMAND : 0), size);
-  return out;
-}
 
-/**
- * For the bare "ZWS2.0": what our engine's READY command says, which goes
- * out as the routing-id frame.
- *
- * @param command A command body written by the engine during the handshake.
- * @returns Our socket type and routing id, or undefined if it is not READY.
- */
-export function readReady(command: Uint8Array): { socketType: string; identity: Uint8Array } | undefined {
-  if (!isCommand(command, "READY")) return undefined;
-  const props = parseMetadata(command.subarray(6));
-  const type = getProperty(props, "Socket-Type") ?? new Uint8Array(0);
-  return {
-    socketType: latin1(type),
-    identity: getProperty(props, "Identity") ?? new Uint8Array(0),
-  };
-}
+  start(): HandshakeStep {
+    const own = this.#own;
+    if (!(own instanceof NullMechanism)) {
+      throw new HandshakeError("ZWS2.0 without a mechanism runs no ZAP; this socket's zapDomain asks for it");
+    }
+    return { send: [own.context.identity ?? EMPTY] };
+  }
 
-/**
- * For the bare "ZWS2.0": the READY the engine gets in place of the peer's
- * routing-id frame. The peer's socket type is unknown on this protocol, so
- * it is the first type ours accepts (the peer got no type from us either).
- *
- * @param ourType Our socket type.
- * @param routingId The routing id the peer sent (may be empty).
- * @returns A READY command body.
- * @throws {ProtocolError} For a socket type with no counterpart.
- */
-export function bareReady(ourType: string, routingId: Uint8Array): Uint8Array {
-  const peerType = COMPATIBLE[ourType]?.[0];
-  if (peerType === undefined) throw new ProtocolError(`no peer socket type for ${ourType}`);
-  const props: [string, Uint8Array | string][] = [["Socket-Type", peerType]];
-  if (routingId.length > 0) props.push(["Identity", routingId]);
-  return encodeReady(props);
+  receive(body: Uint8Array, flags: number): HandshakeStep {
+    if (flags !== 0) throw new ProtocolError("ZWS2.0: the first frame must be a routing id");
+    const ours = (this.#own as NullMechanism).context.socketType;
+    const peerType = COMPATIBLE[ours]?.[0];
+    if (peerType === undefined) throw new ProtocolError(`no peer socket type for ${ours}`);
+    const properties = new Map<string, Uint8Array>([["Socket-Type", latin1Bytes(peerType)]]);
+    if (body.length > 0) properties.set("Identity", body.slice());
+    return { send: [], done: { properties } };
+  }
 }

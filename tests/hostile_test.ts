@@ -20,7 +20,7 @@ import { getTransport } from "../lib/driver.ts";
 import type { Connection } from "../lib/transport.ts";
 import { AcceptLoop } from "../transports/deno.ts";
 import { nodeTransport } from "../transports/node.ts";
-import { KeptServer } from "../transports/ws_server.ts";
+import { KeptServer } from "../transports/ws_deno.ts";
 import type { Peer } from "./interop/_harness.ts";
 import {
   bindTargets,

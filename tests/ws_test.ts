@@ -29,7 +29,9 @@ import {
   XPublisher,
   XSubscriber,
 } from "../mod.ts";
-import { encodeZws, parseProtocol, peerGreeting, selectProtocol, zmtpHeader } from "../lib/zws.ts";
+import { parseProtocol, selectProtocol, zwsFramer } from "../lib/zws.ts";
+import { encodeZws, zwsFlags } from "../lib/zmtp/zws_framer.ts";
+import type { PeerGreeting } from "../lib/zmtp/framer.ts";
 
 const T = { timeout: 15000 };
 const enc = new TextEncoder();
@@ -399,31 +401,33 @@ describe("lib/zws", () => {
     assert.equal(parseProtocol("ZWS2.0/"), undefined);
   });
 
-  test("encodeZws() maps ZMTP MORE/COMMAND to ZWS bits 0/1 and zmtpHeader() maps them back", () => {
+  test("encodeZws() maps ZMTP MORE/COMMAND to ZWS bits 0/1 and zwsFlags() maps them back", () => {
     assert.deepEqual([...encodeZws(0x01, enc.encode("a"))], [0x01, 0x61]);
     assert.deepEqual([...encodeZws(0x04, enc.encode("a"))], [0x02, 0x61]);
     assert.deepEqual([...encodeZws(0x02 | 0x01, new Uint8Array(0))], [0x01]); // LONG is ZMTP-only
-    assert.deepEqual([...zmtpHeader(Uint8Array.of(0x00, 9, 9))], [0x00, 2]);
-    assert.deepEqual([...zmtpHeader(Uint8Array.of(0x03, 9))], [0x05, 1]);
-    const long = zmtpHeader(new Uint8Array(301));
-    assert.deepEqual([...long], [0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x2c]);
+    assert.equal(zwsFlags(Uint8Array.of(0x00, 9, 9)), 0x00);
+    assert.equal(zwsFlags(Uint8Array.of(0x03, 9)), 0x05);
+    assert.equal(zwsFlags(Uint8Array.of(0x02)), 0x04);
   });
 
-  test("zmtpHeader() rejects an empty message and reserved flag bits", () => {
-    assert.throws(() => zmtpHeader(new Uint8Array(0)), /empty ZWS frame/);
-    assert.throws(() => zmtpHeader(Uint8Array.of(0x04, 1)), /reserved flag bits/);
-    assert.throws(() => zmtpHeader(Uint8Array.of(0x80)), /reserved flag bits/);
+  test("zwsFlags() rejects an empty message and reserved flag bits", () => {
+    assert.throws(() => zwsFlags(new Uint8Array(0)), /empty ZWS frame/);
+    assert.throws(() => zwsFlags(Uint8Array.of(0x04, 1)), /reserved flag bits/);
+    assert.throws(() => zwsFlags(Uint8Array.of(0x80)), /reserved flag bits/);
   });
 
-  test("peerGreeting() is a ZMTP 3.0 greeting with the mechanism and role", () => {
-    const g = peerGreeting("PLAIN", true);
-    assert.equal(g.length, 64);
-    assert.equal(g[0], 0xff);
-    assert.equal(g[9], 0x7f);
-    assert.deepEqual([g[10], g[11]], [3, 0]);
-    assert.equal(text(g.subarray(12, 17)), "PLAIN");
-    assert.equal(g[17], 0);
-    assert.equal(g[32], 1);
+  test("the ZWS framer takes the peer for ZMTP 3.0 with the subprotocol's mechanism and the other role", () => {
+    const greetings: PeerGreeting[] = [];
+    const handler = { send() {}, greeting: (g: PeerGreeting) => greetings.push(g), frame() {} };
+    const client = { mechanism: "PLAIN", asServer: false, maxMessageSize: -1 };
+    zwsFramer(handler, client, "ZWS2.0/PLAIN").start();
+    zwsFramer(handler, { ...client, asServer: true }, "ZWS2.0/PLAIN").start();
+    zwsFramer(handler, { ...client, mechanism: "NULL" }, "ZWS2.0").start();
+    assert.deepEqual(greetings, [
+      { major: 3, minor: 0, mechanism: "PLAIN", asServer: true },
+      { major: 3, minor: 0, mechanism: "PLAIN", asServer: false },
+      { major: 3, minor: 0, mechanism: "NULL", asServer: false },
+    ]);
   });
 });
 

@@ -10,14 +10,13 @@ import { Buffer } from "node:buffer";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
-import { ZmqError } from "../lib/errors.ts";
+import { systemError } from "../lib/errors.ts";
+import { WriteQueue } from "../lib/write_queue.ts";
 
 // deno-lint-ignore no-explicit-any
 type BunSocket = any;
 // deno-lint-ignore no-explicit-any
 const B = (globalThis as any).Bun;
-
-const HIGH = 1 << 20;
 
 class BunConnection implements Connection {
   readonly remoteAddress: string;
@@ -26,9 +25,8 @@ class BunConnection implements Connection {
   // Events that arrive before start() (data right after open).
   early: Uint8Array[] = [];
   earlyClose: { err?: Error } | null = null;
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
-  #needDrain = false;
+  // What Bun's write() did not take yet, until its drain event.
+  #queue = new WriteQueue(() => this.h?.onDrain());
   #ending = false;
   #shut = false;
   closed = false;
@@ -57,40 +55,17 @@ class BunConnection implements Connection {
 
   write(chunk: Uint8Array): boolean {
     if (this.closed || this.#ending) return false;
-    if (this.#pending.length === 0) {
+    if (this.#queue.empty) {
       const n = this.sock.write(chunk);
       if (n >= chunk.length) return true;
       chunk = chunk.subarray(Math.max(0, n));
     }
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
-    if (this.#pendingBytes >= HIGH) {
-      this.#needDrain = true;
-      return false;
-    }
-    return true;
+    return this.#queue.push(chunk);
   }
 
   onDrainEvent(): void {
-    while (this.#pending.length > 0) {
-      const c = this.#pending[0];
-      const n = this.sock.write(c);
-      if (n < c.length) {
-        this.#pending[0] = c.subarray(Math.max(0, n));
-        this.#pendingBytes -= Math.max(0, n);
-        return;
-      }
-      this.#pending.shift();
-      this.#pendingBytes -= c.length;
-    }
-    if (this.#ending) {
-      this.#halfClose();
-      return;
-    }
-    if (this.#needDrain) {
-      this.#needDrain = false;
-      this.h?.onDrain();
-    }
+    this.#queue.flush((c) => this.sock.write(c));
+    if (this.#queue.empty && this.#ending) this.#halfClose();
   }
 
   defer(fn: () => void): void {
@@ -114,7 +89,7 @@ class BunConnection implements Connection {
     if (this.closed || this.#ending) return;
     this.#ending = true;
     this.sock.resume?.();
-    if (this.#pending.length === 0) this.#halfClose();
+    if (this.#queue.empty) this.#halfClose();
   }
 
   // Everything written is in the kernel: shutdown() sends our EOF and keeps
@@ -139,6 +114,7 @@ class BunConnection implements Connection {
       return;
     }
     this.closed = true;
+    this.#queue.clear();
     const h = this.h;
     this.h = null;
     h.onClose(err);
@@ -163,15 +139,6 @@ const handlers = {
   },
 };
 
-// deno-lint-ignore no-explicit-any
-function mapError(e: any, address: string): Error {
-  const code = e?.code;
-  if (code === "EADDRINUSE" || code === "ECONNREFUSED" || code === "EADDRNOTAVAIL" || code === "ENOENT") {
-    return new ZmqError(code, `${e.message} (${address})`, { cause: e, address });
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
 /** TCP/IPC transport built on Bun's native sockets. */
 export const bunTransport: Transport = {
   connect(ep: Endpoint): Promise<Connection> {
@@ -189,14 +156,14 @@ export const bunTransport: Transport = {
           connectError(_s: BunSocket, err: Error) {
             if (!settled) {
               settled = true;
-              reject(mapError(err, ep.address));
+              reject(systemError(err, ep.address));
             }
           },
         },
       }).catch((e: unknown) => {
         if (!settled) {
           settled = true;
-          reject(mapError(e, ep.address));
+          reject(systemError(e, ep.address));
         }
       });
     });
@@ -224,7 +191,7 @@ export const bunTransport: Transport = {
         },
       });
     } catch (e) {
-      return Promise.reject(mapError(e, ep.address));
+      return Promise.reject(systemError(e, ep.address));
     }
     const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", server.hostname ?? ep.host, server.port);
     return Promise.resolve({

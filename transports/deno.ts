@@ -9,13 +9,13 @@
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
-import { ZmqError } from "../lib/errors.ts";
+import { systemError } from "../lib/errors.ts";
+import { WriteQueue } from "../lib/write_queue.ts";
 
 // deno-lint-ignore no-explicit-any
 const D = (globalThis as any).Deno;
 
 const READ_SIZE = 65536;
-const HIGH = 1 << 20;
 
 class DenoConnection implements Connection {
   readonly remoteAddress: string;
@@ -25,10 +25,8 @@ class DenoConnection implements Connection {
   #paused = false;
   #wake: (() => void) | null = null;
   #closed = false;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
+  #queue = new WriteQueue(() => this.#h?.onDrain());
   #writing = false;
-  #needDrain = false;
   #ending = false;
   #shut = false;
 
@@ -68,48 +66,27 @@ class DenoConnection implements Connection {
 
   write(chunk: Uint8Array): boolean {
     if (this.#closed || this.#ending) return false;
-    this.#queue.push(chunk);
-    this.#queued += chunk.length;
+    const ok = this.#queue.push(chunk);
     if (!this.#writing) this.#writeLoop();
-    if (this.#queued >= HIGH) {
-      this.#needDrain = true;
-      return false;
-    }
-    return true;
+    return ok;
   }
 
   async #writeLoop(): Promise<void> {
     this.#writing = true;
+    const q = this.#queue;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        let chunk: Uint8Array;
-        // Large chunks (the engine's uncopied bodies) go out as they are;
-        // small ones queued meanwhile are merged into one write.
-        if (this.#queue.length === 1 || this.#queue[0].length >= 16384) chunk = this.#queue.shift()!;
-        else {
-          // Coalesce what queued up while the last write was in flight.
-          let n = 0, total = 0;
-          while (n < this.#queue.length && this.#queue[n].length < 16384) total += this.#queue[n++].length;
-          chunk = new Uint8Array(total);
-          let at = 0;
-          for (const c of this.#queue.splice(0, n)) {
-            chunk.set(c, at);
-            at += c.length;
-          }
-        }
+      // Large chunks (the engine's uncopied bodies) go out as they are;
+      // small ones queued while the last write was in flight are merged.
+      for (let chunk = q.take(true); chunk !== undefined && !this.#closed; chunk = q.take(true)) {
         let off = 0;
         while (off < chunk.length) off += await this.#conn.write(chunk.subarray(off));
-        this.#queued -= chunk.length;
-        if (this.#needDrain && this.#queued < HIGH / 2) {
-          this.#needDrain = false;
-          this.#h?.onDrain();
-        }
+        q.done(chunk.length);
       }
     } catch (e) {
       this.#finish(e as Error);
     }
     this.#writing = false;
-    if (this.#ending && this.#queue.length === 0) this.#halfClose();
+    if (this.#ending && q.empty) this.#halfClose();
   }
 
   // Everything written is in the kernel: send our EOF and let the read loop
@@ -140,7 +117,7 @@ class DenoConnection implements Connection {
     if (this.#closed || this.#ending) return;
     this.#ending = true;
     this.resume();
-    if (!this.#writing && this.#queue.length === 0) this.#halfClose();
+    if (!this.#writing && this.#queue.empty) this.#halfClose();
   }
 
   destroy(): void {
@@ -154,6 +131,7 @@ class DenoConnection implements Connection {
   #finish(err?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#queue.clear();
     try {
       this.#conn.close();
     } catch { /* already closed */ }
@@ -162,21 +140,6 @@ class DenoConnection implements Connection {
     this.#h = null;
     h?.onClose(err);
   }
-}
-
-// deno-lint-ignore no-explicit-any
-function mapError(e: any, address: string): Error {
-  const name = e?.name;
-  const code = name === "AddrInUse"
-    ? "EADDRINUSE"
-    : name === "ConnectionRefused"
-    ? "ECONNREFUSED"
-    : name === "AddrNotAvailable"
-    ? "EADDRNOTAVAIL"
-    : name === "NotFound"
-    ? "ENOENT"
-    : undefined;
-  return code ? new ZmqError(code, `${e.message} (${address})`, { cause: e, address }) : e;
 }
 
 /** TCP/IPC transport built on Deno's native sockets. */
@@ -188,7 +151,7 @@ export const denoTransport: Transport = {
         : await D.connect({ hostname: ep.host, port: ep.port });
       return new DenoConnection(conn);
     } catch (e) {
-      throw mapError(e, ep.address);
+      throw systemError(e, ep.address);
     }
   },
 
@@ -200,7 +163,7 @@ export const denoTransport: Transport = {
         ? D.listen({ transport: "unix", path: ep.path })
         : D.listen({ hostname: ep.host, port: ep.port });
     } catch (e) {
-      return Promise.reject(mapError(e, ep.address));
+      return Promise.reject(systemError(e, ep.address));
     }
     const loop = new AcceptLoop(
       () => listener.accept(),

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
-import { ZmqError } from "../lib/errors.ts";
+import { systemError } from "../lib/errors.ts";
 
 class NodeConnection implements Connection {
   readonly remoteAddress: string;
@@ -75,14 +75,6 @@ class NodeConnection implements Connection {
   }
 }
 
-function mapError(e: NodeJS.ErrnoException, address: string): Error {
-  const code = e.code === "EADDRINUSE" || e.code === "EADDRNOTAVAIL" || e.code === "ECONNREFUSED" ||
-      e.code === "ENOENT"
-    ? e.code
-    : undefined;
-  return code ? new ZmqError(code, `${e.message} (${address})`, { cause: e, address }) : e;
-}
-
 /** TCP/IPC transport built on node:net. */
 export const nodeTransport: Transport = {
   connect(ep: Endpoint): Promise<Connection> {
@@ -91,7 +83,7 @@ export const nodeTransport: Transport = {
       const sock = net.createConnection(opts as net.NetConnectOpts);
       const onError = (e: Error) => {
         sock.destroy();
-        reject(mapError(e, ep.address));
+        reject(systemError(e, ep.address));
       };
       sock.once("error", onError);
       sock.once("connect", () => {
@@ -112,7 +104,7 @@ export const nodeTransport: Transport = {
           onError?.(e as Error);
         }
       });
-      const failed = (e: Error) => reject(mapError(e, ep.address));
+      const failed = (e: Error) => reject(systemError(e, ep.address));
       server.once("error", failed);
       const done = () => {
         // After listen, 'error' means one accept failed (EMFILE, ECONNABORTED):

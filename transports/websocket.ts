@@ -1,16 +1,17 @@
 /**
  * `ws://` and `wss://` (ZWS 2.0, RFC 45). In browsers and edge workers the
  * client is the web-standard `WebSocket`; on Deno, Bun and Node it is our
- * own RFC 6455 client over node:net/node:tls, in `./ws_server.ts` with the
- * servers. That module is loaded on first need, never by a bundler.
+ * own RFC 6455 client over node:net/node:tls (`./ws_client.ts`), loaded
+ * through `./ws_server.ts` with the servers: on first need, never by a
+ * bundler.
  *
- * The ZMTP engine runs unchanged over a {@link ZwsConnection}: the adapter
- * swallows the engine's greeting, hands it the greeting a peer of the
- * negotiated mechanism would have sent, and turns each ZMTP frame into one
- * binary WebSocket message and back (see lib/zws.ts). A standard WebSocket
- * can only offer the bare "ZWS2.0" (no mechanism: NULL security, routing ids
- * but no metadata); our client and servers also speak libzmq's
- * ZWS2.0/NULL, ZWS2.0/PLAIN and ZWS2.0/CURVE.
+ * A {@link ZwsConnection} carries one WebSocket: each message in is one
+ * ZWS frame for the engine's ZWS framer (lib/zmtp/zws_framer.ts), each
+ * chunk the framer makes is one message out. The subprotocol names the
+ * mechanism; there is no greeting. A standard WebSocket can only offer the
+ * bare "ZWS2.0" (no mechanism: NULL security, routing ids but no metadata,
+ * see lib/zws.ts); our client and servers also speak libzmq's ZWS2.0/NULL,
+ * ZWS2.0/PLAIN and ZWS2.0/CURVE.
  *
  * This file must stay runtime-free (scripts/check_runtime_free.ts): no
  * runtime globals, no Node built-ins, and no import a bundler would follow
@@ -21,22 +22,12 @@
 
 import { type Endpoint, formatHostPort } from "../lib/endpoint.ts";
 import { ZmqError } from "../lib/errors.ts";
-import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import type { Connection, ConnectionHandler, FramedConnection, Listener, Transport } from "../lib/transport.ts";
 import { getTransport, registerTransport } from "../lib/driver.ts";
-import { encodeCommand, isCommand } from "../lib/zmtp/command.ts";
-import { COMMAND, encodeFrame, FrameDecoder } from "../lib/zmtp/frame.ts";
-import { GREETING_SIZE, SIGNATURE_SIZE } from "../lib/zmtp/greeting.ts";
-import {
-  bareReady,
-  CLIENT_PROTOCOLS,
-  encodeZws,
-  parseProtocol,
-  peerGreeting,
-  readGreeting,
-  readReady,
-  WEB_CLIENT_PROTOCOLS,
-  zmtpHeader,
-} from "../lib/zws.ts";
+import { WriteQueue } from "../lib/write_queue.ts";
+import type { Framer, FramerContext, FramerHandler } from "../lib/zmtp/framer.ts";
+import { ZWS_PONG } from "../lib/zmtp/zws_framer.ts";
+import { CLIENT_PROTOCOLS, parseProtocol, selectProtocol, WEB_CLIENT_PROTOCOLS, zwsFramer } from "../lib/zws.ts";
 
 /** TLS settings for `wss://`. Strings are PEM text. Browsers use their own trust store. */
 export interface WsTlsOptions {
@@ -106,50 +97,45 @@ export interface WebSocketLike {
 }
 
 const OPEN = 1;
-// write() reports backpressure past this many buffered bytes, and onDrain
-// fires once below half of it. Browsers have no drain event: poll.
-const HIGH = 1 << 20;
+// Browsers have no drain event: a write past the high-water mark polls the
+// WebSocket's bufferedAmount until it fell below half.
 const DRAIN_POLL_MS = 5;
-// Bodies at least this large go to the engine as their own chunk, uncopied.
-const NO_COPY = 16384;
 // A graceful close that gets no answer is cut after this long.
 const CLOSE_WAIT_MS = 3000;
-// What the engine gets for a WebSocket pong.
-const PONG = encodeFrame(COMMAND, encodeCommand("PONG"));
+// Where the runtime has it (Deno, Bun, Node; not browsers), the engine
+// flushes after the current macrotask, so a producer's turn of messages
+// leaves together (our client writes them to its socket at once).
+const setImmediateFn: ((fn: () => void) => void) | undefined =
+  // deno-lint-ignore no-explicit-any
+  typeof (globalThis as any).setImmediate === "function" ? (globalThis as any).setImmediate : undefined;
 
 /**
- * A ZWS 2.0 connection as the engine's byte-stream {@link Connection}.
+ * A ZWS 2.0 connection: one WebSocket, as the engine's {@link Connection}.
  * Transports create it, feed it with {@link ZwsConnection.message} and
  * {@link ZwsConnection.closed}, and give it a {@link WsPort} once open.
  */
-export class ZwsConnection implements Connection {
+export class ZwsConnection implements FramedConnection {
   readonly remoteAddress: string;
   #h: ConnectionHandler | null = null;
   #port: WsPort | null = null;
+  // A client's subprotocol is the server's answer; a server's is picked
+  // from the client's offer once the engine names its mechanism.
   #protocol: string | null;
-  // The engine's own greeting, swallowed.
-  #greeting = new Uint8Array(GREETING_SIZE);
-  #greetingLen = 0;
-  #greetingDone = false;
-  #out = new FrameDecoder((flags, body) => this.#outFrame(flags, body));
-  // Bare "ZWS2.0": our type (from our READY) and whether routing ids went each way.
-  #bare = false;
-  #ourType: string | undefined;
-  #idSent = false;
-  #idReceived = false;
-  #preOpen: Uint8Array[] = [];
-  #preOpenBytes = 0;
-  // For the engine, in order: greeting chunks, and WebSocket messages (wrapped,
-  // translated when fed). Messages wait in #held until the greeting is in.
-  #inbox: (Uint8Array | Inbound)[] = [];
+  #offered: readonly string[] | null;
+  #mechanism: string | undefined;
+  // Messages written before the WebSocket is open wait here; once open,
+  // its bufferedAmount counts for backpressure.
+  #queue = new WriteQueue(() => this.#h?.onDrain(), { external: () => this.#port?.bufferedAmount() ?? 0 });
+  // Messages for the engine while it is paused, not started, or busy.
+  #inbox: Uint8Array[] = [];
   #inHead = 0;
-  #held: Inbound[] = [];
-  #pumping = false;
+  #delivering = false;
   #paused = false;
-  #needDrain = false;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #ending = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
+  // Bounds a close we started on bad input: a peer that never answers it is cut.
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
   #pingsOut = 0;
   #closed = false;
   #closeReported = false;
@@ -157,27 +143,28 @@ export class ZwsConnection implements Connection {
 
   /**
    * @param remoteAddress The peer's address for events and ZAP.
-   * @param protocol The negotiated subprotocol; null on a server until chosen.
+   * @param protocol A client's: the subprotocol the server chose. A
+   * server's: the subprotocols the client offered.
    */
-  constructor(remoteAddress: string, protocol: string | null) {
+  constructor(remoteAddress: string, protocol: string | readonly string[]) {
     this.remoteAddress = remoteAddress;
-    this.#protocol = protocol;
+    this.#protocol = typeof protocol === "string" ? protocol : null;
+    this.#offered = typeof protocol === "string" ? null : protocol;
   }
 
-  /** The mechanism our engine announced in its greeting, once written. */
+  /** The subprotocol agreed; null on a server until the engine started (or when none fits). */
+  get protocol(): string | null {
+    return this.#protocol;
+  }
+
+  /** Our engine's mechanism, once it started. */
   get ownMechanism(): string | undefined {
-    return this.#greetingLen >= 32 ? readGreeting(this.#greeting).mechanism : undefined;
+    return this.#mechanism;
   }
 
   /** True once closed or failed. */
   get isClosed(): boolean {
     return this.#closed;
-  }
-
-  /** Sets the subprotocol a server chose. */
-  setProtocol(protocol: string): void {
-    this.#protocol = protocol;
-    this.#peerGreetingRest();
   }
 
   /** The WebSocket is open: queued messages go out. */
@@ -187,9 +174,10 @@ export class ZwsConnection implements Connection {
       return;
     }
     this.#port = port;
-    for (const m of this.#preOpen) port.send(m);
-    this.#preOpen = [];
-    this.#preOpenBytes = 0;
+    this.#queue.flush((m) => {
+      port.send(m);
+      return m.length;
+    });
     if (this.#paused) port.pause?.();
     if (this.#ending) this.end();
   }
@@ -201,14 +189,12 @@ export class ZwsConnection implements Connection {
       this.abort(new ZmqError("EPROTO", "text WebSocket message: ZWS 2.0 frames are binary"), 1003);
       return;
     }
-    const m = new Inbound(data);
-    if (this.#greetingDone) this.#inbox.push(m);
-    else this.#held.push(m);
-    this.#pump();
+    this.#deliver(data);
   }
 
   /** The WebSocket closed. */
   closed(code: number, reason: string): void {
+    clearTimeout(this.#killTimer);
     const clean = this.#ending || code === 1000 || code === 1001 || code === 1005;
     const detail = reason ? `: ${reason}` : "";
     this.#finish(clean ? undefined : new ZmqError("ECONNRESET", `WebSocket closed with code ${code}${detail}`));
@@ -218,24 +204,35 @@ export class ZwsConnection implements Connection {
   pong(): void {
     if (this.#closed || this.#pingsOut === 0) return;
     this.#pingsOut--;
-    this.#deliver(PONG);
+    this.#deliver(ZWS_PONG);
   }
 
   /** A new write may not block any more (Bun's drain). */
   drained(): void {
-    this.#checkDrain();
+    this.#queue.check();
   }
 
   /** Fails the connection: closes the WebSocket with `code`, reports `error`. */
   abort(error: Error, code = 1002): void {
     if (this.#closed) return;
-    try {
-      this.#port?.close(code, error.message);
-    } catch { /* already closing */ }
+    this.#closeWith(code, error.message);
     this.#finish(error);
   }
 
   // -- Connection ------------------------------------------------------------
+
+  /** The ZWS framer of the subprotocol (a server picks it here, for our mechanism). */
+  framer(handler: FramerHandler, ctx: FramerContext): Framer {
+    this.#mechanism = ctx.mechanism;
+    if (this.#offered !== null) this.#protocol = selectProtocol(this.#offered, ctx.mechanism) ?? null;
+    return zwsFramer(handler, ctx, this.#protocol, () => {
+      const p = this.#port;
+      if (p?.ping === undefined) return false;
+      this.#pingsOut++;
+      p.ping();
+      return true;
+    });
+  }
 
   start(handler: ConnectionHandler): void {
     this.#h = handler;
@@ -243,23 +240,17 @@ export class ZwsConnection implements Connection {
     else this.#pump();
   }
 
+  defer(fn: () => void): void {
+    if (setImmediateFn !== undefined) setImmediateFn(fn);
+    else queueMicrotask(fn);
+  }
+
   write(chunk: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#greetingLen < GREETING_SIZE) {
-      const take = Math.min(GREETING_SIZE - this.#greetingLen, chunk.length);
-      const before = this.#greetingLen;
-      this.#greeting.set(chunk.subarray(0, take), before);
-      this.#greetingLen += take;
-      // The engine sends its greeting rest once it has the peer's signature.
-      if (before < SIGNATURE_SIZE && this.#greetingLen >= SIGNATURE_SIZE) {
-        this.#deliver(peerGreeting("NULL", false).subarray(0, SIGNATURE_SIZE));
-      }
-      if (this.#greetingLen === GREETING_SIZE) this.#peerGreetingRest();
-      chunk = chunk.subarray(take);
-    }
-    if (chunk.length > 0) this.#out.push(chunk);
-    if (this.#buffered() < HIGH) return true;
-    this.#needDrain = true;
+    const port = this.#port;
+    if (port === null) return this.#queue.push(chunk);
+    port.send(chunk);
+    if (this.#queue.sent(0)) return true;
     this.#pollDrain();
     return false;
   }
@@ -283,55 +274,58 @@ export class ZwsConnection implements Connection {
     this.#endTimer ??= setTimeout(() => this.destroy(), CLOSE_WAIT_MS);
   }
 
-  destroy(): void {
+  /** Closes at once; for bad input, with close code 1002 and the reason. */
+  destroy(error?: Error): void {
     if (this.#closed) return;
     const p = this.#port;
-    try {
-      if (p?.terminate) p.terminate();
-      else p?.close(1000, "");
-    } catch { /* already closed */ }
+    if (error instanceof ZmqError && error.code === "EPROTO") this.#closeWith(1002, error.message);
+    else {
+      try {
+        if (p?.terminate) p.terminate();
+        else p?.close(1000, "");
+      } catch { /* already closed */ }
+    }
     this.#finish(undefined);
   }
 
   // -- internals ---------------------------------------------------------------
 
-  #peerGreetingRest(): void {
-    if (this.#greetingDone || this.#greetingLen < GREETING_SIZE || this.#protocol === null) return;
-    const p = parseProtocol(this.#protocol);
-    if (p === undefined) {
-      this.abort(new ZmqError("EPROTO", `not a ZWS 2.0 subprotocol: "${this.#protocol}"`));
+  // Starts the closing handshake with `code`; where the WebSocket can be
+  // dropped, it is once the peer has not answered in CLOSE_WAIT_MS.
+  #closeWith(code: number, reason: string): void {
+    const p = this.#port;
+    if (p === null) return; // attach() drops it once open
+    try {
+      p.close(code, reason);
+    } catch { /* already closing */ }
+    if (p.terminate !== undefined) this.#killTimer ??= setTimeout(() => p.terminate!(), CLOSE_WAIT_MS);
+  }
+
+  // Hands a message to the engine, or queues it; never re-enters the engine.
+  #deliver(m: Uint8Array): void {
+    if (this.#h === null || this.#paused || this.#delivering || this.#inHead < this.#inbox.length) {
+      this.#inbox.push(m);
+      this.#pump();
       return;
     }
-    this.#bare = p.bare;
-    // A mechanism other than ours makes the engine fail the handshake, as over TCP.
-    const own = readGreeting(this.#greeting);
-    const peerAsServer = p.mechanism !== "NULL" && !own.asServer;
-    this.#greetingDone = true;
-    this.#deliver(peerGreeting(p.mechanism, peerAsServer).subarray(SIGNATURE_SIZE));
-    for (const c of this.#held) this.#inbox.push(c);
-    this.#held = [];
-    this.#pump();
+    this.#delivering = true;
+    try {
+      this.#h.onData(m);
+    } finally {
+      this.#delivering = false;
+    }
+    if (this.#inbox.length > 0) this.#pump();
   }
 
-  #deliver(chunk: Uint8Array): void {
-    this.#inbox.push(chunk);
-    this.#pump();
-  }
-
-  // Feeds queued chunks to the engine; never re-enters it.
   #pump(): void {
-    if (this.#pumping || this.#h === null) return;
-    this.#pumping = true;
+    if (this.#delivering || this.#h === null) return;
+    this.#delivering = true;
     try {
       while (!this.#paused && !this.#closed && this.#inHead < this.#inbox.length) {
-        const c = this.#inbox[this.#inHead++];
-        if (c instanceof Uint8Array) this.#h.onData(c);
-        else this.#feed(c.data);
+        this.#h!.onData(this.#inbox[this.#inHead++]);
       }
-    } catch (e) {
-      this.abort(e as Error, 1002);
     } finally {
-      this.#pumping = false;
+      this.#delivering = false;
       if (this.#inHead === this.#inbox.length) {
         this.#inbox = [];
         this.#inHead = 0;
@@ -342,77 +336,13 @@ export class ZwsConnection implements Connection {
     }
   }
 
-  // One WebSocket message to the engine as ZMTP bytes; throws on a bad one.
-  #feed(m: Uint8Array): void {
-    const h = this.#h!;
-    if (this.#bare && !this.#idReceived) {
-      if (m.length === 0 || m[0] !== 0) throw new ZmqError("EPROTO", "ZWS2.0: the first frame must be a routing id");
-      if (this.#ourType === undefined) throw new ZmqError("EPROTO", "ZWS2.0: routing id before our READY");
-      this.#idReceived = true;
-      h.onData(encodeFrame(COMMAND, bareReady(this.#ourType, m.subarray(1))));
-      return;
-    }
-    const header = zmtpHeader(m);
-    const body = m.subarray(1);
-    if (body.length >= NO_COPY) {
-      h.onData(header);
-      h.onData(body);
-      return;
-    }
-    const c = new Uint8Array(header.length + body.length);
-    c.set(header);
-    c.set(body, header.length);
-    h.onData(c);
-  }
-
-  // One frame from the engine. On bare "ZWS2.0" our READY becomes the
-  // routing-id frame, and other handshake commands (ERROR) stay here. A
-  // heartbeat PING becomes a WebSocket ping where the runtime can send one:
-  // libzmq heartbeats over ws that way and ignores ZMTP PING commands.
-  #outFrame(flags: number, body: Uint8Array): void {
-    const port = this.#port;
-    if ((flags & COMMAND) !== 0 && port?.ping !== undefined && isCommand(body, "PING")) {
-      this.#pingsOut++;
-      port.ping();
-      return;
-    }
-    if (this.#bare && !this.#idSent) {
-      const ready = (flags & COMMAND) !== 0 ? readReady(body) : undefined;
-      if (ready === undefined) return;
-      this.#ourType = ready.socketType;
-      this.#idSent = true;
-      this.#send(encodeZws(0, ready.identity));
-      return;
-    }
-    this.#send(encodeZws(flags, body));
-  }
-
-  #send(message: Uint8Array): void {
-    if (this.#port !== null) {
-      this.#port.send(message);
-    } else {
-      this.#preOpen.push(message);
-      this.#preOpenBytes += message.length;
-    }
-  }
-
-  #buffered(): number {
-    return this.#port === null ? this.#preOpenBytes : this.#port.bufferedAmount();
-  }
-
   #pollDrain(): void {
     if (this.#drainTimer !== undefined || this.#closed) return;
     this.#drainTimer = setTimeout(() => {
       this.#drainTimer = undefined;
-      this.#checkDrain();
-      if (this.#needDrain) this.#pollDrain();
+      this.#queue.check();
+      if (this.#queue.waiting) this.#pollDrain();
     }, DRAIN_POLL_MS);
-  }
-
-  #checkDrain(): void {
-    if (!this.#needDrain || this.#closed || this.#buffered() >= HIGH / 2) return;
-    this.#needDrain = false;
-    this.#h?.onDrain();
   }
 
   #finish(error: Error | undefined): void {
@@ -422,8 +352,8 @@ export class ZwsConnection implements Connection {
     clearTimeout(this.#drainTimer);
     clearTimeout(this.#endTimer);
     this.#inbox = [];
-    this.#held = [];
-    this.#preOpen = [];
+    this.#inHead = 0;
+    this.#queue.clear();
     this.#reportClose();
   }
 
@@ -432,11 +362,6 @@ export class ZwsConnection implements Connection {
     this.#closeReported = true;
     this.#h.onClose(this.#closeError);
   }
-}
-
-// A WebSocket message waiting for the engine.
-class Inbound {
-  constructor(readonly data: Uint8Array) {}
 }
 
 /** Wraps a WebSocket (a browser's, the `ws` package's, our RawWebSocket) as a {@link WsPort}. */
@@ -448,7 +373,7 @@ export function webSocketPort(ws: WebSocketLike): WsPort {
     (typeof x.on === "function" || typeof x.addEventListener === "function");
   return {
     ping: canPing ? () => x.ping() : undefined,
-    send: (data) => ws.send(data),
+    send: ws.send.bind(ws),
     bufferedAmount: () => ws.bufferedAmount,
     close: (code, reason) => closeWebSocket(ws, code, reason),
     // Ours, the `ws` package's and Bun's can drop a connection and stop reading; browsers' cannot.

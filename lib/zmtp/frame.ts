@@ -7,8 +7,9 @@
 //
 // The decoder takes chunks with arbitrary boundaries and hands out bodies as
 // subarray views of the chunk whenever a frame lies inside one chunk, so a
-// chunk holding many frames costs no copy. The encoder writes frames into one
-// buffer so many messages leave in a single write.
+// chunk holding many frames costs no copy. The encoder, its mirror, writes
+// frames into one buffer so many messages leave in a single write; a large
+// body is not copied but goes out as a chunk of its own.
 
 import { ProtocolError } from "../errors.ts";
 
@@ -266,4 +267,67 @@ export function encodeFrame(flags: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(headerSize(body.length) + body.length);
   out.set(body, writeHeader(out, 0, flags, body.length));
   return out;
+}
+
+/** Bodies at least this large are written as chunks of their own, uncopied. */
+export const ZERO_COPY = 16384;
+
+/**
+ * Batch frame encoder: frames in, the chunks to write out. Small frames are
+ * copied into one buffer of the exact size (from `alloc`, which may skip
+ * zeroing); each body of {@link ZERO_COPY} bytes or more becomes a chunk of
+ * its own between views of that buffer.
+ */
+export class FrameEncoder {
+  #alloc: (size: number) => Uint8Array;
+
+  /** @param alloc The transport's allocator, if it has one. */
+  constructor(alloc?: (size: number) => Uint8Array) {
+    this.#alloc = alloc ?? ((n) => new Uint8Array(n));
+  }
+
+  /**
+   * Encodes `count` frames.
+   *
+   * @param flags MORE and COMMAND of each frame (LONG is set here).
+   * @param bodies The frame bodies.
+   * @param count How many of them.
+   * @returns The chunks, in order.
+   */
+  encode(flags: readonly number[], bodies: readonly Uint8Array[], count: number): readonly Uint8Array[] {
+    let total = 0, big = 0;
+    for (let i = 0; i < count; i++) {
+      const n = bodies[i].length;
+      if (n >= ZERO_COPY) {
+        total += 9;
+        big++;
+      } else total += n > 255 ? 9 + n : 2 + n;
+    }
+    const buf = this.#alloc(total);
+    let at = 0;
+    if (big === 0) {
+      for (let i = 0; i < count; i++) {
+        const body = bodies[i];
+        at = writeHeader(buf, at, flags[i], body.length);
+        buf.set(body, at);
+        at += body.length;
+      }
+      return [buf];
+    }
+    const out: Uint8Array[] = [];
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      const body = bodies[i];
+      at = writeHeader(buf, at, flags[i], body.length);
+      if (body.length >= ZERO_COPY) {
+        out.push(buf.subarray(from, at), body);
+        from = at;
+      } else {
+        buf.set(body, at);
+        at += body.length;
+      }
+    }
+    if (at > from) out.push(buf.subarray(from, at));
+    return out;
+  }
 }

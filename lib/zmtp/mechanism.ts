@@ -54,10 +54,17 @@ export interface Mechanism {
   readonly name: string;
   /** Our as-server bit in the greeting. */
   readonly asServer: boolean;
+  /**
+   * Optional: the flags of this mechanism's handshake frames, sent and
+   * received. Unset, they are COMMAND frames (a non-command frame fails the
+   * handshake); set (0 for bare ZWS2.0's routing ids), every frame goes to
+   * `receive()` with its flags, which checks them.
+   */
+  readonly handshakeFlags?: number;
   /** Commands to send as soon as the greeting is exchanged. */
   start(peer: { asServer: boolean; minor: number }): HandshakeStep;
-  /** Handles one handshake command body; may wait (e.g. for ZAP). */
-  receive(command: Uint8Array): HandshakeStep | Promise<HandshakeStep>;
+  /** Handles one handshake command body (with its frame flags); may wait (e.g. for ZAP). */
+  receive(command: Uint8Array, flags: number): HandshakeStep | Promise<HandshakeStep>;
 }
 
 /** Creates a mechanism for one connection. */

@@ -17,14 +17,15 @@ export function readyProperties(ctx: MechanismContext): [string, Uint8Array | st
 export class NullMechanism implements Mechanism {
   readonly name = "NULL";
   readonly asServer = false;
-  #ctx: MechanismContext;
+  /** The socket's side of the connection (a framing may run its own NULL handshake with it). */
+  readonly context: MechanismContext;
 
   constructor(ctx: MechanismContext) {
-    this.#ctx = ctx;
+    this.context = ctx;
   }
 
   start(): HandshakeStep {
-    return { send: [encodeReady(readyProperties(this.#ctx))] };
+    return { send: [encodeReady(readyProperties(this.context))] };
   }
 
   receive(body: Uint8Array): HandshakeStep {
