@@ -143,6 +143,11 @@ export class SocketCore implements PipeOwner, DriverHost {
     return this.#closed;
   }
 
+  /** The endpoints bound or connected (none once closed), as zeromq.js's Proxy counts them. */
+  get endpointCount(): number {
+    return this.#closed ? 0 : new Set(this.#bindings.values()).size + this.#connecters.size;
+  }
+
   /** A receive() would complete at once. */
   get readable(): boolean {
     return !this.#closed && this.#recvWaiter === null && (this.policy.hasIn?.() ?? false);
