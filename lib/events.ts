@@ -295,6 +295,10 @@ export class Observer implements AsyncIterable<Event> {
   #closeAfterEnd(): void {
     this.#closed = true;
     this.#queue = [];
+    // A receive() from before on() was called waits no more.
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.reject(new ZmqError("EAGAIN"));
   }
 
   #dispatch(e: Event): void {

@@ -88,6 +88,15 @@ describe("Observer", () => {
     }
   });
 
+  test("a receive() waiting when on() is called is rejected once the socket has closed", T, async () => {
+    const d = new Dealer({ linger: 0 });
+    const waiting = d.events.receive();
+    d.events.on("end", () => {});
+    d.close();
+    await assert.rejects(waiting, { code: "EAGAIN" });
+    assert.equal(d.events.closed, true);
+  });
+
   test("events queued before on() reach the listeners, in order", T, async () => {
     const pull = new Pull({ linger: 0 });
     try {
