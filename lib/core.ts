@@ -208,6 +208,8 @@ export class SocketCore implements PipeOwner, DriverHost {
    */
   bind(address: string): Promise<void> {
     this.#checkOpen();
+    // Arguments are checked at the call (zeromq.js), the endpoint by the promise.
+    if (typeof address !== "string") throw new TypeError("Address must be a string");
     let r: { ep: Endpoint; driver: Driver };
     try {
       r = this.#resolve(address, true);
@@ -252,6 +254,7 @@ export class SocketCore implements PipeOwner, DriverHost {
    */
   unbind(address: string): Promise<void> {
     this.#checkOpen();
+    if (typeof address !== "string") throw new TypeError("Address must be a string");
     const b = this.#bindings.get(address);
     if (!b) {
       try {
