@@ -27,18 +27,18 @@ export { type WebSocketLike, type WsTlsOptions, wsTransport, type WsTransportOpt
 
 export { Push, type PushOptions } from "./lib/sockets/push.ts";
 export { Pull, type PullOptions } from "./lib/sockets/pull.ts";
-export { Pair } from "./lib/sockets/pair.ts";
+export { Pair, type PairOptions } from "./lib/sockets/pair.ts";
 export { Publisher, type PublisherOptions, type PublisherOwnOptions } from "./lib/sockets/pub.ts";
 export { Subscriber, type SubscriberOptions, type SubscriberOwnOptions } from "./lib/sockets/sub.ts";
 export { XPublisher, type XPublisherOptions, type XPublisherOwnOptions } from "./lib/sockets/xpub.ts";
-export { XSubscriber } from "./lib/sockets/xsub.ts";
+export { XSubscriber, type XSubscriberOptions } from "./lib/sockets/xsub.ts";
 export { Request, type RequestOptions, type RequestOwnOptions } from "./lib/sockets/req.ts";
 export { Reply, type ReplyOptions, type ReplyOwnOptions } from "./lib/sockets/rep.ts";
 export { Dealer, type DealerOptions } from "./lib/sockets/dealer.ts";
 export type { RoutingIdOptions } from "./lib/sockets/_routing_id.ts";
 export { Router, type RouterOptions, type RouterOwnOptions } from "./lib/sockets/router.ts";
-export { Radio, type RadioSendOptions } from "./lib/sockets/radio.ts";
-export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
+export { Radio, type RadioOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
+export { Dish, type DishMessage, type DishOptions } from "./lib/sockets/dish.ts";
 export {
   type BaseOptions,
   type CallOptions,
@@ -46,13 +46,38 @@ export {
   type InvertMatchingOptions,
   type MessageInput,
   type MessageLike,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
+  // zeromq.js's name of the base class.
+  SocketBase as Socket,
   type SocketOptions,
+  SocketType,
 } from "./lib/socket_base.ts";
-export { Context } from "./lib/context.ts";
+export type { SocketTypeName } from "./lib/options.ts";
+export { Context, type ContextOptions, defaultContext as context } from "./lib/context.ts";
+export { type Capability, capability, version } from "./lib/capability.ts";
 export { Proxy } from "./lib/proxy.ts";
-export { type ErrorCode, HandshakeError, type HandshakeErrorKind, ProtocolError, ZmqError } from "./lib/errors.ts";
-export { type SocketEvent, SocketEvents, type SocketEventType } from "./lib/events.ts";
+export {
+  type AuthStatus,
+  errnoMessage,
+  errnoOf,
+  type ErrorCode,
+  HandshakeError,
+  type HandshakeErrorKind,
+  ProtocolError,
+  ZmqError,
+} from "./lib/errors.ts";
+export {
+  type AuthError,
+  type ErrnoError,
+  type Event,
+  type EventOfType,
+  type EventType,
+  Observer,
+  type SocketEvent,
+  type SocketEventType,
+} from "./lib/events.ts";
 export {
   type Connection,
   type ConnectionHandler,

@@ -3,17 +3,17 @@
 // signals, linger on close. It is the host of engines and pipes; a socket
 // type hands it a Policy and users only ever see the public SocketBase.
 
-import { parseEndpoint } from "./endpoint.ts";
+import { type Endpoint, parseEndpoint } from "./endpoint.ts";
 import { Engine, type EngineLike } from "./engine.ts";
-import { HandshakeError, ZmqError } from "./errors.ts";
-import { SocketEvents } from "./events.ts";
+import { HandshakeError, ZmqError, zmqError } from "./errors.ts";
+import { type AuthError, EventHub } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import type { Connection } from "./transport.ts";
 import { type Binding, type Driver, driverFor, type DriverHost, type Link } from "./driver.ts";
 import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { createSecurityMechanism } from "./security.ts";
-import { type Context, defaultContext } from "./context.ts";
+import { Context, defaultContext } from "./context.ts";
 // The drivers of inproc:// and udp://, registered on import.
 import "./inproc.ts";
 import "./udp.ts";
@@ -51,6 +51,10 @@ export interface Policy {
   readable?(pipe: Pipe): void;
   /** udp:// (DISH): false drops a datagram of this group before it takes queue room. */
   acceptsGroup?(group: Uint8Array): boolean;
+  /** A receive() would complete at once (libzmq's ZMQ_POLLIN); false when absent. */
+  hasIn?(): boolean;
+  /** A send() would complete at once (libzmq's ZMQ_POLLOUT); false when absent. */
+  hasOut?(): boolean;
 }
 
 interface Waiter<T> {
@@ -93,8 +97,8 @@ export class SocketCore implements PipeOwner, DriverHost {
   readonly type: SocketTypeName;
   /** The routing policy of the socket type. */
   readonly policy: Policy;
-  /** Events (connect, accept, handshake, disconnect, errors) of this socket. */
-  readonly events: SocketEvents = new SocketEvents();
+  /** Where this socket's events go: to every Observer of it. */
+  readonly events: EventHub = new EventHub();
   /** The context this socket belongs to. */
   readonly context: Context;
   /** Option values. */
@@ -112,15 +116,22 @@ export class SocketCore implements PipeOwner, DriverHost {
 
   constructor(type: SocketTypeName, options: object | undefined, policy: (core: SocketCore) => Policy) {
     this.type = type;
-    this.opts = defaultOptions(type);
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError("Options must be an object");
+    }
     const given = options as Record<string, unknown> | undefined;
-    this.context = (given?.context as Context | undefined) ?? defaultContext;
+    const context = given?.context ?? defaultContext;
+    if (!(context instanceof Context)) throw new TypeError(`Option "context" must be a Context`);
+    this.context = context;
+    // libzmq: a socket's linger starts at 0 in a context that is not blocky, its ipv6 at the context's.
+    this.opts = defaultOptions(type, { linger: context.blocky ? -1 : 0, ipv6: context.ipv6 });
     if (given !== undefined) {
       for (const [k, v] of Object.entries(given)) {
         if (k !== "context" && v !== undefined) setOption(this.opts, type, k, v);
       }
     }
     this.policy = policy(this);
+    context.socketOpened();
   }
 
   /** ZMQ_LAST_ENDPOINT: the endpoint last bound, with its port resolved. */
@@ -130,6 +141,21 @@ export class SocketCore implements PipeOwner, DriverHost {
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The endpoints bound or connected (none once closed), as zeromq.js's Proxy counts them. */
+  get endpointCount(): number {
+    return this.#closed ? 0 : new Set(this.#bindings.values()).size + this.#connecters.size;
+  }
+
+  /** A receive() would complete at once. */
+  get readable(): boolean {
+    return !this.#closed && this.#recvWaiter === null && (this.policy.hasIn?.() ?? false);
+  }
+
+  /** A send() would complete at once. */
+  get writable(): boolean {
+    return !this.#closed && this.#sendWaiter === null && (this.policy.hasOut?.() ?? false);
   }
 
   /** The Identity property sent in READY, for types that send one. */
@@ -146,37 +172,75 @@ export class SocketCore implements PipeOwner, DriverHost {
 
   // -- bind / connect --------------------------------------------------------
 
+  // An endpoint as libzmq checks it, with its errors: EINVAL when it is
+  // malformed (no "://", an empty part, a bad address for its transport),
+  // EPROTONOSUPPORT for a transport unknown or not available in this
+  // runtime, ENOCOMPATPROTO for one this socket type cannot use.
+  #resolve(address: unknown, binding: boolean, check = true): { ep: Endpoint; driver: Driver } {
+    if (typeof address !== "string") throw new TypeError("Address must be a string");
+    const at = address.indexOf("://");
+    if (at <= 0 || at + 3 >= address.length) throw new ZmqError("EINVAL", undefined, { address });
+    let driver: Driver;
+    try {
+      driver = driverFor(address.slice(0, at), address);
+    } catch (e) {
+      throw new ZmqError("EPROTONOSUPPORT", undefined, { address, cause: e });
+    }
+    try {
+      const ep = parseEndpoint(address, binding);
+      if (check) driver.check?.(this.type, ep, binding);
+      return { ep, driver };
+    } catch (e) {
+      // The reason (bad port, wildcard connect, ...) is the cause.
+      if (e instanceof TypeError) throw new ZmqError("EINVAL", undefined, { address, cause: e });
+      throw e;
+    }
+  }
+
   /**
    * Binds to an endpoint and accepts connections on it.
    *
    * @param address e.g. `tcp://127.0.0.1:5555`, `tcp://*:*`.
-   * @returns Resolves once bound; `lastEndpoint` then holds the resolved address.
-   * @throws {TypeError} For a malformed endpoint or unknown transport.
+   * @returns Resolves once bound; `lastEndpoint` then holds the resolved
+   *   address. Rejects with EINVAL, EPROTONOSUPPORT, ENOCOMPATPROTO,
+   *   EADDRINUSE, ... as zeromq.js does.
+   * @throws {ZmqError} EBADF at the call when the socket is closed.
    */
-  async bind(address: string): Promise<void> {
+  bind(address: string): Promise<void> {
     this.#checkOpen();
-    const ep = parseEndpoint(address, true);
-    const driver = driverFor(ep.scheme, address);
-    driver.check?.(this.type, ep, true);
-    if (this.#bindings.has(address) && ep.port !== 0) {
-      throw new ZmqError("EADDRINUSE", `Address already in use: ${address}`, { address });
+    // Arguments are checked at the call (zeromq.js), the endpoint by the promise.
+    if (typeof address !== "string") throw new TypeError("Address must be a string");
+    let r: { ep: Endpoint; driver: Driver };
+    try {
+      r = this.#resolve(address, true);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    return this.#bind(address, r.ep, r.driver);
+  }
+
+  async #bind(address: string, ep: Endpoint, driver: Driver): Promise<void> {
+    if (this.#bindings.has(address) && ep.port !== 0) throw new ZmqError("EADDRINUSE", undefined, { address });
     let binding: Binding;
     try {
       // Not awaited before the call: an inproc name is bound when bind() returns.
       binding = await driver.bind(this, ep);
     } catch (e) {
-      this.events.emit({ type: "bind:error", address, error: e as Error });
-      throw e;
+      // zeromq.js's text; the transport's own error is the cause.
+      const error = e instanceof ZmqError ? new ZmqError(e.code, undefined, { address, cause: e }) : e as Error;
+      // libzmq reports the address without its scheme here (its bind:error only).
+      this.events.emit({ type: "bind:error", address: address.slice(address.indexOf("://") + 3), error });
+      throw error;
     }
     if (this.#closed) {
+      // close() came while binding: the bind succeeded, and is undone (zeromq.js resolves it).
       await binding.close();
-      throw new ZmqError("ETERM", "Socket is closed");
+      return;
     }
     this.#bindings.set(binding.endpoint, binding);
     if (binding.endpoint !== address) this.#bindings.set(address, binding);
     this.#lastEndpoint = binding.endpoint;
-    this.events.emit({ type: "bind", address: binding.endpoint });
+    if (!binding.quiet) this.events.emit({ type: "bind", address: binding.endpoint });
   }
 
   /**
@@ -184,11 +248,27 @@ export class SocketCore implements PipeOwner, DriverHost {
    * Connections accepted on it are closed too, as in libzmq (inproc ones stay).
    *
    * @param address The endpoint.
+   * @returns Resolves once unbound; rejects with ENOENT for an endpoint not
+   *   bound, EINVAL or EPROTONOSUPPORT for a malformed one.
+   * @throws {ZmqError} EBADF at the call when the socket is closed.
    */
-  async unbind(address: string): Promise<void> {
+  unbind(address: string): Promise<void> {
+    this.#checkOpen();
+    if (typeof address !== "string") throw new TypeError("Address must be a string");
     const b = this.#bindings.get(address);
-    if (!b) throw new ZmqError("ENOENT", `Not bound to ${address}`, { address });
+    if (!b) {
+      try {
+        this.#resolve(address, true, false);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return Promise.reject(new ZmqError("ENOENT", undefined, { address }));
+    }
     for (const [k, v] of this.#bindings) if (v === b) this.#bindings.delete(k);
+    return this.#unbind(b);
+  }
+
+  async #unbind(b: Binding): Promise<void> {
     const closing = b.close();
     // libzmq's listener owns what it accepted (term_endpoint): those connections go with it.
     // Before awaiting: a listener's close may wait for its open connections.
@@ -196,6 +276,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       for (const e of [...this.#engines]) if (e.connecter === null && e.endpoint === b.endpoint) e.destroy();
     }
     await closing;
+    if (!b.quiet) this.events.emit({ type: "close", address: b.endpoint });
   }
 
   /**
@@ -204,13 +285,11 @@ export class SocketCore implements PipeOwner, DriverHost {
    *
    * @param address e.g. `tcp://127.0.0.1:5555`.
    * @param options `routingId` names this peer on a ROUTER socket (ZMQ_CONNECT_ROUTING_ID).
-   * @throws {TypeError} For a malformed endpoint or unknown transport.
+   * @throws {ZmqError} EBADF when the socket is closed; EINVAL, EPROTONOSUPPORT or ENOCOMPATPROTO for the endpoint.
    */
   connect(address: string, options?: { routingId?: string | Uint8Array }): void {
     this.#checkOpen();
-    const ep = parseEndpoint(address, false);
-    const driver = driverFor(ep.scheme, address);
-    driver.check?.(this.type, ep, false);
+    const { ep, driver } = this.#resolve(address, false);
     const known = this.#connecters.get(address);
     if (known !== undefined) {
       // An endpoint given up after a protocol error is tried again on request.
@@ -254,10 +333,16 @@ export class SocketCore implements PipeOwner, DriverHost {
    * Stops connecting to an endpoint and drops its connection.
    *
    * @param address An endpoint given to `connect()`.
+   * @throws {ZmqError} EBADF when the socket is closed; ENOENT for an endpoint
+   *   not connected, EINVAL or EPROTONOSUPPORT for a malformed one.
    */
   disconnect(address: string): void {
+    this.#checkOpen();
     const c = this.#connecters.get(address);
-    if (!c) throw new ZmqError("ENOENT", `Not connected to ${address}`, { address });
+    if (!c) {
+      this.#resolve(address, false, false);
+      throw new ZmqError("ENOENT", undefined, { address });
+    }
     this.#connecters.delete(address);
     this.#stop(c);
     if (c.pipe) this.#terminatePipe(c.pipe);
@@ -298,7 +383,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       c.attempt = null;
       // A transport that refused in its own handshake (a ws upgrade without ZWS).
       if (isProtocolFailure(err)) {
-        this.events.emit({ type: "handshake:error:protocol", address: c.address, error: err as Error });
+        this.events.emit({ type: "handshake:error:protocol", address: c.address, error: err as ZmqError });
       }
       this.#retry(c, err);
     };
@@ -311,10 +396,12 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     // A link made at once (inproc to a bound name) serves before connect() returns, as in libzmq.
     if (!(result instanceof Promise)) return linked(result);
+    // A network attempt under way (libzmq: the connect is in progress).
+    if (c.driver.timed) this.events.emit({ type: "connect:delay", address: c.address });
     if (c.driver.timed && this.opts.connectTimeout > 0) {
       timeout = setTimeout(() => {
         attempt.abort();
-        failed(new ZmqError("ETIMEDOUT", "connect timed out"));
+        failed(zmqError("ETIMEDOUT", "connectTimeout passed"));
       }, this.opts.connectTimeout);
     }
     result.then(linked, failed);
@@ -385,7 +472,8 @@ export class SocketCore implements PipeOwner, DriverHost {
       maxMessageSize: this.opts.maxMessageSize,
       handshakeInterval: this.opts.handshakeInterval,
       heartbeatInterval: this.opts.heartbeatInterval,
-      heartbeatTimeout: this.opts.heartbeatTimeout,
+      // -1 (libzmq's default): the interval, which the engine takes for 0.
+      heartbeatTimeout: Math.max(0, this.opts.heartbeatTimeout),
       heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
     });
     engine.connecter = c;
@@ -439,10 +527,11 @@ export class SocketCore implements PipeOwner, DriverHost {
     // A HandshakeError after the handshake is a security failure on a frame
     // (CURVE MESSAGE), which libzmq reports as a failed handshake too.
     if (error && (!wasReady || error instanceof HandshakeError)) {
-      const type = error instanceof HandshakeError
-        ? (error.kind === "auth" ? "handshake:error:auth" : "handshake:error:protocol")
-        : "handshake:error:other";
-      this.events.emit({ type, address: engine.endpoint, error });
+      const address = engine.endpoint;
+      if (!(error instanceof HandshakeError)) this.events.emit({ type: "handshake:error:other", address, error });
+      else if (error.kind === "auth") {
+        this.events.emit({ type: "handshake:error:auth", address, error: error as AuthError });
+      } else this.events.emit({ type: "handshake:error:protocol", address, error });
     }
     if (wasReady) this.events.emit({ type: "disconnect", address: engine.endpoint, error });
     if (c && c.endpoint.scheme !== "inproc" && isProtocolFailure(error)) c.refused = true;
@@ -514,38 +603,40 @@ export class SocketCore implements PipeOwner, DriverHost {
 
   // -- send / receive ------------------------------------------------------------
 
-  /** Sends a message (public as `send()` on sending types). */
+  /**
+   * Sends a message (public as `send()` on sending types). As in zeromq.js,
+   * a closed socket (EBADF) and a send already waiting (EBUSY) throw at the
+   * call; everything else rejects.
+   */
   send(input: MessageInput, options?: CallOptions): Promise<void> {
-    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
+    this.#checkOpen();
+    if (this.#sendWaiter !== null) {
+      throw new ZmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time");
+    }
     let msg: Msg;
     try {
       msg = toMsg(input);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.#sendWaiter !== null) {
-      return Promise.reject(
-        new ZmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"),
-      );
-    }
     try {
       if (this.policy.send!(msg)) return this.#done(undefined);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.opts.sendTimeout === 0) {
-      return Promise.reject(new ZmqError("EAGAIN", "Socket is busy writing; no peer is ready to take the message"));
-    }
+    if (this.opts.sendTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
     return this.#wait<void>("send", this.opts.sendTimeout, options?.signal, msg);
   }
 
-  /** Receives a message (public as `receive()` on receiving types). */
+  /**
+   * Receives a message (public as `receive()` on receiving types). As in
+   * zeromq.js, a closed socket (EBADF) and a receive already waiting (EBUSY)
+   * throw at the call; everything else rejects.
+   */
   receive(options?: CallOptions): Promise<Msg> {
-    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
+    this.#checkOpen();
     if (this.#recvWaiter !== null) {
-      return Promise.reject(
-        new ZmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"),
-      );
+      throw new ZmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time");
     }
     let m: Msg | undefined;
     try {
@@ -554,9 +645,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       return Promise.reject(e);
     }
     if (m !== undefined) return this.#done(m);
-    if (this.opts.receiveTimeout === 0) {
-      return Promise.reject(new ZmqError("EAGAIN", "Socket is busy reading; no message is available"));
-    }
+    if (this.opts.receiveTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
     return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal);
   }
 
@@ -572,8 +661,15 @@ export class SocketCore implements PipeOwner, DriverHost {
           const m = this.policy.recv!();
           if (m !== undefined) return this.#done({ value: m, done: false });
         }
-        return this.receive().then((value) => ({ value, done: false }), (e) => {
-          if (this.#closed && (e as ZmqError).code === "ETERM") return done();
+        let p: Promise<Msg>;
+        try {
+          p = this.receive();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        // close() ends a waiting receive() with EAGAIN: the iteration is over.
+        return p.then((value) => ({ value, done: false }), (e) => {
+          if (this.#closed && (e as ZmqError).code === "EAGAIN") return done();
           throw e;
         });
       },
@@ -608,12 +704,7 @@ export class SocketCore implements PipeOwner, DriverHost {
         w.timer = setTimeout(() => {
           if (!clear()) return;
           this.#settle(w);
-          reject(
-            new ZmqError(
-              "EAGAIN",
-              kind === "send" ? "Socket is busy writing; send timed out" : "Socket is busy reading; receive timed out",
-            ),
-          );
+          reject(new ZmqError("EAGAIN"));
         }, timeout);
       }
       if (signal) {
@@ -644,27 +735,30 @@ export class SocketCore implements PipeOwner, DriverHost {
   }
 
   /**
-   * Closes the socket. Pending `send()`/`receive()` calls reject with ETERM.
-   * Messages already queued keep being delivered for up to `linger` ms
-   * (forever with -1, not at all with 0).
+   * Closes the socket. Pending `send()`/`receive()` calls reject with EAGAIN,
+   * as in zeromq.js. Messages already queued keep being delivered for up to
+   * `linger` ms (forever with -1, not at all with 0).
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.context.socketClosed();
     for (const w of [this.#sendWaiter, this.#recvWaiter]) {
       if (w) {
         this.#settle(w);
-        w.reject(new ZmqError("ETERM", "Socket is closed"));
+        w.reject(new ZmqError("EAGAIN"));
       }
     }
     this.#sendWaiter = this.#recvWaiter = null;
     const bs = new Set(this.#bindings.values());
     this.#bindings.clear();
-    for (const b of bs) b.close().catch(() => {});
+    for (const b of bs) {
+      b.close().catch(() => {});
+      // libzmq: each listener reports its close.
+      if (!b.quiet) this.events.emit({ type: "close", address: b.endpoint });
+    }
     // A connecter with messages queued goes on trying while the socket lingers.
     for (const c of this.#connecters.values()) if (!this.#lingering(c)) this.#stop(c);
-    // Before "end", which finishing below may emit at once.
-    this.events.emit({ type: "close" });
     if (this.opts.linger > 0) {
       this.#lingerTimer = setTimeout(() => this.#endLinger(), this.opts.linger);
     }
@@ -699,6 +793,6 @@ export class SocketCore implements PipeOwner, DriverHost {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new ZmqError("ETERM", "Socket is closed");
+    if (this.#closed) throw new ZmqError("EBADF");
   }
 }

@@ -6,7 +6,7 @@
 
 import type { Endpoint } from "./endpoint.ts";
 import type { EngineHost, EngineLike } from "./engine.ts";
-import type { SocketEvents } from "./events.ts";
+import type { EventHub } from "./events.ts";
 import type { Context } from "./context.ts";
 import type { Connection, Transport } from "./transport.ts";
 
@@ -14,7 +14,7 @@ import type { Connection, Transport } from "./transport.ts";
 export interface DriverHost extends EngineHost {
   readonly type: string;
   readonly context: Context;
-  readonly events: SocketEvents;
+  readonly events: EventHub;
   /** Runs ZMTP over a connection accepted on the bound `endpoint`. */
   accept(conn: Connection, endpoint: string): void;
   /** Runs ZMTP over a connection made for a connect(). */
@@ -33,6 +33,8 @@ export interface Binding {
   close(): Promise<void>;
   /** The connections made through it stay after unbind (inproc, as in libzmq); else they close with it. */
   readonly keepsConnections?: boolean;
+  /** No bind and close events for it (inproc, as libzmq's monitor has none). */
+  readonly quiet?: boolean;
 }
 
 /** A connection attempt that succeeded, not yet serving the socket. */

@@ -1,129 +1,318 @@
 /**
- * Socket events, in the spirit of zeromq.js's `socket.events` observer and
- * libzmq's `zmq_socket_monitor`.
+ * Socket events as zeromq.js reports them (libzmq's `zmq_socket_monitor`):
+ * the typed {@link Event} union and the {@link Observer} that receives a
+ * socket's events, by `receive()`/`for await` or by `on()` listeners.
  *
  * @module
  */
 
-/** Event types a socket reports. */
-export type SocketEventType =
-  | "bind"
-  | "bind:error"
-  | "accept"
-  | "accept:error"
-  | "connect"
-  | "connect:delay"
-  | "connect:retry"
-  | "close"
-  | "close:error"
-  | "disconnect"
-  | "handshake"
-  | "handshake:error:protocol"
-  | "handshake:error:auth"
-  | "handshake:error:other"
-  | "end"
-  | "unknown";
+import { ZmqError } from "./errors.ts";
+import type { AuthStatus, HandshakeError } from "./errors.ts";
 
-/** One event. */
-export interface SocketEvent {
-  /** What happened. */
-  type: SocketEventType;
-  /** The endpoint involved. */
-  address?: string;
-  /** The peer's address (accepted connections). */
-  remoteAddress?: string;
-  /** For `connect:retry`, the delay before the next attempt in ms. */
-  interval?: number;
-  /** For error events. */
-  error?: Error;
-  /** For `handshake`: the User-Id a ZAP authenticator gave the peer, if any. */
-  userId?: string;
-  /** For `handshake`: the peer's properties (Socket-Type, Identity, ZAP metadata, ...). */
-  properties?: Map<string, Uint8Array>;
+/**
+ * The error of an error event: zeromq.js's ErrnoError. Errors this library
+ * raises are {@link ZmqError}s and carry both fields; an error passed on from
+ * a runtime may lack them.
+ */
+export interface ErrnoError extends Error {
+  /** libzmq's errno name, e.g. "EADDRINUSE". */
+  code?: string;
+  /** libzmq's errno number (Linux values), e.g. 98. */
+  errno?: number;
+}
+
+/** The error of `handshake:error:auth`: zeromq.js's AuthError, a {@link HandshakeError} of kind "auth". */
+export interface AuthError extends HandshakeError {
+  /** The ZAP status code: 300 temporary, 400 refused, 500 internal error. */
+  readonly status: AuthStatus;
 }
 
 /**
- * Receives a socket's events: listen with `on()`, or iterate with
- * `for await`. Iteration ends when the socket closes.
+ * One event, by its `type` (zeromq.js's names for libzmq's monitor events).
+ * `address` is the endpoint involved, with its scheme (`tcp://127.0.0.1:5555`),
+ * except for `bind:error`, which carries the address without the scheme
+ * (`127.0.0.1:5555`) as libzmq 4.3.5 reports it. Fields beyond zeromq.js's:
+ * `remoteAddress` (accept, handshake), `userId` and `properties` (handshake),
+ * `error` (disconnect, unknown).
+ */
+export type Event =
+  | { type: "accept"; address: string; remoteAddress?: string }
+  | { type: "accept:error"; address: string; error: ErrnoError }
+  | { type: "bind"; address: string }
+  | { type: "bind:error"; address: string; error: ErrnoError }
+  | { type: "connect"; address: string }
+  | { type: "connect:delay"; address: string }
+  | { type: "connect:retry"; address: string; interval: number }
+  | { type: "close"; address: string }
+  | { type: "close:error"; address: string; error: ErrnoError }
+  | { type: "disconnect"; address: string; error?: ErrnoError }
+  | { type: "end" }
+  | {
+    type: "handshake";
+    address: string;
+    remoteAddress?: string;
+    /** The User-Id a ZAP authenticator gave the peer, if any. */
+    userId?: string;
+    /** The peer's properties (Socket-Type, Identity, ZAP metadata, ...). */
+    properties?: Map<string, Uint8Array>;
+  }
+  | { type: "handshake:error:protocol"; address: string; error: ZmqError }
+  | { type: "handshake:error:auth"; address: string; error: AuthError }
+  | { type: "handshake:error:other"; address: string; error: ErrnoError }
+  | { type: "unknown"; address?: string; error?: ErrnoError };
+
+/** Every event type: see {@link Event}. */
+export type EventType = Event["type"];
+
+/** The event of one type, e.g. `EventOfType<"connect:retry">` has `interval`. */
+export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>;
+
+/** Our earlier name of {@link Event}. */
+export type SocketEvent = Event;
+/** Our earlier name of {@link EventType}. */
+export type SocketEventType = EventType;
+
+// Events an observer keeps for reading before it drops new ones (libzmq's
+// monitor socket drops at its high-water mark too).
+const QUEUE_LIMIT = 10000;
+
+type Listener = (e: Event) => void;
+
+/**
+ * A socket's source of events (internal): the core emits into it and every
+ * {@link Observer} attached gets each event.
+ */
+export class EventHub {
+  #observers = new Set<{ deliver(e: Event): void; finish(): void }>();
+  #ended = false;
+
+  /** True once the socket closed for good. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Attaches an observer (internal). */
+  attach(o: { deliver(e: Event): void; finish(): void }): void {
+    if (this.#ended) o.finish();
+    else this.#observers.add(o);
+  }
+
+  /** Detaches an observer (internal). */
+  detach(o: { deliver(e: Event): void; finish(): void }): void {
+    this.#observers.delete(o);
+  }
+
+  /** Delivers an event to every observer (internal). */
+  emit(e: Event): void {
+    if (this.#ended || this.#observers.size === 0) return;
+    // No `key: undefined` entries: events compare equal to zeromq.js's.
+    const r = e as unknown as Record<string, unknown>;
+    for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
+    for (const o of [...this.#observers]) o.deliver(e);
+  }
+
+  /** The socket closed: "end", then no more events (internal). */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const all = [...this.#observers];
+    this.#observers.clear();
+    for (const o of all) o.finish();
+  }
+}
+
+// The hub of each observed socket: a socket registers itself here so an
+// Observer can be made from the public socket alone, as in zeromq.js.
+let hubOf: (socket: object) => EventHub | undefined = () => undefined;
+
+/**
+ * Lets {@link Observer} find a socket's hub (internal, for SocketBase).
+ *
+ * @param find Returns the hub of a socket, undefined for anything else.
+ */
+export function setHubResolver(find: (socket: object) => EventHub | undefined): void {
+  hubOf = find;
+}
+
+/**
+ * The events of one socket, as zeromq.js's Observer: read them with
+ * `receive()` or `for await`, or listen with `on()` (emitter mode; the two
+ * are exclusive, as in zeromq.js). Events are kept from the moment the
+ * observer exists, so none is lost between creating it and reading.
+ * `socket.events` is one, made on first use; `new Observer(socket)` makes
+ * another that sees every event too. After the socket closes, the last
+ * event is `end` and the observer is closed once that is read (an observer
+ * of a socket already closed has just `end`).
  *
  * @example
  * ```ts
  * import { Pull } from "./mod.ts";
  * const pull = new Pull();
- * pull.events.on("handshake", (e) => console.log("peer up at", e.address));
+ * const events = pull.events; // from now on, nothing is missed
+ * await pull.bind("tcp://127.0.0.1:*");
+ * const e = await events.receive();
+ * console.log(e.type); // "bind"
  * pull.close();
  * ```
  */
-export class SocketEvents implements AsyncIterable<SocketEvent> {
-  #listeners = new Map<string, Set<(e: SocketEvent) => void>>();
-  #queue: SocketEvent[] = [];
-  #waiter: ((r: IteratorResult<SocketEvent>) => void) | null = null;
-  #iterating = false;
-  #ended = false;
+export class Observer implements AsyncIterable<Event> {
+  #hub: EventHub | null;
+  #queue: Event[] = [];
+  #waiter: { resolve(e: Event): void; reject(e: Error): void } | null = null;
+  #listeners: Map<string, Set<Listener>> | null = null;
+  #flushing = false;
+  #closed = false;
+  #sink = { deliver: (e: Event) => this.#deliver(e), finish: () => this.#finish() };
 
   /**
-   * Adds a listener for one event type.
+   * Observes a socket. Usually `socket.events` is all you need.
+   *
+   * @param socket The socket to observe.
+   * @throws {TypeError} For something other than a socket of this library.
+   */
+  constructor(socket: object) {
+    const hub = hubOf(socket);
+    if (hub === undefined) throw new TypeError("Socket must be a socket object");
+    this.#hub = hub;
+    hub.attach(this.#sink);
+  }
+
+  /** True once the observer was closed, by `close()` or after it delivered `end`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops observing: no more events are kept or delivered. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hub?.detach(this.#sink);
+    this.#hub = null;
+    this.#queue = [];
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.reject(new ZmqError("EAGAIN"));
+  }
+
+  /**
+   * The next event: at once if one is queued, else when it happens.
+   *
+   * @returns The event.
+   * @throws {Error} When the observer is in emitter mode (after `on()`).
+   * @throws {ZmqError} EBADF when the observer is closed, EBUSY while another receive() waits.
+   */
+  receive(): Promise<Event> {
+    if (this.#listeners !== null) {
+      throw new Error(
+        "Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().",
+      );
+    }
+    if (this.#closed) throw new ZmqError("EBADF");
+    if (this.#waiter !== null) {
+      throw new ZmqError(
+        "EBUSY",
+        "Observer is busy reading; only one receive operation may be in progress at any time",
+      );
+    }
+    const e = this.#queue.shift();
+    if (e !== undefined) {
+      if (e.type === "end") this.#closeAfterEnd();
+      return Promise.resolve(e);
+    }
+    return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+  }
+
+  /**
+   * Calls `listener` with each event of `type`. Switches the observer to
+   * emitter mode for good: `receive()` then throws. Events already queued
+   * are delivered to the listeners after the current turn.
    *
    * @param type The event type.
    * @param listener Called with each event of that type.
-   * @returns This object, for chaining.
+   * @returns This observer, for chaining.
    */
-  on(type: SocketEventType, listener: (e: SocketEvent) => void): this {
+  on<E extends EventType>(type: E, listener: (e: EventOfType<E>) => void): this {
+    if (this.#listeners === null) {
+      this.#listeners = new Map();
+      if (this.#queue.length > 0) this.#scheduleFlush();
+    }
     let set = this.#listeners.get(type);
     if (!set) this.#listeners.set(type, set = new Set());
-    set.add(listener);
+    set.add(listener as Listener);
     return this;
   }
 
   /**
-   * Removes a listener.
+   * Removes a listener added with `on()`.
    *
    * @param type The event type.
-   * @param listener The listener passed to `on()`.
-   * @returns This object, for chaining.
+   * @param listener The listener.
+   * @returns This observer, for chaining.
    */
-  off(type: SocketEventType, listener: (e: SocketEvent) => void): this {
-    this.#listeners.get(type)?.delete(listener);
+  off<E extends EventType>(type: E, listener: (e: EventOfType<E>) => void): this {
+    this.#listeners?.get(type)?.delete(listener as Listener);
     return this;
   }
 
-  /** Delivers an event (internal). */
-  emit(e: SocketEvent): void {
-    const set = this.#listeners.get(e.type);
-    if (set) { for (const l of set) l(e); }
-    if (!this.#iterating || this.#ended) return;
-    if (this.#waiter) {
-      const w = this.#waiter;
+  /** Iterates over events; ends after `end` (the socket closed) or `close()`. */
+  [Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
+    return {
+      next: async (): Promise<IteratorResult<Event, undefined>> => {
+        if (this.#closed) return { value: undefined, done: true };
+        try {
+          return { value: await this.receive(), done: false };
+        } catch (e) {
+          if (this.#closed && (e as ZmqError).code === "EAGAIN") return { value: undefined, done: true };
+          throw e;
+        }
+      },
+    };
+  }
+
+  #deliver(e: Event): void {
+    if (this.#closed) return;
+    if (this.#listeners !== null) {
+      // In order: behind what is still queued for the listeners.
+      if (this.#queue.length > 0) this.#queue.push(e);
+      else this.#dispatch(e);
+      return;
+    }
+    const w = this.#waiter;
+    if (w !== null) {
       this.#waiter = null;
-      w({ value: e, done: false });
-    } else if (this.#queue.length < 10000) {
+      if (e.type === "end") this.#closeAfterEnd();
+      w.resolve(e);
+    } else if (this.#queue.length < QUEUE_LIMIT || e.type === "end") {
       this.#queue.push(e);
     }
   }
 
-  /** Ends iteration (internal, on socket close). */
-  end(): void {
-    this.emit({ type: "end" });
-    this.#ended = true;
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.({ value: undefined, done: true });
+  #finish(): void {
+    this.#hub = null;
+    this.#deliver({ type: "end" });
   }
 
-  /** Iterates over events until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<SocketEvent> {
-    this.#iterating = true;
-    return {
-      next: () => {
-        const e = this.#queue.shift();
-        if (e) return Promise.resolve({ value: e, done: false });
-        if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((r) => this.#waiter = r);
-      },
-      return: () => {
-        this.#iterating = false;
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
+  #closeAfterEnd(): void {
+    this.#closed = true;
+    this.#queue = [];
+    // A receive() from before on() was called waits no more.
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.reject(new ZmqError("EAGAIN"));
+  }
+
+  #dispatch(e: Event): void {
+    if (e.type === "end") this.#closeAfterEnd();
+    const set = this.#listeners?.get(e.type);
+    if (set) { for (const l of [...set]) l(e); }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => {
+      this.#flushing = false;
+      while (this.#queue.length > 0 && !this.#closed) this.#dispatch(this.#queue.shift()!);
+    });
   }
 }

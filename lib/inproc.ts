@@ -143,6 +143,7 @@ const inprocDriver: Driver = {
     return {
       endpoint: ep.address,
       keepsConnections: true,
+      quiet: true,
       close: () => {
         host.context.inproc.unbind(ep.path, host);
         return Promise.resolve();

@@ -4,10 +4,26 @@
  * applies to and when a change takes effect. {@link defineOptions} turns the
  * rows into properties; the constructor options go through the same rows, so
  * an unknown option, an option of another socket type and a bad value are
- * refused alike. Adding an option is adding a row.
+ * refused alike. Adding an option is adding a row. The socket types of a
+ * row are zeromq.js's: the send options (`sendHighWaterMark`, `sendTimeout`,
+ * `sendBufferSize`, `multicastHops`) exist on the types that send, the
+ * receive options on the types that receive.
+ *
+ * Stored, not yet applied by the transports (accepted, checked and read back
+ * as libzmq does, with no effect on connections yet): `backlog`, `ipv6`,
+ * `tcpKeepalive`, `tcpKeepaliveCount`, `tcpKeepaliveIdle`,
+ * `tcpKeepaliveInterval`, `tcpAcceptFilter`, `tcpMaxRetransmitTimeout`,
+ * `sendBufferSize`, `receiveBufferSize`, `typeOfService`, `socksProxy`,
+ * `interface`. Stored, without meaning here (as in a libzmq built without
+ * the transport or platform they serve): `affinity` (no I/O threads), `rate`,
+ * `recoveryInterval`, `multicastHops`, `multicastMaxTransportDataUnit` (pgm,
+ * norm), `loopbackFastPath` (Windows), `vmciBufferSize`,
+ * `vmciBufferMinSize`, `vmciBufferMaxSize`, `vmciConnectTimeout` (vmci).
  *
  * @module
  */
+
+import { invalidArgument } from "./errors.ts";
 
 import type { Authenticator } from "./zmtp/zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
@@ -47,6 +63,8 @@ export interface OptionRow<T> {
   readonly applies: "now" | "connection";
   /** How the property reads back, when not as stored (CURVE keys in Z85). */
   readonly show?: (value: T) => unknown;
+  /** How a new value combines with the stored one, when it does not replace it (accept filters add up). */
+  readonly merge?: (old: T, value: T) => T;
 }
 
 const enc = new TextEncoder();
@@ -54,7 +72,15 @@ const enc = new TextEncoder();
 function int(min: number, max = 0x7fffffff): (v: unknown, name: string) => number {
   return (v, name) => {
     if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`Option "${name}" must be an integer`);
-    if (v < min || v > max) throw new RangeError(`Option "${name}" must be from ${min} to ${max}`);
+    if (v < min || v > max) throw invalidArgument(`option "${name}" must be from ${min} to ${max}`);
+    return v;
+  };
+}
+
+function oneOfInts(values: readonly number[]): (v: unknown, name: string) => number {
+  return (v, name) => {
+    if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`Option "${name}" must be an integer`);
+    if (!values.includes(v)) throw invalidArgument(`option "${name}" must be one of ${values.join(", ")}`);
     return v;
   };
 }
@@ -67,7 +93,7 @@ function bool(v: unknown, name: string): boolean {
 function text(maxBytes: number): (v: unknown, name: string) => string {
   return (v, name) => {
     if (typeof v !== "string") throw new TypeError(`Option "${name}" must be a string`);
-    if (enc.encode(v).length > maxBytes) throw new RangeError(`Option "${name}" is limited to ${maxBytes} bytes`);
+    if (enc.encode(v).length > maxBytes) throw invalidArgument(`option "${name}" is limited to ${maxBytes} bytes`);
     return v;
   };
 }
@@ -75,6 +101,36 @@ function text(maxBytes: number): (v: unknown, name: string) => string {
 function textOrNull(maxBytes: number): (v: unknown, name: string) => string | null {
   const t = text(maxBytes);
   return (v, name) => v === null ? null : t(v, name);
+}
+
+// A string option where "" and null both mean "none" (stored as null).
+function textOrNone(maxBytes: number): (v: unknown, name: string) => string | null {
+  const t = textOrNull(maxBytes);
+  return (v, name) => t(v, name) || null;
+}
+
+// ZMQ_ZAP_DOMAIN: null clears it (zeromq.js reads an empty domain as null).
+function zapDomain(v: unknown, name: string): string {
+  return v === null ? "" : text(255)(v, name);
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/;
+
+// ZMQ_TCP_ACCEPT_FILTER: each value adds an IPv4 or IPv6 address with an
+// optional /mask (libzmq's tcp_address_mask_t); null or "" clears them all.
+function acceptFilter(v: unknown, name: string): string[] {
+  if (v === null || v === "") return [];
+  if (typeof v !== "string") throw new TypeError(`Option "${name}" must be a string or null`);
+  const [addr, mask, extra] = v.split("/");
+  const v4 = IPV4.test(addr);
+  if (extra !== undefined || (!v4 && !(IPV6.test(addr) && addr.split("::").length <= 2))) {
+    throw invalidArgument(`option "${name}" must be an IPv4 or IPv6 address with an optional /mask`);
+  }
+  if (mask !== undefined && (!/^\d{1,3}$/.test(mask) || Number(mask) > (v4 ? 32 : 128))) {
+    throw invalidArgument(`option "${name}" has a bad mask "/${mask}"`);
+  }
+  return [v];
 }
 
 // Text or bytes, kept as given (a copy of bytes); null for none.
@@ -88,7 +144,7 @@ function bytesOrText(v: unknown, name: string): string | Uint8Array | null {
 function routingId(v: unknown, name: string): string | Uint8Array | null {
   const id = bytesOrText(v, name);
   const n = typeof id === "string" ? enc.encode(id).length : id?.length;
-  if (n !== undefined && (n < 1 || n > 255)) throw new RangeError(`Option "${name}" must be 1 to 255 bytes`);
+  if (n !== undefined && (n < 1 || n > 255)) throw invalidArgument(`option "${name}" must be 1 to 255 bytes`);
   return id;
 }
 
@@ -120,6 +176,33 @@ function oneOf<T>(values: readonly T[]): (v: unknown, name: string) => T {
     return v as T;
   };
 }
+
+// The types that send and the types that receive, as zeromq.js gives the
+// send and receive options to them.
+const SENDING: readonly SocketTypeName[] = [
+  "PAIR",
+  "PUB",
+  "XPUB",
+  "XSUB",
+  "PUSH",
+  "REQ",
+  "REP",
+  "DEALER",
+  "ROUTER",
+  "RADIO",
+];
+const RECEIVING: readonly SocketTypeName[] = [
+  "PAIR",
+  "SUB",
+  "XPUB",
+  "XSUB",
+  "PULL",
+  "REQ",
+  "REP",
+  "DEALER",
+  "ROUTER",
+  "DISH",
+];
 
 function authenticator(v: unknown, name: string): Authenticator | null {
   if (v !== null && typeof v !== "function") throw new TypeError(`Option "${name}" must be a function or null`);
@@ -166,6 +249,31 @@ export interface OptionValues {
   curveServerKey: Uint8Array | null;
   zapDomain: string;
   authenticator: Authenticator | null;
+  zapEnforceDomain: boolean;
+  manual: boolean;
+  affinity: number;
+  rate: number;
+  recoveryInterval: number;
+  multicastHops: number;
+  multicastMaxTransportDataUnit: number;
+  backlog: number;
+  ipv6: boolean;
+  tcpKeepalive: number;
+  tcpKeepaliveCount: number;
+  tcpKeepaliveIdle: number;
+  tcpKeepaliveInterval: number;
+  tcpAcceptFilter: string[];
+  tcpMaxRetransmitTimeout: number;
+  sendBufferSize: number;
+  receiveBufferSize: number;
+  typeOfService: number;
+  socksProxy: string | null;
+  interface: string | null;
+  loopbackFastPath: boolean;
+  vmciBufferSize: number;
+  vmciBufferMinSize: number;
+  vmciBufferMaxSize: number;
+  vmciConnectTimeout: number;
 }
 
 /** The name of an option. */
@@ -173,11 +281,31 @@ export type OptionName = keyof OptionValues;
 
 /** Every socket option, by its zeromq.js name: the table. */
 export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> } = {
-  linger: row({ zmq: "ZMQ_LINGER", default: -1, typeDefault: { DISH: 0 }, parse: int(-1), applies: "now" }),
-  sendHighWaterMark: row({ zmq: "ZMQ_SNDHWM", default: 1000, parse: int(0), applies: "connection" }),
-  receiveHighWaterMark: row({ zmq: "ZMQ_RCVHWM", default: 1000, parse: int(0), applies: "connection" }),
-  sendTimeout: row({ zmq: "ZMQ_SNDTIMEO", default: -1, parse: int(-1), applies: "now" }),
-  receiveTimeout: row({ zmq: "ZMQ_RCVTIMEO", default: -1, parse: int(-1), applies: "now" }),
+  // libzmq's XSUB (so SUB) and DISH start with linger 0; the others with
+  // -1, or 0 in a context with `blocky` false.
+  linger: row({
+    zmq: "ZMQ_LINGER",
+    default: -1,
+    typeDefault: { SUB: 0, XSUB: 0, DISH: 0 },
+    parse: int(-1),
+    applies: "now",
+  }),
+  sendHighWaterMark: row({
+    zmq: "ZMQ_SNDHWM",
+    default: 1000,
+    parse: int(0),
+    types: SENDING,
+    applies: "connection",
+  }),
+  receiveHighWaterMark: row({
+    zmq: "ZMQ_RCVHWM",
+    default: 1000,
+    parse: int(0),
+    types: RECEIVING,
+    applies: "connection",
+  }),
+  sendTimeout: row({ zmq: "ZMQ_SNDTIMEO", default: -1, parse: int(-1), types: SENDING, applies: "now" }),
+  receiveTimeout: row({ zmq: "ZMQ_RCVTIMEO", default: -1, parse: int(-1), types: RECEIVING, applies: "now" }),
   reconnectInterval: row({ zmq: "ZMQ_RECONNECT_IVL", default: 100, parse: int(-1), applies: "now" }),
   reconnectMaxInterval: row({ zmq: "ZMQ_RECONNECT_IVL_MAX", default: 0, parse: int(0), applies: "now" }),
   immediate: row({ zmq: "ZMQ_IMMEDIATE", default: false, parse: bool, applies: "connection" }),
@@ -189,7 +317,8 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
   }),
   handshakeInterval: row({ zmq: "ZMQ_HANDSHAKE_IVL", default: 30000, parse: int(0), applies: "connection" }),
   heartbeatInterval: row({ zmq: "ZMQ_HEARTBEAT_IVL", default: 0, parse: int(0), applies: "connection" }),
-  heartbeatTimeout: row({ zmq: "ZMQ_HEARTBEAT_TIMEOUT", default: 0, parse: int(0), applies: "connection" }),
+  // -1: the heartbeat interval.
+  heartbeatTimeout: row({ zmq: "ZMQ_HEARTBEAT_TIMEOUT", default: -1, parse: int(-1), applies: "connection" }),
   heartbeatTimeToLive: row({
     zmq: "ZMQ_HEARTBEAT_TTL",
     default: 0,
@@ -279,13 +408,108 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
     applies: "connection",
     show: z85,
   }),
-  zapDomain: row({ zmq: "ZMQ_ZAP_DOMAIN", default: "", parse: text(255), applies: "connection" }),
+  zapDomain: row({
+    zmq: "ZMQ_ZAP_DOMAIN",
+    default: "",
+    parse: zapDomain,
+    applies: "connection",
+    show: (v) => v === "" ? null : v,
+  }),
   authenticator: row({
     zmq: "(a ZAP handler)",
     default: null as Authenticator | null,
     parse: authenticator,
     applies: "connection",
   }),
+  zapEnforceDomain: row({ zmq: "ZMQ_ZAP_ENFORCE_DOMAIN", default: false, parse: bool, applies: "connection" }),
+  manual: row({ zmq: "ZMQ_XPUB_MANUAL", default: false, parse: bool, types: ["XPUB"], applies: "now" }),
+  // Stored only: see the module doc.
+  affinity: row({
+    zmq: "ZMQ_AFFINITY",
+    default: 0,
+    parse: int(0, Number.MAX_SAFE_INTEGER),
+    applies: "connection",
+  }),
+  rate: row({ zmq: "ZMQ_RATE", default: 100, parse: int(1), applies: "connection" }),
+  recoveryInterval: row({ zmq: "ZMQ_RECOVERY_IVL", default: 10000, parse: int(0), applies: "connection" }),
+  multicastHops: row({
+    zmq: "ZMQ_MULTICAST_HOPS",
+    default: 1,
+    parse: int(1),
+    types: SENDING,
+    applies: "connection",
+  }),
+  multicastMaxTransportDataUnit: row({
+    zmq: "ZMQ_MULTICAST_MAXTPDU",
+    default: 1500,
+    parse: int(1),
+    applies: "connection",
+  }),
+  backlog: row({ zmq: "ZMQ_BACKLOG", default: 100, parse: int(0), applies: "connection" }),
+  // The default is the context's `ipv6`.
+  ipv6: row({ zmq: "ZMQ_IPV6", default: false, parse: bool, applies: "connection" }),
+  tcpKeepalive: row({ zmq: "ZMQ_TCP_KEEPALIVE", default: -1, parse: oneOfInts([-1, 0, 1]), applies: "connection" }),
+  tcpKeepaliveCount: row({ zmq: "ZMQ_TCP_KEEPALIVE_CNT", default: -1, parse: int(-1), applies: "connection" }),
+  tcpKeepaliveIdle: row({ zmq: "ZMQ_TCP_KEEPALIVE_IDLE", default: -1, parse: int(-1), applies: "connection" }),
+  tcpKeepaliveInterval: row({ zmq: "ZMQ_TCP_KEEPALIVE_INTVL", default: -1, parse: int(-1), applies: "connection" }),
+  // Each value set adds a filter, null clears them; reads back joined by ",", null for none.
+  tcpAcceptFilter: row({
+    zmq: "ZMQ_TCP_ACCEPT_FILTER",
+    default: [] as string[],
+    parse: acceptFilter,
+    applies: "connection",
+    show: (v) => v.length === 0 ? null : v.join(","),
+    merge: (old, v) => v.length === 0 ? [] : [...old, ...v],
+  }),
+  tcpMaxRetransmitTimeout: row({ zmq: "ZMQ_TCP_MAXRT", default: 0, parse: int(0), applies: "connection" }),
+  sendBufferSize: row({
+    zmq: "ZMQ_SNDBUF",
+    default: -1,
+    parse: int(-1),
+    types: SENDING,
+    applies: "connection",
+  }),
+  receiveBufferSize: row({
+    zmq: "ZMQ_RCVBUF",
+    default: -1,
+    parse: int(-1),
+    types: RECEIVING,
+    applies: "connection",
+  }),
+  typeOfService: row({ zmq: "ZMQ_TOS", default: 0, parse: int(0), applies: "connection" }),
+  socksProxy: row({
+    zmq: "ZMQ_SOCKS_PROXY",
+    default: null as string | null,
+    parse: textOrNone(0x7fffffff),
+    applies: "connection",
+  }),
+  // ZMQ_BINDTODEVICE: an interface name, as IFNAMSIZ allows.
+  interface: row({
+    zmq: "ZMQ_BINDTODEVICE",
+    default: null as string | null,
+    parse: textOrNone(15),
+    applies: "connection",
+  }),
+  loopbackFastPath: row({ zmq: "ZMQ_LOOPBACK_FASTPATH", default: false, parse: bool, applies: "connection" }),
+  vmciBufferSize: row({
+    zmq: "ZMQ_VMCI_BUFFER_SIZE",
+    default: 0,
+    parse: int(0, Number.MAX_SAFE_INTEGER),
+    applies: "connection",
+  }),
+  vmciBufferMinSize: row({
+    zmq: "ZMQ_VMCI_BUFFER_MIN_SIZE",
+    default: 0,
+    parse: int(0, Number.MAX_SAFE_INTEGER),
+    applies: "connection",
+  }),
+  vmciBufferMaxSize: row({
+    zmq: "ZMQ_VMCI_BUFFER_MAX_SIZE",
+    default: 0,
+    parse: int(0, Number.MAX_SAFE_INTEGER),
+    applies: "connection",
+  }),
+  vmciConnectTimeout: row({ zmq: "ZMQ_VMCI_CONNECT_TIMEOUT", default: -1, parse: int(-1), applies: "connection" }),
 };
 
 /** True when the option exists for sockets of `type`. */
@@ -299,6 +523,7 @@ export function hasOption(name: string, type: string): name is OptionName {
  * The option values a new socket of `type` starts with.
  *
  * @param type The socket type ("PUSH", ...).
+ * @param inherited Defaults the socket takes from its context (`linger`, `ipv6`); a type's own default wins.
  * @returns A fresh object with every option's default.
  * @example
  * ```ts
@@ -306,10 +531,11 @@ export function hasOption(name: string, type: string): name is OptionName {
  * console.log(defaultOptions("DISH").linger); // 0
  * ```
  */
-export function defaultOptions(type: string): OptionValues {
+export function defaultOptions(type: string, inherited: Partial<OptionValues> = {}): OptionValues {
   const out: Record<string, unknown> = {};
+  const from = inherited as Record<string, unknown>;
   for (const [name, r] of Object.entries(OPTIONS) as [string, OptionRow<unknown>][]) {
-    out[name] = r.typeDefault?.[type as SocketTypeName] ?? r.default;
+    out[name] = r.typeDefault?.[type as SocketTypeName] ?? (name in from ? from[name] : r.default);
   }
   return out as unknown as OptionValues;
 }
@@ -355,8 +581,10 @@ export function lastSecurityFamily(opts: OptionValues): "PLAIN" | "CURVE" | unde
 export function setOption(opts: OptionValues, type: string, name: string, value: unknown): void {
   if (!Object.hasOwn(OPTIONS, name)) throw new TypeError(`Unknown option "${name}" for ${type} socket`);
   if (!hasOption(name, type)) throw new TypeError(`Option "${name}" does not apply to ${type} sockets`);
-  const v = (OPTIONS[name] as OptionRow<unknown>).parse(value, name);
-  (opts as unknown as Record<string, unknown>)[name] = v;
+  const r = OPTIONS[name] as OptionRow<unknown>;
+  const stored = opts as unknown as Record<string, unknown>;
+  const v = r.parse(value, name);
+  stored[name] = r.merge !== undefined ? r.merge(stored[name], v) : v;
   if (v !== null && v !== false) {
     if (name.startsWith("plain")) lastFamily.set(opts, "PLAIN");
     else if (name.startsWith("curve")) lastFamily.set(opts, "CURVE");
@@ -406,4 +634,78 @@ export function defineOptions(
       },
     });
   }
+}
+
+/** The stored value of each context option, by its zeromq.js name. */
+export interface ContextValues {
+  blocky: boolean;
+  ioThreads: number;
+  maxMessageSize: number;
+  maxSockets: number;
+  ipv6: boolean;
+  threadPriority: number;
+  threadSchedulingPolicy: number;
+}
+
+/**
+ * Every context option, by its zeromq.js name (libzmq's zmq_ctx_set). Only
+ * `blocky` (the linger of new sockets), `ipv6` (the `ipv6` of new sockets)
+ * and `maxSockets` (EMFILE beyond it) have an effect here; `ioThreads`,
+ * `threadPriority` and `threadSchedulingPolicy` have no threads to act on
+ * and `maxMessageSize` is unused by libzmq 4.3.5 as well: they are stored.
+ */
+export const CONTEXT_OPTIONS: { readonly [K in keyof ContextValues]: OptionRow<ContextValues[K]> } = {
+  blocky: row({ zmq: "ZMQ_BLOCKY", default: true, parse: bool, applies: "now" }),
+  ioThreads: row({ zmq: "ZMQ_IO_THREADS", default: 1, parse: int(0), applies: "now" }),
+  maxMessageSize: row({ zmq: "ZMQ_MAX_MSGSZ", default: 0x7fffffff, parse: int(0), applies: "now" }),
+  maxSockets: row({ zmq: "ZMQ_MAX_SOCKETS", default: 1023, parse: int(1), applies: "now" }),
+  ipv6: row({ zmq: "ZMQ_IPV6", default: false, parse: bool, applies: "now" }),
+  threadPriority: row({ zmq: "ZMQ_THREAD_PRIORITY", default: -1, parse: int(0), applies: "now" }),
+  threadSchedulingPolicy: row({ zmq: "ZMQ_THREAD_SCHED_POLICY", default: -1, parse: int(0), applies: "now" }),
+};
+
+/**
+ * A context's option values with their defaults, then `options` applied.
+ *
+ * @param options The constructor's options, if any.
+ * @returns The values.
+ * @throws {TypeError} For options that are not an object, an unknown option or a value of the wrong type.
+ * @throws {RangeError} For a value out of range (`code` "EINVAL").
+ * @example
+ * ```ts
+ * import { contextOptions } from "./lib/options.ts";
+ * console.log(contextOptions({ ioThreads: 4 }).ioThreads); // 4
+ * ```
+ */
+export function contextOptions(options: unknown): ContextValues {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new TypeError("Options must be an object");
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, r] of Object.entries(CONTEXT_OPTIONS)) out[name] = r.default;
+  const values = out as unknown as ContextValues;
+  for (const [k, v] of Object.entries(options ?? {})) if (v !== undefined) setContextOption(values, k, v);
+  return values;
+}
+
+/**
+ * Sets one context option after checking it.
+ *
+ * @param values The context's option values.
+ * @param name The option's zeromq.js name.
+ * @param value The new value.
+ * @throws {TypeError} For an unknown option or a value of the wrong type.
+ * @throws {RangeError} For a value out of range (`code` "EINVAL").
+ * @example
+ * ```ts
+ * import { contextOptions, setContextOption } from "./lib/options.ts";
+ * const values = contextOptions(undefined);
+ * setContextOption(values, "blocky", false);
+ * console.log(values.blocky); // false
+ * ```
+ */
+export function setContextOption(values: ContextValues, name: string, value: unknown): void {
+  if (!Object.hasOwn(CONTEXT_OPTIONS, name)) throw new TypeError(`Unknown context option "${name}"`);
+  const r = CONTEXT_OPTIONS[name as keyof ContextValues] as OptionRow<unknown>;
+  (values as unknown as Record<string, unknown>)[name] = r.parse(value, name);
 }

@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { SocketBase } from "./socket_base.ts";
+import { core, SocketBase } from "./socket_base.ts";
 import type { CallOptions, MessageInput } from "./socket_base.ts";
+import { ZmqError } from "./errors.ts";
 
 interface Receiving {
   receive(options?: CallOptions): Promise<Uint8Array[]>;
@@ -42,15 +43,19 @@ export class Proxy<F extends SocketBase = SocketBase, B extends SocketBase = Soc
   #abort = new AbortController();
   #paused: Promise<void> | null = null;
   #unpause: (() => void) | null = null;
-  #running = false;
+  #state: "new" | "running" | "done" = "new";
 
   /**
    * Creates a proxy between two sockets; `run()` starts it.
    *
    * @param frontEnd The front-end socket (e.g. a Router or XSubscriber).
    * @param backEnd The back-end socket (e.g. a Dealer or XPublisher).
+   * @throws {TypeError} When either is not a socket.
    */
   constructor(frontEnd: F, backEnd: B) {
+    if (!(frontEnd instanceof SocketBase) || !(backEnd instanceof SocketBase)) {
+      throw new TypeError("Invalid argument: the front and back ends must be sockets");
+    }
     this.frontEnd = frontEnd;
     this.backEnd = backEnd;
   }
@@ -59,34 +64,69 @@ export class Proxy<F extends SocketBase = SocketBase, B extends SocketBase = Soc
    * Forwards messages until `terminate()`, then closes both sockets.
    *
    * @returns Resolves once the proxy has stopped.
+   * @throws {ZmqError} EINVAL at the call, as zeromq.js, when a socket is
+   *   neither bound nor connected (or closed).
+   * @throws {TypeError} When it is running already.
    */
-  async run(): Promise<void> {
-    if (this.#running) throw new TypeError("Proxy is already running");
-    this.#running = true;
+  run(): Promise<void> {
+    if (this.#state === "running") throw new TypeError("Proxy is already running");
+    for (const [s, name] of [[this.frontEnd, "Front-end"], [this.backEnd, "Back-end"]] as const) {
+      if (core(s).endpointCount === 0) throw new ZmqError("EINVAL", `${name} socket must be bound or connected`);
+    }
+    this.#state = "running";
+    return this.#run();
+  }
+
+  async #run(): Promise<void> {
     try {
       await Promise.all([this.#pump(this.frontEnd, this.backEnd), this.#pump(this.backEnd, this.frontEnd)]);
     } finally {
+      this.#state = "done";
       this.frontEnd.close();
       this.backEnd.close();
     }
   }
 
-  /** Suspends forwarding until `resume()`. */
+  /**
+   * Suspends forwarding until `resume()`.
+   *
+   * @throws {ZmqError} EBADF when the proxy is not running, as zeromq.js.
+   */
   pause(): void {
+    this.#checkRunning();
     this.#paused ??= new Promise((r) => this.#unpause = r);
   }
 
-  /** Resumes forwarding after `pause()`. */
+  /**
+   * Resumes forwarding after `pause()`.
+   *
+   * @throws {ZmqError} EBADF when the proxy is not running, as zeromq.js.
+   */
   resume(): void {
+    this.#checkRunning();
+    this.#resume();
+  }
+
+  /**
+   * Stops the proxy; `run()` resolves and both sockets are closed.
+   *
+   * @throws {ZmqError} EBADF when the proxy is not running (not started, or terminated), as zeromq.js.
+   */
+  terminate(): void {
+    this.#checkRunning();
+    this.#abort.abort();
+    this.#resume();
+  }
+
+  #resume(): void {
     const r = this.#unpause;
     this.#paused = this.#unpause = null;
     r?.();
   }
 
-  /** Stops the proxy; `run()` resolves and both sockets are closed. */
-  terminate(): void {
-    this.#abort.abort();
-    this.resume();
+  // zeromq.js's proxy has no control socket before run() or after it ended.
+  #checkRunning(): void {
+    if (this.#state !== "running" || this.#abort.signal.aborted) throw new ZmqError("EBADF");
   }
 
   async #pump(from: SocketBase, to: SocketBase): Promise<void> {

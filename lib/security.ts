@@ -12,7 +12,7 @@
  */
 
 import type { Context } from "./context.ts";
-import { authError, HandshakeError } from "./errors.ts";
+import { authError, HandshakeError, ZmqError } from "./errors.ts";
 import { encodeReady, isCommand, parseMetadata } from "./zmtp/command.ts";
 import type { HandshakeStep, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { NullMechanism, readyProperties } from "./zmtp/mechanisms/null.ts";
@@ -60,8 +60,8 @@ export interface SecurityOptions {
   curveSecretKey?: CurveKey | null;
   /** ZMQ_CURVE_SERVERKEY: be a CURVE client of the server with this public key. */
   curveServerKey?: CurveKey | null;
-  /** ZMQ_ZAP_DOMAIN: the ZAP domain; also turns on ZAP for NULL. Default "". */
-  zapDomain?: string;
+  /** ZMQ_ZAP_DOMAIN: the ZAP domain; also turns on ZAP for NULL. Default "" (reads back as null, as in zeromq.js). */
+  zapDomain?: string | null;
   /**
    * This socket's ZAP authenticator. Default: the context's
    * ({@link setAuthenticator}), else a ZAP handler socket bound on
@@ -98,8 +98,8 @@ export interface SecurityAccessors {
   curveSecretKey: CurveKey | null;
   /** ZMQ_CURVE_SERVERKEY: set as Z85 or 32 bytes, reads back in Z85. */
   curveServerKey: CurveKey | null;
-  /** ZMQ_ZAP_DOMAIN. */
-  zapDomain: string;
+  /** ZMQ_ZAP_DOMAIN: null when none. */
+  zapDomain: string | null;
   /** This socket's ZAP authenticator, or null for the context's. */
   authenticator: Authenticator | null;
 }
@@ -168,11 +168,20 @@ export function createSecurityMechanism(opts: OptionValues, context: Context, ct
       routingId: typeof rid === "string" ? enc.encode(rid) : rid instanceof Uint8Array ? rid : new Uint8Array(0),
     })
     : undefined;
+  // ZMQ_ZAP_ENFORCE_DOMAIN (libzmq 4.3): with a domain set, no ZAP handler
+  // fails the handshake instead of admitting the peer unauthenticated.
+  const enforce = opts.zapEnforceDomain;
+  const unanswered = enforce && opts.zapDomain !== "" && zap === undefined;
   if (name === "NULL") {
+    if (unanswered) return new ZapMissing("NULL", false, opts.zapDomain);
     return zap && opts.zapDomain !== "" ? new NullZapMechanism(ctx, zap) : new NullMechanism(ctx);
   }
   if (name === "PLAIN") {
     const asServer = opts.plainServer;
+    if (asServer && enforce && opts.zapDomain === "") {
+      // libzmq asserts here; a handshake that fails says why instead.
+      return new Misconfigured("PLAIN", true, "zapEnforceDomain on a PLAIN server needs a zapDomain");
+    }
     return new PlainMechanism(ctx, {
       asServer,
       username: enc.encode(opts.plainUsername ?? ""),
@@ -181,6 +190,7 @@ export function createSecurityMechanism(opts: OptionValues, context: Context, ct
     });
   }
   const asServer = opts.curveServer;
+  if (asServer && unanswered) return new ZapMissing("CURVE", true, opts.zapDomain);
   const secret = opts.curveSecretKey;
   if (secret === null) return new Misconfigured("CURVE", asServer, "CURVE needs curveSecretKey (see curveKeyPair())");
   let keyPair = keyPairs.get(secret);
@@ -196,8 +206,24 @@ export function createSecurityMechanism(opts: OptionValues, context: Context, ct
     asServer,
     keyPair,
     serverKey: opts.curveServerKey ?? undefined,
-    zap: asServer ? zap : undefined,
+    // With zapEnforceDomain and no domain: no ZAP at all (libzmq's Stonehouse).
+    zap: asServer && !(enforce && opts.zapDomain === "") ? zap : undefined,
   });
+}
+
+// ZAP is enforced for a domain and nobody answers it: the handshake fails
+// with no detail, as libzmq's (handshake:error:other, EFAULT).
+class ZapMissing implements Mechanism {
+  constructor(readonly name: string, readonly asServer: boolean, readonly domain: string) {}
+  start(): HandshakeStep {
+    throw this.#error();
+  }
+  receive(): HandshakeStep {
+    throw this.#error();
+  }
+  #error(): ZmqError {
+    return new ZmqError("EFAULT", `No ZAP handler for domain "${this.domain}" and zapEnforceDomain is set`);
+  }
 }
 
 // A mechanism whose options cannot work: it fails the handshake, with a

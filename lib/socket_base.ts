@@ -7,25 +7,84 @@
  */
 
 import { type Policy, SocketCore } from "./core.ts";
-import type { SocketEvents } from "./events.ts";
-import type { SecurityAccessors, SecurityOptions } from "./security.ts";
+import { Observer, setHubResolver } from "./events.ts";
+import { mechanismOf, type SecurityAccessors, type SecurityOptions } from "./security.ts";
 import type { Context } from "./context.ts";
 import { defineOptions, type SocketTypeName } from "./options.ts";
 
 export { type CallOptions, type MessageInput, type MessageLike, toFrame } from "./message.ts";
 
-/** The options every socket has besides security (zeromq.js names; libzmq's in the comments). */
-export interface BaseOptions {
-  /** ZMQ_LINGER: ms to keep flushing pending messages after close; -1 forever, 0 drop. Default -1. */
-  linger?: number;
+/**
+ * The socket types as zeromq.js numbers them (libzmq's ZMQ_PAIR ... ZMQ_DGRAM):
+ * the value of {@link SocketBase.type}.
+ */
+export const SocketType = {
+  Pair: 0,
+  Publisher: 1,
+  Subscriber: 2,
+  Request: 3,
+  Reply: 4,
+  Dealer: 5,
+  Router: 6,
+  Pull: 7,
+  Push: 8,
+  XPublisher: 9,
+  XSubscriber: 10,
+  Stream: 11,
+  Server: 12,
+  Client: 13,
+  Radio: 14,
+  Dish: 15,
+  Gather: 16,
+  Scatter: 17,
+  Datagram: 18,
+} as const;
+
+/** A socket type number, as {@link SocketType} lists them. */
+export type SocketType = typeof SocketType[keyof typeof SocketType];
+
+const TYPE_NUMBER: Readonly<Record<SocketTypeName, SocketType>> = {
+  PAIR: SocketType.Pair,
+  PUB: SocketType.Publisher,
+  SUB: SocketType.Subscriber,
+  REQ: SocketType.Request,
+  REP: SocketType.Reply,
+  DEALER: SocketType.Dealer,
+  ROUTER: SocketType.Router,
+  PULL: SocketType.Pull,
+  PUSH: SocketType.Push,
+  XPUB: SocketType.XPublisher,
+  XSUB: SocketType.XSubscriber,
+  RADIO: SocketType.Radio,
+  DISH: SocketType.Dish,
+};
+
+/** The options of the types that send (zeromq.js's Writable). */
+export interface SendOptions {
   /** ZMQ_SNDHWM: per-peer outbound queue limit in messages; 0 for none. Default 1000. */
   sendHighWaterMark?: number;
-  /** ZMQ_RCVHWM: per-peer inbound queue limit in messages; 0 for none. Default 1000. */
-  receiveHighWaterMark?: number;
   /** ZMQ_SNDTIMEO: ms `send()` may wait; -1 forever, 0 fail at once. Default -1. */
   sendTimeout?: number;
+  /** ZMQ_SNDBUF: the kernel's send buffer in bytes, -1 the OS default; stored, not yet applied. Default -1. */
+  sendBufferSize?: number;
+  /** ZMQ_MULTICAST_HOPS: multicast TTL (pgm); stored only. Default 1. */
+  multicastHops?: number;
+}
+
+/** The options of the types that receive (zeromq.js's Readable). */
+export interface ReceiveOptions {
+  /** ZMQ_RCVHWM: per-peer inbound queue limit in messages; 0 for none. Default 1000. */
+  receiveHighWaterMark?: number;
   /** ZMQ_RCVTIMEO: ms `receive()` may wait; -1 forever, 0 fail at once. Default -1. */
   receiveTimeout?: number;
+  /** ZMQ_RCVBUF: the kernel's receive buffer in bytes, -1 the OS default; stored, not yet applied. Default -1. */
+  receiveBufferSize?: number;
+}
+
+/** The options every socket has besides security (zeromq.js names; libzmq's in the comments). */
+export interface BaseOptions {
+  /** ZMQ_LINGER: ms to keep flushing pending messages after close; -1 forever, 0 drop. Default -1 (0 for SUB, XSUB, DISH, and in a context with `blocky` false). */
+  linger?: number;
   /** ZMQ_RECONNECT_IVL: ms before reconnecting; -1 never. Default 100. */
   reconnectInterval?: number;
   /** ZMQ_RECONNECT_IVL_MAX: backoff ceiling in ms; 0 means no backoff. Default 0. */
@@ -38,12 +97,58 @@ export interface BaseOptions {
   handshakeInterval?: number;
   /** ZMQ_HEARTBEAT_IVL: ms between PINGs; 0 disables. Default 0. */
   heartbeatInterval?: number;
-  /** ZMQ_HEARTBEAT_TIMEOUT: ms without traffic before the connection is dropped. Default: the interval. */
+  /** ZMQ_HEARTBEAT_TIMEOUT: ms without traffic before the connection is dropped; -1 the interval. Default -1. */
   heartbeatTimeout?: number;
   /** ZMQ_HEARTBEAT_TTL: ms the peer should wait for us, sent in PING. Default 0. */
   heartbeatTimeToLive?: number;
   /** ZMQ_CONNECT_TIMEOUT: ms for one TCP connect attempt; 0 the OS default. Default 0. */
   connectTimeout?: number;
+  /** ZMQ_ZAP_ENFORCE_DOMAIN: with a `zapDomain`, fail handshakes when no ZAP handler answers, instead of admitting. Default false. */
+  zapEnforceDomain?: boolean;
+  /** ZMQ_AFFINITY: I/O thread affinity; stored only (no I/O threads here). Default 0. */
+  affinity?: number;
+  /** ZMQ_RATE: multicast data rate in kbit/s (pgm); stored only. Default 100. */
+  rate?: number;
+  /** ZMQ_RECOVERY_IVL: multicast recovery interval in ms (pgm); stored only. Default 10000. */
+  recoveryInterval?: number;
+  /** ZMQ_MULTICAST_MAXTPDU: largest multicast packet (pgm); stored only. Default 1500. */
+  multicastMaxTransportDataUnit?: number;
+  /** ZMQ_BACKLOG: the listen backlog; stored, not yet applied. Default 100. */
+  backlog?: number;
+  /** ZMQ_IPV6: connect to and accept IPv6 as well; stored, not yet applied. Default: the context's `ipv6`. */
+  ipv6?: boolean;
+  /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE, -1 the OS default, 0 off, 1 on; stored, not yet applied. Default -1. */
+  tcpKeepalive?: number;
+  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT, -1 the OS default; stored, not yet applied. Default -1. */
+  tcpKeepaliveCount?: number;
+  /** ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE in s, -1 the OS default; stored, not yet applied. Default -1. */
+  tcpKeepaliveIdle?: number;
+  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL in s, -1 the OS default; stored, not yet applied. Default -1. */
+  tcpKeepaliveInterval?: number;
+  /**
+   * ZMQ_TCP_ACCEPT_FILTER: each value set adds an address/mask peers must
+   * match (`10.0.0.0/8`), null clears them; reads back joined by ",".
+   * Stored, not yet applied. Default null.
+   */
+  tcpAcceptFilter?: string | null;
+  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms, 0 the OS default; stored, not yet applied. Default 0. */
+  tcpMaxRetransmitTimeout?: number;
+  /** ZMQ_TOS: the IP type of service; stored, not yet applied. Default 0. */
+  typeOfService?: number;
+  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port); stored, not yet applied. Default null. */
+  socksProxy?: string | null;
+  /** ZMQ_BINDTODEVICE: bind connections to this network interface; stored, not yet applied. Default null. */
+  interface?: string | null;
+  /** ZMQ_LOOPBACK_FASTPATH: Windows' loopback fast path; stored only. Default false. */
+  loopbackFastPath?: boolean;
+  /** ZMQ_VMCI_BUFFER_SIZE: stored only (no vmci transport). Default 0. */
+  vmciBufferSize?: number;
+  /** ZMQ_VMCI_BUFFER_MIN_SIZE: stored only (no vmci transport). Default 0. */
+  vmciBufferMinSize?: number;
+  /** ZMQ_VMCI_BUFFER_MAX_SIZE: stored only (no vmci transport). Default 0. */
+  vmciBufferMaxSize?: number;
+  /** ZMQ_VMCI_CONNECT_TIMEOUT: stored only (no vmci transport). Default -1. */
+  vmciConnectTimeout?: number;
 }
 
 /** Options every socket has (zeromq.js names; libzmq's in the comments). */
@@ -76,16 +181,22 @@ export interface InvertMatchingOptions {
 let coreOf: (socket: SocketBase) => SocketCore;
 
 /** The options every socket has, as properties (from the table in lib/options.ts). */
-export interface SocketBase extends SecurityAccessors, Required<BaseOptions> {}
+export interface SocketBase extends SecurityAccessors, Required<Omit<BaseOptions, "tcpAcceptFilter">> {
+  /** ZMQ_TCP_ACCEPT_FILTER: set adds a filter, null clears; reads back the filters joined by ",", or null. */
+  tcpAcceptFilter: string | null;
+}
 /**
- * Base class of all socket types. Not used directly: create a {@link Push},
- * {@link Pull}, {@link Request}, ...
+ * Base class of all socket types (zeromq.js's `Socket`, exported under that
+ * name too). Not used directly: create a {@link Push}, {@link Pull},
+ * {@link Request}, ...
  */
 export abstract class SocketBase {
   #core: SocketCore;
+  #events: Observer | undefined;
 
   static {
     coreOf = (socket) => socket.#core;
+    setHubResolver((s) => #core in s ? (s as SocketBase).#core.events : undefined);
   }
 
   /** @internal */
@@ -93,13 +204,38 @@ export abstract class SocketBase {
     this.#core = new SocketCore(type, options, policy);
   }
 
-  /** The socket type name sent in the handshake ("PUSH", "ROUTER", ...). */
-  get type(): string {
+  /** ZMQ_TYPE: the socket type as zeromq.js numbers it ({@link SocketType}), e.g. 8 for a Push. */
+  get type(): SocketType {
+    return TYPE_NUMBER[this.#core.type];
+  }
+  /** The socket type's ZMTP name, as sent in the handshake ("PUSH", "ROUTER", ...). */
+  get typeName(): SocketTypeName {
     return this.#core.type;
   }
-  /** Events (connect, accept, handshake, disconnect, errors) of this socket. */
-  get events(): SocketEvents {
-    return this.#core.events;
+  /**
+   * The {@link Observer} of this socket's events (connect, accept,
+   * handshake, disconnect, errors, end), made on first use: events from then
+   * on are kept until read. Always the same object.
+   */
+  get events(): Observer {
+    return this.#events ??= new Observer(this);
+  }
+  /** True when a `receive()` would complete at once; always false for types that cannot receive. */
+  get readable(): boolean {
+    return this.#core.readable;
+  }
+  /** True when a `send()` would complete at once; always false for types that cannot send. */
+  get writable(): boolean {
+    return this.#core.writable;
+  }
+  /** The security mechanism the options select: null (NULL), "plain" or "curve". */
+  get securityMechanism(): null | "plain" | "curve" {
+    const m = mechanismOf(this.#core.opts);
+    return m === "NULL" ? null : m === "PLAIN" ? "plain" : "curve";
+  }
+  /** ZMQ_THREAD_SAFE: false, as for every type zeromq.js has. */
+  get threadSafe(): boolean {
+    return false;
   }
   /** The context this socket belongs to. */
   get context(): Context {
@@ -118,8 +254,11 @@ export abstract class SocketBase {
    * Binds to an endpoint and accepts connections on it.
    *
    * @param address e.g. `tcp://127.0.0.1:5555`, `tcp://*:*`.
-   * @returns Resolves once bound; `lastEndpoint` then holds the resolved address.
-   * @throws {TypeError} For a malformed endpoint or unknown transport.
+   * @returns Resolves once bound; `lastEndpoint` then holds the resolved
+   *   address. Rejects, as zeromq.js does, with a ZmqError: EINVAL for a
+   *   malformed endpoint (the reason is its `cause`), EPROTONOSUPPORT for an
+   *   unknown transport, EADDRINUSE, ...
+   * @throws {ZmqError} EBADF at the call when the socket is closed.
    */
   bind(address: string): Promise<void> {
     return this.#core.bind(address);
@@ -130,6 +269,9 @@ export abstract class SocketBase {
    * Connections accepted on it are closed too, as in libzmq (inproc ones stay).
    *
    * @param address The endpoint.
+   * @returns Resolves once unbound; rejects with ENOENT when not bound there
+   *   (EINVAL, EPROTONOSUPPORT for a malformed endpoint).
+   * @throws {ZmqError} EBADF at the call when the socket is closed.
    */
   unbind(address: string): Promise<void> {
     return this.#core.unbind(address);
@@ -141,7 +283,9 @@ export abstract class SocketBase {
    *
    * @param address e.g. `tcp://127.0.0.1:5555`.
    * @param options `routingId` names this peer on a ROUTER socket (ZMQ_CONNECT_ROUTING_ID).
-   * @throws {TypeError} For a malformed endpoint or unknown transport.
+   * @throws {ZmqError} At the call, as zeromq.js: EINVAL for a malformed
+   *   endpoint (the reason is its `cause`), EPROTONOSUPPORT for an unknown
+   *   transport, EBADF when the socket is closed.
    */
   connect(address: string, options?: { routingId?: string | Uint8Array }): void {
     this.#core.connect(address, options);
@@ -151,15 +295,17 @@ export abstract class SocketBase {
    * Stops connecting to an endpoint and drops its connection.
    *
    * @param address An endpoint given to `connect()`.
+   * @throws {ZmqError} ENOENT when not connected there (EINVAL,
+   *   EPROTONOSUPPORT for a malformed endpoint), EBADF when the socket is closed.
    */
   disconnect(address: string): void {
     this.#core.disconnect(address);
   }
 
   /**
-   * Closes the socket. Pending `send()`/`receive()` calls reject with ETERM.
-   * Messages already queued keep being delivered for up to `linger` ms
-   * (forever with -1, not at all with 0).
+   * Closes the socket. Pending `send()`/`receive()` calls reject with EAGAIN
+   * (as in zeromq.js); later calls throw EBADF. Messages already queued keep
+   * being delivered for up to `linger` ms (forever with -1, not at all with 0).
    */
   close(): void {
     this.#core.close();
@@ -187,7 +333,7 @@ export abstract class SocketBase {
  * import { Push } from "./mod.ts";
  * import { core } from "./lib/socket_base.ts";
  * const push = new Push();
- * console.log(core(push).type); // "PUSH"
+ * console.log(core(push).type); // "PUSH" (push.type is 8)
  * push.close();
  * ```
  */

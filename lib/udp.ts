@@ -14,7 +14,7 @@
 
 import type { Endpoint } from "./endpoint.ts";
 import type { EngineLike } from "./engine.ts";
-import { HandshakeError, ProtocolError, ZmqError } from "./errors.ts";
+import { HandshakeError, ProtocolError, ZmqError, zmqError } from "./errors.ts";
 import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import type { Listener } from "./transport.ts";
 import { type Driver, type DriverHost, registerDriver } from "./driver.ts";
@@ -143,12 +143,12 @@ export type UdpHost = DriverHost;
  * @param ep The endpoint.
  * @param binding True for bind.
  * @returns The target.
- * @throws {ZmqError} ENOTSUP for other socket types or directions.
+ * @throws {ZmqError} ENOCOMPATPROTO for other socket types or directions.
  */
 export function checkUdp(type: string, ep: Endpoint, binding: boolean): UdpTarget {
   if (type !== (binding ? "DISH" : "RADIO")) {
-    throw new ZmqError(
-      "ENOTSUP",
+    throw zmqError(
+      "ENOCOMPATPROTO",
       `udp:// is only for RADIO (connect) and DISH (bind) sockets; a ${type} socket cannot ${
         binding ? "bind" : "connect"
       } to ${ep.address}`,

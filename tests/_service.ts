@@ -78,6 +78,8 @@ const IO = 10000;
 export async function bindTargets(options: Record<string, unknown> = {}): Promise<Target[]> {
   const server = curveKeyPair(), client = curveKeyPair();
   const base = { linger: 0, receiveTimeout: IO, sendTimeout: IO, ...options };
+  // PULL and SUB have no send options (zeromq.js's types).
+  const { sendTimeout: _, ...receiving } = base;
   const specs: {
     name: string;
     make: () => AnySocket;
@@ -108,7 +110,7 @@ export async function bindTargets(options: Record<string, unknown> = {}): Promis
     { name: "REP", make: () => new Reply(base), peerType: "REQ", mechanism: "NULL", client: "req", serve: echo },
     {
       name: "PULL",
-      make: () => new Pull(base) as unknown as AnySocket,
+      make: () => new Pull(receiving) as unknown as AnySocket,
       peerType: "PUSH",
       mechanism: "NULL",
       client: "push",
@@ -133,7 +135,7 @@ export async function bindTargets(options: Record<string, unknown> = {}): Promis
     {
       name: "SUB",
       make: () => {
-        const s = new Subscriber({ ...base, receiveHighWaterMark: 0 });
+        const s = new Subscriber({ ...receiving, receiveHighWaterMark: 0 });
         s.subscribe();
         return s as unknown as AnySocket;
       },

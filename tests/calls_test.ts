@@ -71,11 +71,12 @@ describe("timeouts", () => {
     try {
       assert.throws(() => pull.receiveTimeout = 1.5, TypeError);
       assert.throws(() => pull.receiveTimeout = -2, RangeError);
-      assert.throws(() => pull.sendHighWaterMark = -1, RangeError);
+      assert.throws(() => pull.receiveHighWaterMark = -1, RangeError);
       assert.throws(() => new Pull({ notAnOption: 1 } as unknown as { linger: number }), TypeError);
+      // zeromq.js's types: the send options are a sending type's.
+      assert.throws(() => new Pull({ sendTimeout: 5 } as never), TypeError);
       pull.receiveHighWaterMark = 7;
       assert.equal(pull.receiveHighWaterMark, 7);
-      assert.equal(new Pull({ linger: 0, sendTimeout: 5 }).sendTimeout, 5);
     } finally {
       closeAll(pull);
     }
@@ -140,13 +141,14 @@ describe("AbortSignal", () => {
 });
 
 describe("EBUSY", () => {
-  test("a second receive() while one is pending rejects with EBUSY", T, async () => {
+  test("a second receive() while one is pending throws EBUSY", T, async () => {
     const pull = new Pull({ linger: 0 });
     const push = new Push({ linger: 0 });
     try {
       push.connect(await bindFresh(pull));
       const first = pull.receive();
-      await rejectsWithCode(pull.receive(), "EBUSY");
+      // At the call, as zeromq.js throws it.
+      assert.throws(() => pull.receive(), { code: "EBUSY", errno: 16 });
       await push.send("one");
       assert.deepEqual(texts(await withTimeout(first, 3000, "first")), ["one"]);
     } finally {
@@ -154,12 +156,12 @@ describe("EBUSY", () => {
     }
   });
 
-  test("a second send() while one is waiting rejects with EBUSY", T, async () => {
+  test("a second send() while one is waiting throws EBUSY", T, async () => {
     const push = new Push({ linger: 0 });
     const pull = new Pull({ linger: 0 });
     try {
       const first = push.send("waits");
-      await rejectsWithCode(push.send("busy"), "EBUSY");
+      assert.throws(() => push.send("busy"), { code: "EBUSY", errno: 16 });
       push.connect(await bindFresh(pull));
       await withTimeout(first, 3000, "first send");
       assert.deepEqual(texts(await withTimeout(pull.receive(), 3000, "receive")), ["waits"]);
@@ -179,16 +181,20 @@ describe("endpoints", () => {
     "tcp://127.0.0.1:port",
     "tcp://127.0.0.1:99999",
     "tcp://:5555",
-    "TCP://127.0.0.1:5555",
     "inproc://",
   ];
-  const UNKNOWN = ["pgm://eth0;239.192.1.1:5555", "norm://1:2", "vmci://1:2", "foo://bar"];
+  // libzmq's scheme is case-sensitive: TCP:// is a transport it does not know.
+  const UNKNOWN = ["pgm://eth0;239.192.1.1:5555", "norm://1:2", "vmci://1:2", "foo://bar", "TCP://127.0.0.1:5555"];
 
-  test("connect() throws TypeError at the call for malformed endpoints and unknown transports", () => {
+  // As zeromq.js: EINVAL for a malformed endpoint, EPROTONOSUPPORT for an unknown transport, at the call.
+  test("connect() throws EINVAL or EPROTONOSUPPORT at the call, with the address", () => {
     const push = new Push({ linger: 0 });
     try {
-      for (const ep of [...MALFORMED, ...UNKNOWN, "tcp://*:5555", "tcp://127.0.0.1:*"]) {
-        assert.throws(() => push.connect(ep), TypeError, JSON.stringify(ep));
+      for (const ep of [...MALFORMED, "tcp://*:5555", "tcp://127.0.0.1:*"]) {
+        assert.throws(() => push.connect(ep), { code: "EINVAL", errno: 22, address: ep }, JSON.stringify(ep));
+      }
+      for (const ep of UNKNOWN) {
+        assert.throws(() => push.connect(ep), { code: "EPROTONOSUPPORT", errno: 93, address: ep }, ep);
       }
       assert.throws(() => push.connect(42 as unknown as string), TypeError);
     } finally {
@@ -196,12 +202,13 @@ describe("endpoints", () => {
     }
   });
 
-  test("bind() fails with TypeError for malformed endpoints and unknown transports", async () => {
+  test("bind() rejects with EINVAL or EPROTONOSUPPORT, with the address", async () => {
     const pull = new Pull({ linger: 0 });
     try {
-      for (const ep of [...MALFORMED, ...UNKNOWN]) {
-        await assert.rejects(async () => await pull.bind(ep), TypeError, JSON.stringify(ep));
+      for (const ep of MALFORMED) {
+        await assert.rejects(pull.bind(ep), { code: "EINVAL", address: ep }, JSON.stringify(ep));
       }
+      for (const ep of UNKNOWN) await assert.rejects(pull.bind(ep), { code: "EPROTONOSUPPORT", address: ep }, ep);
       assert.equal(pull.lastEndpoint, null);
     } finally {
       closeAll(pull);
@@ -319,7 +326,7 @@ describe("immediate", () => {
       const p = dealer.send("hello");
       assert.ok(await stillPending(p, 50));
       closeAll(dealer);
-      await rejectsWithCode(p, "ETERM");
+      await rejectsWithCode(p, "EAGAIN");
     } finally {
       closeAll(dealer);
     }

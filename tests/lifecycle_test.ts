@@ -250,28 +250,30 @@ for (const tr of TRANSPORTS) {
 }
 
 describe("closed sockets", () => {
-  test("send(), receive(), bind() and connect() fail with ETERM after close()", async () => {
+  // zeromq.js: EBADF "Socket is closed", thrown at the call.
+  test("send(), receive(), bind() and connect() throw EBADF after close()", () => {
     const push = new Push({ linger: 0 });
     const pull = new Pull({ linger: 0 });
     push.close();
     pull.close();
     push.close(); // idempotent
     assert.equal(push.closed, true);
-    await rejectsWithCode(push.send("x"), "ETERM");
-    await rejectsWithCode(pull.receive(), "ETERM");
-    await rejectsWithCode(() => pull.bind("tcp://127.0.0.1:*"), "ETERM");
-    assert.throws(() => push.connect("tcp://127.0.0.1:5555"), { code: "ETERM" });
+    assert.throws(() => push.send("x"), { code: "EBADF" });
+    assert.throws(() => pull.receive(), { code: "EBADF" });
+    assert.throws(() => pull.bind("tcp://127.0.0.1:*"), { code: "EBADF" });
+    assert.throws(() => push.connect("tcp://127.0.0.1:5555"), { code: "EBADF" });
   });
 
-  test("close() rejects a pending receive() and a pending send() with ETERM", async () => {
+  // zeromq.js: EAGAIN "Operation was not possible or timed out".
+  test("close() rejects a pending receive() and a pending send() with EAGAIN", async () => {
     const pull = new Pull({ linger: 0 });
     const push = new Push({ linger: 0 });
     const r = pull.receive();
     const s = push.send("nobody to take this"); // no peer: waits
     pull.close();
     push.close();
-    await rejectsWithCode(r, "ETERM");
-    await rejectsWithCode(s, "ETERM");
+    await rejectsWithCode(r, "EAGAIN");
+    await rejectsWithCode(s, "EAGAIN");
   });
 
   test("await using closes the socket at the end of the scope", async () => {
@@ -283,7 +285,7 @@ describe("closed sockets", () => {
       assert.equal(pull.closed, false);
     }
     assert.equal(outer.closed, true);
-    await rejectsWithCode(outer.receive(), "ETERM");
+    assert.throws(() => outer.receive(), { code: "EBADF" });
     const push = new Push({ linger: 0 });
     {
       using p = push;

@@ -43,8 +43,8 @@ test("Proxy(Router, Dealer) brokers REQ clients to REP workers, and terminate() 
     assert.equal(proxy.frontEnd.closed, true);
     assert.equal(proxy.backEnd.closed, true);
   } finally {
-    proxy.terminate();
-    closeAll(...workers, ...clients);
+    // Not terminate(): after termination it throws EBADF, as zeromq.js's.
+    closeAll(proxy.frontEnd, proxy.backEnd, ...workers, ...clients);
   }
 });
 
@@ -76,7 +76,58 @@ test("Proxy(XSubscriber, XPublisher) forwards subscriptions up and messages down
     proxy.terminate();
     await withTimeout(running, 5000, "run() after terminate()");
   } finally {
-    proxy.terminate();
-    closeAll(pub, sub);
+    closeAll(proxy.frontEnd, proxy.backEnd, pub, sub);
   }
 });
+
+// zeromq.js's Proxy errors: EINVAL from run() for a socket neither bound nor
+// connected (or closed), EBADF from terminate(), pause() and resume() when
+// the proxy is not running.
+test(
+  "run() throws EINVAL for a socket neither bound nor connected; terminate() throws EBADF unless running",
+  T,
+  async () => {
+    const ROWS: [string, (p: Proxy<Router, Dealer>) => Promise<void>, string][] = [
+      [
+        "front end not bound",
+        async (p) => void await bindFresh(p.backEnd, "inproc"),
+        "Front-end socket must be bound or connected",
+      ],
+      [
+        "back end not bound",
+        async (p) => void await bindFresh(p.frontEnd, "inproc"),
+        "Back-end socket must be bound or connected",
+      ],
+      ["back end closed", async (p) => {
+        await bindFresh(p.frontEnd, "inproc");
+        await bindFresh(p.backEnd, "inproc");
+        p.backEnd.close();
+      }, "Back-end socket must be bound or connected"],
+    ];
+    for (const [name, setUp, message] of ROWS) {
+      const proxy = new Proxy(new Router({ linger: 0 }), new Dealer({ linger: 0 }));
+      try {
+        await setUp(proxy);
+        assert.throws(() => proxy.run(), { code: "EINVAL", errno: 22, message }, name);
+      } finally {
+        closeAll(proxy.frontEnd, proxy.backEnd);
+      }
+    }
+    const proxy = new Proxy(new Router({ linger: 0 }), new Dealer({ linger: 0 }));
+    try {
+      await bindFresh(proxy.frontEnd, "inproc");
+      await bindFresh(proxy.backEnd, "inproc");
+      for (const act of [() => proxy.terminate(), () => proxy.pause(), () => proxy.resume()]) {
+        assert.throws(act, { code: "EBADF", message: "Socket is closed" }, "before run()");
+      }
+      const running = proxy.run();
+      proxy.pause();
+      proxy.resume();
+      proxy.terminate();
+      await withTimeout(running, 5000, "run() after terminate()");
+      assert.throws(() => proxy.terminate(), { code: "EBADF" }, "after termination");
+    } finally {
+      closeAll(proxy.frontEnd, proxy.backEnd);
+    }
+  },
+);

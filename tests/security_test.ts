@@ -14,13 +14,13 @@ import {
   curveKeyPair,
   curvePublicKey,
   Dealer,
+  type EventOfType,
   Publisher,
   Reply,
   Request,
   Router,
   setAuthenticator,
   type SocketBase,
-  type SocketEvent,
   type SocketEventType,
   Subscriber,
   z85Decode,
@@ -49,6 +49,9 @@ const T = { timeout: 15_000 };
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
 const tohex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const IO = { linger: 0, receiveTimeout: 5000, sendTimeout: 5000 };
+// PUB has no receive options and SUB no send options (zeromq.js's types).
+const { receiveTimeout: _r, ...IO_PUB } = IO;
+const { sendTimeout: _s, ...IO_SUB } = IO;
 
 // The libzmq test suite's CURVE keys (tests/testutil_security.hpp).
 const CLIENT = {
@@ -61,9 +64,9 @@ const SERVER = {
 };
 
 /** The first `type` event of `sock` from now on, or a rejection after `ms`. */
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<SocketEvent> {
-  let on!: (e: SocketEvent) => void;
-  const p = new Promise<SocketEvent>((resolve) => {
+function nextEvent<E extends SocketEventType>(sock: SocketBase, type: E, ms = 10000): Promise<EventOfType<E>> {
+  let on!: (e: EventOfType<E>) => void;
+  const p = new Promise<EventOfType<E>>((resolve) => {
     on = (e) => {
       sock.events.off(type, on);
       resolve(e);
@@ -74,8 +77,9 @@ function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise
 }
 
 /** Records every handshake failure of a socket. */
-function failures(sock: SocketBase): SocketEvent[] {
-  const seen: SocketEvent[] = [];
+type Failure = EventOfType<"handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other">;
+function failures(sock: SocketBase): Failure[] {
+  const seen: Failure[] = [];
   for (const t of ["handshake:error:auth", "handshake:error:protocol", "handshake:error:other"] as const) {
     sock.events.on(t, (e) => seen.push(e));
   }
@@ -378,9 +382,9 @@ describe("CURVE over tcp", () => {
   test("Publisher/Subscriber: subscriptions travel inside MESSAGE boxes", T, async () => {
     const s = scope();
     try {
-      const pub = s.own(new Publisher({ ...IO, ...curveServer() }));
+      const pub = s.own(new Publisher({ ...IO_PUB, ...curveServer() }));
       await pub.bind("tcp://127.0.0.1:*");
-      const sub = s.own(new Subscriber({ ...IO, ...curveClient() }));
+      const sub = s.own(new Subscriber({ ...IO_SUB, ...curveClient() }));
       sub.subscribe("sync");
       sub.subscribe("news");
       sub.connect(pub.lastEndpoint!);
@@ -686,7 +690,7 @@ class RawCurveClient {
 describe("CURVE server against a misbehaving client", () => {
   let server: Router;
   let endpoint: string;
-  let fails: SocketEvent[];
+  let fails: Failure[];
   before(async () => {
     server = new Router({ ...IO, curveServer: true, curveSecretKey: SERVER.secretKey, handshakeInterval: 500 });
     await server.bind("tcp://127.0.0.1:*");
@@ -719,7 +723,7 @@ describe("CURVE server against a misbehaving client", () => {
   async function refusedHello(
     mangle: (hello: Uint8Array) => Uint8Array,
     why: RegExp,
-    type: SocketEventType = "handshake:error:protocol",
+    type: "handshake:error:protocol" | "handshake:error:auth" = "handshake:error:protocol",
   ): Promise<void> {
     const failed = nextEvent(server, type);
     const c = await RawCurveClient.connect(endpoint);

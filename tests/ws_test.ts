@@ -71,7 +71,7 @@ function dropped(sock: SocketBase, ms = 10000): Promise<Error | undefined> {
   const types: SocketEventType[] = ["handshake:error:protocol", "handshake:error:other", "disconnect"];
   return withTimeout(
     new Promise((resolve) => {
-      for (const t of types) sock.events.on(t, (e) => resolve(e.error));
+      for (const t of types) sock.events.on(t, (e) => resolve((e as { error?: Error }).error));
     }),
     ms,
     "a dropped connection",

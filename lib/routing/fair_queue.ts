@@ -30,6 +30,12 @@ export class FairQueue {
     if (pipe.inQ.length === 0) this.remove(pipe);
   }
 
+  /** Some pipe has input (libzmq's fq_t::has_in). */
+  hasIn(): boolean {
+    for (const p of this.#pipes) if (p.inQ.length > 0) return true;
+    return false;
+  }
+
   /** Reads the next message and the pipe it came from, or undefined. */
   recvFrom(): [Msg, Pipe] | undefined {
     for (let p = this.#nextPipe(); p !== undefined; p = this.#nextPipe()) {

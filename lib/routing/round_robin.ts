@@ -22,6 +22,12 @@ export class RoundRobin {
     if (this.#next >= this.#pipes.length) this.#next = 0;
   }
 
+  /** Some pipe has room (libzmq's lb_t::has_out). */
+  hasOut(): boolean {
+    for (const p of this.#pipes) if (p.canWrite()) return true;
+    return false;
+  }
+
   /**
    * Sends to the next pipe with room. Returns that pipe, or undefined when
    * every pipe is full or there is none (the socket is in the mute state).

@@ -10,13 +10,15 @@ import {
   core,
   defineSocketOptions,
   type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
 /** Options of a {@link Dealer}. */
-export interface DealerOptions extends SocketOptions, RoutingIdOptions, ConflateOptions {
+export interface DealerOptions extends SocketOptions, SendOptions, ReceiveOptions, RoutingIdOptions, ConflateOptions {
 }
 
 // The routing policy of DEALER, over the pipes the core manages.
@@ -41,6 +43,14 @@ class DealerPolicy implements Policy {
 
   recv(): Msg | undefined {
     return this.#in.recv();
+  }
+
+  hasIn(): boolean {
+    return this.#in.hasIn();
+  }
+
+  hasOut(): boolean {
+    return this.#out.hasOut();
   }
 }
 
@@ -100,5 +110,5 @@ export class Dealer extends SocketBase {
 }
 
 /** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
-export interface Dealer extends Required<RoutingIdOptions & ConflateOptions> {}
+export interface Dealer extends Required<RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions> {}
 defineSocketOptions(Dealer.prototype, "DEALER");

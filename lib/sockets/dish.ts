@@ -7,7 +7,15 @@ import { latin1 } from "../bytes.ts";
 import { ZmqError } from "../errors.ts";
 import { Membership, type Msg, type Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
-import { type CallOptions, core, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type ReceiveOptions,
+  SocketBase,
+  type SocketOptions,
+  toFrame,
+} from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 import { toConnected } from "../routing/fan_out.ts";
 import { GROUP_MAX_LENGTH } from "../udp.ts";
@@ -32,6 +40,9 @@ export function groupKey(group: Uint8Array): string {
 
 /** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */
 export type DishMessage = [Uint8Array, { group: Uint8Array }];
+
+/** Options of a {@link Dish}. */
+export interface DishOptions extends SocketOptions, ReceiveOptions {}
 
 // The routing policy of DISH: JOIN/LEAVE to every connected RADIO (all the
 // groups again after each reconnect), messages of joined groups fair-queued.
@@ -69,7 +80,20 @@ class DishPolicy implements Policy {
   }
 
   // Only `group body` messages of joined groups (RFC 37: thread-safe types drop multipart).
+  // What is there to read is known by reading it: messages of groups not
+  // joined are dropped (libzmq's dish_t prefetches the same way).
+  #next: Msg | undefined = undefined;
+
+  hasIn(): boolean {
+    return this.#next !== undefined || (this.#next = this.recv()) !== undefined;
+  }
+
   recv(): Msg | undefined {
+    const next = this.#next;
+    if (next !== undefined) {
+      this.#next = undefined;
+      return next;
+    }
     for (;;) {
       const m = this.#in.recv();
       if (m === undefined) return undefined;
@@ -107,7 +131,7 @@ export class Dish extends SocketBase {
    *
    * @param options Socket options; `linger` defaults to 0, as in libzmq.
    */
-  constructor(options?: SocketOptions) {
+  constructor(options?: DishOptions) {
     const policy = new DishPolicy();
     super("DISH", options, () => policy);
     this.#policy = policy;
@@ -150,9 +174,9 @@ export class Dish extends SocketBase {
    * @param options An AbortSignal to stop waiting.
    * @returns `[body, { group }]`, as zeromq.js's draft Dish.
    */
-  async receive(options?: CallOptions): Promise<DishMessage> {
-    const [group, body] = await core(this).receive(options);
-    return [body, { group }];
+  receive(options?: CallOptions): Promise<DishMessage> {
+    // Not async: EBADF and EBUSY throw at the call, as on every socket.
+    return core(this).receive(options).then(([group, body]): DishMessage => [body, { group }]);
   }
 
   /** Iterates over received messages until the socket closes. */
@@ -160,3 +184,7 @@ export class Dish extends SocketBase {
     for await (const [group, body] of core(this).iterate()) yield [body, { group }];
   }
 }
+
+/** The receive options of a Dish, as properties (from the rows in lib/options.ts). */
+export interface Dish extends Required<ReceiveOptions> {}
+defineSocketOptions(Dish.prototype, "DISH");

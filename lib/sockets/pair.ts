@@ -1,8 +1,20 @@
 // PAIR (RFC 31): exactly one peer; further peers are refused while it lives.
 
 import { isMsg, type Msg, type Pipe } from "../pipe.ts";
-import { type CallOptions, core, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
 import type { Policy } from "../core.ts";
+
+/** Options of a {@link Pair}. */
+export interface PairOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
 // The routing policy of PAIR, over the pipes the core manages.
 class PairPolicy implements Policy {
@@ -22,6 +34,14 @@ class PairPolicy implements Policy {
     if (p === null || !p.canWrite()) return false;
     p.write(msg);
     return true;
+  }
+
+  hasIn(): boolean {
+    return this.#pipe !== null && this.#pipe.inQ.length > 0;
+  }
+
+  hasOut(): boolean {
+    return this.#pipe !== null && this.#pipe.canWrite();
   }
 
   recv(): Msg | undefined {
@@ -54,7 +74,7 @@ export class Pair extends SocketBase {
    *
    * @param options Socket options.
    */
-  constructor(options?: SocketOptions) {
+  constructor(options?: PairOptions) {
     super("PAIR", options, () => new PairPolicy());
   }
 
@@ -84,3 +104,7 @@ export class Pair extends SocketBase {
     return core(this).iterate();
   }
 }
+
+/** The send and receive options of a Pair, as properties (from the rows in lib/options.ts). */
+export interface Pair extends Required<SendOptions & ReceiveOptions> {}
+defineSocketOptions(Pair.prototype, "PAIR");

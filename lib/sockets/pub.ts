@@ -7,6 +7,7 @@ import {
   defineSocketOptions,
   type InvertMatchingOptions,
   type MessageInput,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
@@ -16,7 +17,7 @@ import { PublisherPolicy } from "./xpub.ts";
 export interface PublisherOptions extends SocketOptions, PublisherOwnOptions {}
 
 /** The options only a {@link Publisher} has. */
-export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOptions {
+export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOptions, SendOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
 }

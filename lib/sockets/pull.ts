@@ -7,13 +7,14 @@ import {
   type ConflateOptions,
   core,
   defineSocketOptions,
+  type ReceiveOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
 /** Options of a {@link Pull}. */
-export interface PullOptions extends SocketOptions, ConflateOptions {}
+export interface PullOptions extends SocketOptions, ReceiveOptions, ConflateOptions {}
 
 // The routing policy of PULL, over the pipes the core manages.
 class PullPolicy implements Policy {
@@ -29,6 +30,10 @@ class PullPolicy implements Policy {
 
   recv(): Msg | undefined {
     return this.#in.recv();
+  }
+
+  hasIn(): boolean {
+    return this.#in.hasIn();
   }
 }
 
@@ -71,5 +76,5 @@ export class Pull extends SocketBase {
 }
 
 /** The options only a Pull has, as properties (from the rows in lib/options.ts). */
-export interface Pull extends Required<ConflateOptions> {}
+export interface Pull extends Required<ConflateOptions & ReceiveOptions> {}
 defineSocketOptions(Pull.prototype, "PULL");

@@ -8,13 +8,14 @@ import {
   core,
   defineSocketOptions,
   type MessageInput,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
 /** Options of a {@link Push}. */
-export interface PushOptions extends SocketOptions, ConflateOptions {}
+export interface PushOptions extends SocketOptions, SendOptions, ConflateOptions {}
 
 // The routing policy of PUSH, over the pipes the core manages.
 class PushPolicy implements Policy {
@@ -30,6 +31,10 @@ class PushPolicy implements Policy {
 
   send(msg: Msg): boolean {
     return this.#out.send(msg) !== undefined;
+  }
+
+  hasOut(): boolean {
+    return this.#out.hasOut();
   }
 }
 
@@ -74,5 +79,5 @@ export class Push extends SocketBase {
 }
 
 /** The options only a Push has, as properties (from the rows in lib/options.ts). */
-export interface Push extends Required<ConflateOptions> {}
+export interface Push extends Required<ConflateOptions & SendOptions> {}
 defineSocketOptions(Push.prototype, "PUSH");

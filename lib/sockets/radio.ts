@@ -5,7 +5,16 @@
 // and LEAVE commands arrive in the pipe as command messages.
 
 import { Membership, type Msg, type Pipe } from "../pipe.ts";
-import { type CallOptions, core, type MessageLike, SocketBase, type SocketOptions, toFrame } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageLike,
+  type SendOptions,
+  SocketBase,
+  type SocketOptions,
+  toFrame,
+} from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
 import { groupBytes, groupKey } from "./dish.ts";
@@ -71,7 +80,15 @@ class RadioPolicy implements Policy {
     fanOut(this.#udp, msg);
     return true;
   }
+
+  // libzmq's dist_t: always writable (a send drops for peers at their HWM).
+  hasOut(): boolean {
+    return true;
+  }
 }
+
+/** Options of a {@link Radio}. */
+export interface RadioOptions extends SocketOptions, SendOptions {}
 
 /**
  * Distributes messages by group to {@link Dish} sockets: exact matching,
@@ -101,7 +118,7 @@ export class Radio extends SocketBase {
    *
    * @param options Socket options.
    */
-  constructor(options?: SocketOptions) {
+  constructor(options?: RadioOptions) {
     super("RADIO", options, () => new RadioPolicy());
   }
 
@@ -131,3 +148,7 @@ export class Radio extends SocketBase {
     return core(this).send([group, body], options);
   }
 }
+
+/** The send options of a Radio, as properties (from the rows in lib/options.ts). */
+export interface Radio extends Required<SendOptions> {}
+defineSocketOptions(Radio.prototype, "RADIO");

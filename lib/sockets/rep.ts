@@ -9,6 +9,8 @@ import {
   core,
   defineSocketOptions,
   type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
@@ -17,8 +19,8 @@ import type { Policy } from "../core.ts";
 /** Options of a {@link Reply}. */
 export interface ReplyOptions extends SocketOptions, ReplyOwnOptions {}
 
-/** The options only a {@link Reply} has. */
-export interface ReplyOwnOptions {
+/** The options only a {@link Reply} has, with the send and receive options. */
+export interface ReplyOwnOptions extends SendOptions, ReceiveOptions {
   /** ZMQ_ROUTING_ID: accepted as zeromq.js does; a REP announces no routing id (libzmq neither). */
   routingId?: string | Uint8Array | null;
 }
@@ -53,6 +55,15 @@ class ReplyPolicy implements Policy {
       this.#replyTo = pipe;
       return m.slice(i + 1);
     }
+  }
+
+  // libzmq's rep_t: readable only while no reply is owed, writable only while one is.
+  hasIn(): boolean {
+    return this.#replyTo === null && this.#in.hasIn();
+  }
+
+  hasOut(): boolean {
+    return this.#replyTo !== null;
   }
 
   send(msg: Msg): boolean {

@@ -11,6 +11,8 @@ import {
   core,
   defineSocketOptions,
   type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
@@ -19,8 +21,8 @@ import type { Policy, SocketCore } from "../core.ts";
 /** Options of a {@link Request}. */
 export interface RequestOptions extends SocketOptions, RequestOwnOptions {}
 
-/** The options only a {@link Request} has. */
-export interface RequestOwnOptions extends RoutingIdOptions {
+/** The options only a {@link Request} has, with the send and receive options. */
+export interface RequestOwnOptions extends RoutingIdOptions, SendOptions, ReceiveOptions {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only its reply. */
   correlate?: boolean;
   /** ZMQ_REQ_RELAXED: allow a new request before the reply came. */
@@ -86,6 +88,15 @@ class RequestPolicy implements Policy {
       return body;
     }
     return undefined;
+  }
+
+  // libzmq's req_t: readable only while a reply is awaited, writable unless one is (strictly).
+  hasIn(): boolean {
+    return this.#receiving && this.#replyPipe !== null && this.#replyPipe.inQ.length > 0;
+  }
+
+  hasOut(): boolean {
+    return (!this.#receiving || this.#core.opts.relaxed) && this.#out.hasOut();
   }
 
   // Replies from other peers (late ones, with `relaxed`) are dropped.

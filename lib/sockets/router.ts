@@ -12,6 +12,8 @@ import {
   core,
   defineSocketOptions,
   type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
 } from "../socket_base.ts";
@@ -20,8 +22,8 @@ import type { Policy, SocketCore } from "../core.ts";
 /** Options of a {@link Router}. */
 export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
 
-/** The options only a {@link Router} has. */
-export interface RouterOwnOptions extends RoutingIdOptions {
+/** The options only a {@link Router} has, with the send and receive options. */
+export interface RouterOwnOptions extends RoutingIdOptions, SendOptions, ReceiveOptions {
   /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
   mandatory?: boolean;
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
@@ -90,6 +92,17 @@ class RouterPolicy implements Policy {
     if (!pipe.canWrite()) return !this.#core.opts.mandatory;
     pipe.write(msg.slice(1));
     return true;
+  }
+
+  hasIn(): boolean {
+    return this.#in.hasIn();
+  }
+
+  // libzmq's router_t: always writable (where a message goes depends on it), unless mandatory.
+  hasOut(): boolean {
+    if (!this.#core.opts.mandatory) return true;
+    for (const p of this.#byId.values()) if (p.canWrite()) return true;
+    return false;
   }
 
   recv(): Msg | undefined {

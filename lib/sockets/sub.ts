@@ -7,6 +7,7 @@ import {
   defineSocketOptions,
   type InvertMatchingOptions,
   type MessageLike,
+  type ReceiveOptions,
   SocketBase,
   type SocketOptions,
   toFrame,
@@ -17,7 +18,7 @@ import { SubscriberPolicy } from "./xsub.ts";
 export interface SubscriberOptions extends SocketOptions, SubscriberOwnOptions {}
 
 /** The options only a {@link Subscriber} has. */
-export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOptions {}
+export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOptions, ReceiveOptions {}
 
 /**
  * Receives messages from {@link Publisher}s whose first frame starts with a

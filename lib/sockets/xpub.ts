@@ -1,8 +1,12 @@
 // XPUB (RFC 29): fan-out to subscribers whose prefixes match the first
 // frame, dropping for peers at their HWM; subscriptions arrive as
 // 0x01/0x00-prefixed messages (or SUBSCRIBE/CANCEL commands, which the engine
-// turns into those) and, on XPUB, are handed to the user.
+// turns into those) and, on XPUB, are handed to the user. With `manual`
+// (ZMQ_XPUB_MANUAL) they are only handed over: the user's subscribe() and
+// unsubscribe() apply them, to the peer of the subscription read last.
 
+import { latin1 } from "../bytes.ts";
+import { zmqError } from "../errors.ts";
 import { isMsg, type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
@@ -12,6 +16,9 @@ import {
   defineSocketOptions,
   type InvertMatchingOptions,
   type MessageInput,
+  type MessageLike,
+  type ReceiveOptions,
+  type SendOptions,
   SocketBase,
   type SocketOptions,
   toFrame,
@@ -22,10 +29,17 @@ import { fanOut } from "../routing/fan_out.ts";
 /** Options of an {@link XPublisher}. */
 export interface XPublisherOptions extends SocketOptions, XPublisherOwnOptions {}
 
-/** The options only an {@link XPublisher} has. */
-export interface XPublisherOwnOptions extends InvertMatchingOptions {
+/** The options only an {@link XPublisher} has, with the send and receive options. */
+export interface XPublisherOwnOptions extends InvertMatchingOptions, SendOptions, ReceiveOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
+  /**
+   * ZMQ_XPUB_MANUAL: subscriptions are handed to the user (every one,
+   * duplicates too) but not applied; {@link XPublisher.subscribe} and
+   * {@link XPublisher.unsubscribe} apply them to the peer whose subscription
+   * was received last. Default false.
+   */
+  manual?: boolean;
   /** ZMQ_XPUB_VERBOSE(R): which duplicate (un)subscriptions reach the user. */
   verbosity?: null | "allSubs" | "allSubsUnsubs";
   /** ZMQ_XPUB_WELCOME_MSG: sent to each new subscriber. */
@@ -41,8 +55,13 @@ export class PublisherPolicy implements Policy {
   #core: SocketCore;
   #subs = new PipeTrie();
   #pipes = new Set<Pipe>();
-  #user = new Queue<Msg>();
+  // What the user receives; `from` is the peer of a subscription (null: one
+  // whose peer is gone), which manual mode remembers when it is read.
+  #user = new Queue<{ msg: Msg; from?: Pipe | null }>();
   #deliver: boolean;
+  // Manual mode: each peer's subscriptions as it sent them, to cancel on detach.
+  #manualSubs = new Map<Pipe, Map<string, Uint8Array>>();
+  #last: Pipe | null = null;
 
   constructor(core: SocketCore, deliver: boolean) {
     this.#core = core;
@@ -60,12 +79,22 @@ export class PublisherPolicy implements Policy {
 
   detach(pipe: Pipe): void {
     this.#pipes.delete(pipe);
-    this.#subs.removePipe(pipe, (topic) => {
-      if (!this.#deliver) return;
-      const m = new Uint8Array(1 + topic.length);
-      m.set(topic, 1);
-      this.#user.push([m]);
-    });
+    const manual = this.#manualSubs.get(pipe);
+    if (manual !== undefined || (this.#deliver && this.#core.opts.manual)) {
+      // libzmq: every topic the peer sent becomes a cancellation, and what
+      // the user applied for it goes silently.
+      this.#manualSubs.delete(pipe);
+      this.#subs.removePipe(pipe, () => {});
+      for (const topic of manual?.values() ?? []) {
+        this.#user.push({ msg: [new Subscription(false, topic).message()], from: null });
+      }
+    } else {
+      this.#subs.removePipe(pipe, (topic) => {
+        if (!this.#deliver) return;
+        this.#user.push({ msg: [new Subscription(false, topic).message()] });
+      });
+    }
+    if (this.#last === pipe) this.#last = null;
     // The cancellations must reach a receive() already waiting.
     this.#core.wakeReceiver();
   }
@@ -81,16 +110,38 @@ export class PublisherPolicy implements Policy {
         this.#subscription(pipe, m[0][0] === 1, m[0].subarray(1));
       } else if (this.#deliver) {
         // Any other message from a subscriber goes up as is (libzmq XPUB).
-        this.#user.push(m);
+        this.#user.push({ msg: m });
       }
     }
   }
 
   #subscription(pipe: Pipe, subscribe: boolean, topic: Uint8Array): void {
+    if (this.#deliver && this.#core.opts.manual) {
+      let mine = this.#manualSubs.get(pipe);
+      if (mine === undefined) this.#manualSubs.set(pipe, mine = new Map());
+      if (subscribe) mine.set(latin1(topic), topic.slice());
+      else mine.delete(latin1(topic));
+      this.#user.push({ msg: [new Subscription(subscribe, topic).message()], from: pipe });
+      return;
+    }
     const verbosity = this.#core.opts.verbosity;
     const news = subscribe ? this.#subs.add(topic, pipe) : this.#subs.remove(topic, pipe);
     const tell = news || (subscribe ? verbosity !== null : verbosity === "allSubsUnsubs");
-    if (this.#deliver && tell) this.#user.push([new Subscription(subscribe, topic).message()]);
+    if (this.#deliver && tell) this.#user.push({ msg: [new Subscription(subscribe, topic).message()] });
+  }
+
+  /**
+   * Manual mode: applies a subscription, or cancels one, for the peer whose
+   * subscription the user received last (nothing when it is gone).
+   */
+  apply(subscribe: boolean, topic: Uint8Array): void {
+    if (!this.#core.opts.manual) {
+      throw zmqError("EINVAL", "subscribe() and unsubscribe() on an XPublisher need `manual`");
+    }
+    const p = this.#last;
+    if (p === null || !this.#pipes.has(p)) return;
+    if (subscribe) this.#subs.add(topic, p);
+    else this.#subs.remove(topic, p);
   }
 
   send(msg: Msg): boolean {
@@ -123,7 +174,19 @@ export class PublisherPolicy implements Policy {
   }
 
   recv(): Msg | undefined {
-    return this.#user.shift();
+    const e = this.#user.shift();
+    if (e === undefined) return undefined;
+    if (e.from !== undefined && this.#core.opts.manual) this.#last = e.from;
+    return e.msg;
+  }
+
+  hasIn(): boolean {
+    return this.#user.length > 0;
+  }
+
+  // libzmq's dist_t: a publisher is always writable (a send drops for peers at their HWM).
+  hasOut(): boolean {
+    return true;
   }
 }
 
@@ -147,13 +210,17 @@ export class PublisherPolicy implements Policy {
  * ```
  */
 export class XPublisher extends SocketBase {
+  #policy: PublisherPolicy;
+
   /**
    * Creates a XPUB socket.
    *
    * @param options Socket options.
    */
   constructor(options?: XPublisherOptions) {
-    super("XPUB", options, (c) => new PublisherPolicy(c, true));
+    let policy!: PublisherPolicy;
+    super("XPUB", options, (c) => policy = new PublisherPolicy(c, true));
+    this.#policy = policy;
   }
 
   /**
@@ -175,6 +242,31 @@ export class XPublisher extends SocketBase {
    */
   receive(options?: CallOptions): Promise<Uint8Array[]> {
     return core(this).receive(options);
+  }
+
+  /**
+   * With `manual`: subscribes the peer whose subscription was received last
+   * to each prefix (all messages without one), as ZMQ_SUBSCRIBE on a manual
+   * XPUB does in libzmq.
+   *
+   * @param prefixes The prefixes.
+   * @throws {ZmqError} EINVAL without `manual`.
+   */
+  subscribe(...prefixes: MessageLike[]): void {
+    if (prefixes.length === 0) prefixes = [""];
+    for (const p of prefixes) this.#policy.apply(true, toFrame(p).slice());
+  }
+
+  /**
+   * With `manual`: cancels a subscription of the peer whose subscription was
+   * received last, as ZMQ_UNSUBSCRIBE on a manual XPUB does in libzmq.
+   *
+   * @param prefixes The prefixes.
+   * @throws {ZmqError} EINVAL without `manual`.
+   */
+  unsubscribe(...prefixes: MessageLike[]): void {
+    if (prefixes.length === 0) prefixes = [""];
+    for (const p of prefixes) this.#policy.apply(false, toFrame(p).slice());
   }
 
   /** Iterates over subscription messages until the socket closes. */

@@ -4,7 +4,16 @@
 import { type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { TopicSet } from "../routing/trie.ts";
-import { type CallOptions, core, type MessageInput, SocketBase, type SocketOptions } from "../socket_base.ts";
+import {
+  type CallOptions,
+  core,
+  defineSocketOptions,
+  type MessageInput,
+  type ReceiveOptions,
+  type SendOptions,
+  SocketBase,
+  type SocketOptions,
+} from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 import { fanOut, toConnected } from "../routing/fan_out.ts";
 
@@ -65,13 +74,35 @@ export class SubscriberPolicy implements Policy {
   }
 
   recv(): Msg | undefined {
+    const m = this.#next;
+    if (m !== undefined) {
+      this.#next = undefined;
+      return m;
+    }
     const invert = this.#core.opts.invertMatching;
     for (;;) {
       const m = this.#in.recv();
       if (m === undefined || !this.#filter || this.#topics.matches(m[0]) !== invert) return m;
     }
   }
+
+  // SUB drops what matches no subscription, so whether one is there to read
+  // takes reading it (libzmq's xsub_t prefetches the same way).
+  #next: Msg | undefined = undefined;
+
+  hasIn(): boolean {
+    if (!this.#filter) return this.#in.hasIn();
+    return this.#next !== undefined || (this.#next = this.recv()) !== undefined;
+  }
+
+  // libzmq's xsub_t: (un)subscriptions can always be sent; SUB has no send().
+  hasOut(): boolean {
+    return !this.#filter;
+  }
 }
+
+/** Options of an {@link XSubscriber}. */
+export interface XSubscriberOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
 /**
  * A subscriber that subscribes by sending messages: byte 1 (subscribe) or 0
@@ -91,7 +122,7 @@ export class XSubscriber extends SocketBase {
    *
    * @param options Socket options.
    */
-  constructor(options?: SocketOptions) {
+  constructor(options?: XSubscriberOptions) {
     super("XSUB", options, (c) => new SubscriberPolicy(c, false));
   }
 
@@ -121,3 +152,7 @@ export class XSubscriber extends SocketBase {
     return core(this).iterate();
   }
 }
+
+/** The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts). */
+export interface XSubscriber extends Required<SendOptions & ReceiveOptions> {}
+defineSocketOptions(XSubscriber.prototype, "XSUB");

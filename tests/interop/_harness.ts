@@ -377,7 +377,7 @@ const COUNTED = [
 // What the test uses of our sockets, whatever their type.
 interface AnySocket {
   readonly lastEndpoint: string | null;
-  readonly events: zmq.SocketEvents;
+  readonly events: zmq.Observer;
   bind(address: string): Promise<void>;
   connect(address: string, options?: { routingId?: string }): void;
   send(msg: zmq.MessageInput): Promise<void>;

@@ -11,12 +11,12 @@ import {
   createAuthenticator,
   curveKeyPair,
   Dealer,
+  type EventOfType,
   Publisher,
   Reply,
   Request,
   Router,
   type SocketBase,
-  type SocketEvent,
   type SocketEventType,
   type SocketOptions,
   Subscriber,
@@ -29,6 +29,9 @@ type Counts = Record<string, number>;
 
 const ROW = { timeout: 20_000 };
 const IO = { linger: 0, receiveTimeout: 4000, sendTimeout: 4000 };
+// PUB has no receive options and SUB no send options (zeromq.js's types).
+const { receiveTimeout: _r, ...IO_PUB } = IO;
+const { sendTimeout: _s, ...IO_SUB } = IO;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const b64 = (f: string | Uint8Array): string => {
@@ -71,9 +74,9 @@ class Theirs {
 }
 
 /** The first `type` event of `sock` from now on. */
-function nextEvent(sock: SocketBase, type: SocketEventType, ms = 10000): Promise<SocketEvent> {
-  let on!: (e: SocketEvent) => void;
-  const p = new Promise<SocketEvent>((resolve) => {
+function nextEvent<E extends SocketEventType>(sock: SocketBase, type: E, ms = 10000): Promise<EventOfType<E>> {
+  let on!: (e: EventOfType<E>) => void;
+  const p = new Promise<EventOfType<E>>((resolve) => {
     on = (e) => resolve(e);
     sock.events.on(type, on);
   });
@@ -166,7 +169,7 @@ describe("security interop with libzmq", () => {
 
   row("CURVE: our PUB (server) → libzmq SUB (client), libzmq's SUBSCRIBE inside MESSAGE", async ({ ours, theirs }) => {
     const server = curveKeyPair();
-    const pub = ours(new Publisher({ ...IO, ...serverKeys(server) }));
+    const pub = ours(new Publisher({ ...IO_PUB, ...serverKeys(server) }));
     await pub.bind("tcp://127.0.0.1:*");
     const sub = await theirs("Subscriber", clientKeys(server, await keypair()));
     await sub.subscribe("news");
@@ -181,7 +184,7 @@ describe("security interop with libzmq", () => {
   row("CURVE: libzmq PUB (server) → our SUB (client), our SUBSCRIBE inside MESSAGE", async ({ ours, theirs }) => {
     const server = await keypair();
     const pub = await theirs("Publisher", serverKeys(server));
-    const sub = ours(new Subscriber({ ...IO, ...clientKeys(server, curveKeyPair()) }));
+    const sub = ours(new Subscriber({ ...IO_SUB, ...clientKeys(server, curveKeyPair()) }));
     sub.subscribe("news");
     sub.connect(await pub.bind());
     const got = await publishUntil(sub.receive(), async () => {

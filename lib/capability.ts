@@ -1,0 +1,59 @@
+/**
+ * What this library implements, as zeromq.js reports it for its libzmq:
+ * `version` and `capability`.
+ *
+ * @module
+ */
+
+import { getTransport } from "./driver.ts";
+
+/**
+ * The libzmq version whose behaviour this library implements, as zeromq.js's
+ * `version` (`"major.minor.patch"`).
+ *
+ * @example
+ * ```ts
+ * import { version } from "./mod.ts";
+ * console.log(version); // "4.3.5"
+ * ```
+ */
+export const version: string = "4.3.5";
+
+/** The shape of {@link capability}: zeromq.js's keys, each true or false. */
+export interface Capability {
+  /** `ipc://` works: true where the tcp/ipc transports are registered (mod.ts), false in browsers. */
+  readonly ipc: boolean;
+  /** `pgm://` and `epgm://`: false. */
+  readonly pgm: boolean;
+  /** `tipc://`: false. */
+  readonly tipc: boolean;
+  /** `norm://`: false. */
+  readonly norm: boolean;
+  /** The CURVE mechanism: true. */
+  readonly curve: boolean;
+  /** The GSSAPI mechanism: false. */
+  readonly gssapi: boolean;
+  /** Draft socket types: true (RADIO and DISH). */
+  readonly draft: boolean;
+}
+
+/**
+ * What is available in this runtime, with zeromq.js's keys.
+ *
+ * @example
+ * ```ts
+ * import { capability } from "./mod.ts";
+ * console.log(capability.curve, capability.ipc); // true true
+ * ```
+ */
+export const capability: Capability = Object.freeze({
+  get ipc(): boolean {
+    return getTransport("ipc") !== undefined;
+  },
+  pgm: false,
+  tipc: false,
+  norm: false,
+  curve: true,
+  gssapi: false,
+  draft: true,
+});
