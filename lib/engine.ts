@@ -4,7 +4,7 @@
 // ZMTP 3.x over byte streams unless the connection brings its own (ws). Pure
 // protocol logic over the callback Connection contract.
 
-import { authError, HandshakeError, ProtocolError } from "./errors.ts";
+import { authError, type AuthStatus, HandshakeError, ProtocolError } from "./errors.ts";
 import { latin1 } from "./bytes.ts";
 import { COMMAND, MORE } from "./zmtp/frame.ts";
 import type { Framer, FramerHandler, PeerGreeting } from "./zmtp/framer.ts";
@@ -253,7 +253,9 @@ export class Engine implements EngineLike {
       this.#write(COMMAND, encodeError(step.error));
       this.#errorSent = true;
       // A bare status code is a ZAP refusal (RFC 27), sent as libzmq does.
-      if (/^[345]00$/.test(step.error)) throw authError(`ZAP authentication refused the peer (status ${step.error})`);
+      if (/^[345]00$/.test(step.error)) {
+        throw authError(`ZAP authentication refused the peer (status ${step.error})`, Number(step.error) as AuthStatus);
+      }
       throw new HandshakeError(step.error);
     }
     if (step.done !== undefined) this.#onReady(step.done);

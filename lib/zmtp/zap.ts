@@ -3,7 +3,7 @@
 // connection, and the handshake steps for a refusal or an admission. Pure:
 // who answers (a function, a handler socket) is decided above the codec.
 
-import { authError, HandshakeError } from "../errors.ts";
+import { authError, type AuthStatus, HandshakeError } from "../errors.ts";
 import { parseErrorReason } from "./command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep } from "./mechanism.ts";
 
@@ -167,7 +167,7 @@ function ipOf(peer: string): string {
  */
 export function zapRefused(o: ZapOutcome): HandshakeStep {
   if (o.statusCode === "300") {
-    throw authError(`ZAP authentication failed temporarily (300${o.statusText ? ` ${o.statusText}` : ""})`);
+    throw authError(`ZAP authentication failed temporarily (300${o.statusText ? ` ${o.statusText}` : ""})`, 300);
   }
   return { send: [], error: o.statusCode };
 }
@@ -227,6 +227,8 @@ export function zapDone(
  */
 export function peerRefused(body: Uint8Array): never {
   const reason = parseErrorReason(body.subarray(6));
-  if (/^[345]00$/.test(reason)) throw authError(`server refused authentication (ZAP status ${reason})`);
+  if (/^[345]00$/.test(reason)) {
+    throw authError(`server refused authentication (ZAP status ${reason})`, Number(reason) as AuthStatus);
+  }
   throw new HandshakeError(`peer sent ERROR: ${reason}`);
 }

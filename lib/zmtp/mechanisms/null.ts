@@ -1,7 +1,7 @@
 // NULL mechanism (RFC 23 §"The NULL Security Mechanism"): each side sends
 // READY with its metadata and accepts the peer's READY.
 
-import { authError, HandshakeError } from "../../errors.ts";
+import { authError, type AuthStatus, HandshakeError } from "../../errors.ts";
 import { encodeReady, parseCommand, parseErrorReason, parseMetadata } from "../command.ts";
 import type { HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 
@@ -37,7 +37,7 @@ export class NullMechanism implements Mechanism {
       // A bare ZAP status code: the server's authenticator refused us (RFC 27).
       const reason = parseErrorReason(cmd.data);
       const message = `peer sent ERROR: ${reason}`;
-      throw /^[345]00$/.test(reason) ? authError(message) : new HandshakeError(message);
+      throw /^[345]00$/.test(reason) ? authError(message, Number(reason) as AuthStatus) : new HandshakeError(message);
     }
     return { send: [], error: `unexpected ${cmd.name} command in NULL handshake` };
   }
