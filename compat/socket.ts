@@ -290,7 +290,7 @@ export class Socket extends EventEmitter {
         this.#emit("bind", address);
         if (cb) this.#call(cb);
       },
-      (e) => cb ? this.#call(cb, e) : this.#raise(e),
+      (e) => cb ? this.#call(cb, e) : this.#endpointFailed(e),
     );
     return this;
   }
@@ -308,7 +308,7 @@ export class Socket extends EventEmitter {
    */
   bindSync(address: string): this {
     parseEndpoint(address, true);
-    this.#serial(() => this.#lib.bind(address)).catch((e) => this.#raise(e));
+    this.#serial(() => this.#lib.bind(address)).catch((e) => this.#endpointFailed(e));
     return this;
   }
 
@@ -326,7 +326,7 @@ export class Socket extends EventEmitter {
         this.#emit("unbind", address);
         if (cb) this.#call(cb);
       },
-      (e) => cb ? this.#call(cb, e) : this.#raise(e),
+      (e) => cb ? this.#call(cb, e) : this.#endpointFailed(e),
     );
     return this;
   }
@@ -339,7 +339,7 @@ export class Socket extends EventEmitter {
    * @returns This socket.
    */
   unbindSync(address: string): this {
-    this.#serial(() => this.#lib.unbind(address)).catch((e) => this.#raise(e));
+    this.#serial(() => this.#lib.unbind(address)).catch((e) => this.#endpointFailed(e));
     return this;
   }
 
@@ -366,6 +366,12 @@ export class Socket extends EventEmitter {
   disconnect(address: string): this {
     this.#lib.disconnect(address);
     return this;
+  }
+
+  // A bind or unbind without a callback failed: an "error" event, unless
+  // close() came first (closing right after bindSync() is no error).
+  #endpointFailed(e: unknown): void {
+    if (!this.#closed) this.#raise(e);
   }
 
   // Runs bind/unbind operations in call order; the first one starts at once

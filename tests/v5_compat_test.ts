@@ -690,6 +690,29 @@ describe("v5-compat bind, unbind, errors", () => {
     await new Promise<void>((r, j) => third.bind(addr, (e) => e ? j(e) : r()));
   });
 
+  test("close() right after bindSync() or unbindSync() is no error", T, async () => {
+    const addr = await freeTcpAddress();
+    const errors: unknown[] = [];
+    const a = sock("router");
+    a.on("error", (e) => errors.push(e));
+    a.bindSync(addr);
+    a.close();
+    const b = sock("router");
+    b.on("error", (e) => errors.push(e));
+    b.bindSync("tcp://127.0.0.1:*");
+    b.unbindSync("tcp://127.0.0.1:*");
+    b.close();
+    // The address is free again once the first socket's bind has run its course.
+    const c = sock("router");
+    for (let i = 0; i < 100; i++) {
+      const err = await new Promise<Error | undefined>((r) => c.bind(addr, r));
+      if (err === undefined) break;
+      await turns();
+    }
+    await turns();
+    assert.deepEqual(errors, []);
+  });
+
   test("failures go to the callback, else to an 'error' event", T, async () => {
     const a = sock("rep");
     const ep = await bound(a);
