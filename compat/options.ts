@@ -369,31 +369,49 @@ const TABLE: ReadonlyMap<number, Row> = new Map<number, Row>([
   [C.ZMQ_CONNECT_TIMEOUT, map("ZMQ_CONNECT_TIMEOUT", "int", "connectTimeout")],
 ]);
 
-// Property names that would shadow a Socket member keep only their v5 form
-// (`_subscribe`, `_fd`, `_ioevents`, `_receiveMore`) or none (`type`).
-const NOT_ALIASED = new Set([
-  "type",
-  "subscribe",
-  "unsubscribe",
-  "events",
-  "fd",
-  "rcvmore",
-  "io_threads",
-  "max_sockets",
-]);
-
 /**
- * Every option name a socket takes: zeromq.js 5's {@link options}, plus each
- * libzmq option's name in lower case without `ZMQ_` (`sndhwm`,
- * `router_mandatory`, ...), as properties and `socket()` option keys.
+ * Every option name a socket takes: zeromq.js 5's {@link options}, plus the
+ * libzmq name of each socket option in lower case without `ZMQ_` (`sndhwm`,
+ * `router_mandatory`, ...), as properties and `socket()` option keys. Left
+ * out: `type`, `subscribe`, `unsubscribe`, `events`, `fd` and `rcvmore`,
+ * which would shadow a Socket member (their zeromq.js 5 names stay).
  */
 export const OPTION_NAMES: ReadonlyMap<string, number> = (() => {
   const names = new Map<string, number>(Object.entries(options));
-  for (const [k, v] of Object.entries(C)) {
-    if (!k.startsWith("ZMQ_") || !TABLE.has(v as number)) continue;
-    const alias = k.slice(4).toLowerCase();
-    if (!NOT_ALIASED.has(alias) && !names.has(alias)) names.set(alias, v as number);
-  }
+  const aliases: [string, number][] = [
+    ["routing_id", C.ZMQ_ROUTING_ID],
+    ["recovery_ivl_msec", C.ZMQ_RECOVERY_IVL_MSEC],
+    ["reconnect_ivl_max", C.ZMQ_RECONNECT_IVL_MAX],
+    ["maxmsgsize", C.ZMQ_MAXMSGSIZE],
+    ["sndhwm", C.ZMQ_SNDHWM],
+    ["rcvhwm", C.ZMQ_RCVHWM],
+    ["multicast_hops", C.ZMQ_MULTICAST_HOPS],
+    ["rcvtimeo", C.ZMQ_RCVTIMEO],
+    ["sndtimeo", C.ZMQ_SNDTIMEO],
+    ["ipv4only", C.ZMQ_IPV4ONLY],
+    ["router_mandatory", C.ZMQ_ROUTER_MANDATORY],
+    ["tcp_keepalive", C.ZMQ_TCP_KEEPALIVE],
+    ["tcp_keepalive_cnt", C.ZMQ_TCP_KEEPALIVE_CNT],
+    ["tcp_keepalive_idle", C.ZMQ_TCP_KEEPALIVE_IDLE],
+    ["tcp_keepalive_intvl", C.ZMQ_TCP_KEEPALIVE_INTVL],
+    ["tcp_accept_filter", C.ZMQ_TCP_ACCEPT_FILTER],
+    ["delay_attach_on_connect", C.ZMQ_DELAY_ATTACH_ON_CONNECT],
+    ["immediate", C.ZMQ_IMMEDIATE],
+    ["xpub_verbose", C.ZMQ_XPUB_VERBOSE],
+    ["router_raw", C.ZMQ_ROUTER_RAW],
+    ["ipv6", C.ZMQ_IPV6],
+    ["probe_router", C.ZMQ_PROBE_ROUTER],
+    ["req_correlate", C.ZMQ_REQ_CORRELATE],
+    ["req_relaxed", C.ZMQ_REQ_RELAXED],
+    ["conflate", C.ZMQ_CONFLATE],
+    ["router_handover", C.ZMQ_ROUTER_HANDOVER],
+    ["handshake_ivl", C.ZMQ_HANDSHAKE_IVL],
+    ["xpub_nodrop", C.ZMQ_XPUB_NODROP],
+    ["xpub_welcome_msg", C.ZMQ_XPUB_WELCOME_MSG],
+    ["invert_matching", C.ZMQ_INVERT_MATCHING],
+    ["xpub_verboser", C.ZMQ_XPUB_VERBOSER],
+  ];
+  for (const [name, n] of aliases) names.set(name, n);
   return names;
 })();
 

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import * as zmq from "../v5-compat.ts";
 import { curvePublicKey, z85Encode } from "../mod.ts";
 import { bindAddress, freeTcpAddress, type TransportName, WAIT, withTimeout } from "./_helpers.ts";
+import { nodeBin } from "./interop/_harness.ts";
 
 const T = { timeout: 20000 };
 const TRANSPORTS: TransportName[] = ["tcp", "ipc", "inproc"];
@@ -86,7 +87,7 @@ describe("v5-compat exports", () => {
       for (const [k, v] of Object.entries(z)) out[k] = typeof v === "number" ? v : typeof v;
       out.options = z.options;
       console.log(JSON.stringify(out));`;
-    const child = spawn("node", ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(nodeBin(), ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     child.stdout.on("data", (d) => stdout += d);
     const code = await withTimeout(new Promise((r) => child.once("exit", r)), WAIT, "node -e");
@@ -314,6 +315,50 @@ describe("v5-compat options", () => {
     } finally {
       zmq.Context.setMaxSockets(before);
     }
+  });
+
+  test("the option properties: zeromq.js 5's names and libzmq's socket option names, nothing else", () => {
+    const proto = zmq.Socket.prototype;
+    const props = Object.getOwnPropertyNames(proto)
+      .filter((n) => n !== "closed" && Object.getOwnPropertyDescriptor(proto, n)?.get !== undefined)
+      .sort();
+    const LIBZMQ = [
+      "routing_id",
+      "recovery_ivl_msec",
+      "reconnect_ivl_max",
+      "maxmsgsize",
+      "sndhwm",
+      "rcvhwm",
+      "multicast_hops",
+      "rcvtimeo",
+      "sndtimeo",
+      "ipv4only",
+      "router_mandatory",
+      "tcp_keepalive",
+      "tcp_keepalive_cnt",
+      "tcp_keepalive_idle",
+      "tcp_keepalive_intvl",
+      "tcp_accept_filter",
+      "delay_attach_on_connect",
+      "immediate",
+      "xpub_verbose",
+      "router_raw",
+      "ipv6",
+      "probe_router",
+      "req_correlate",
+      "req_relaxed",
+      "conflate",
+      "router_handover",
+      "handshake_ivl",
+      "xpub_nodrop",
+      "xpub_welcome_msg",
+      "invert_matching",
+      "xpub_verboser",
+    ];
+    assert.deepEqual(props, [...Object.keys(zmq.options), ...LIBZMQ].sort());
+    // Constants that share a number with an option are not option names.
+    assert.throws(() => sock("push").setsockopt("push", 1), /Unknown socket option "push"/);
+    assert.throws(() => sock("push").getsockopt("sndmore"), /Unknown socket option "sndmore"/);
   });
 
   test("ZMQ_MECHANISM: 0 NULL, 1 PLAIN, 2 CURVE; the family set last wins", () => {
