@@ -64,6 +64,8 @@ export type MessagePart = Uint8Array | ArrayBuffer | ArrayBufferView | string | 
 
 // What a library socket offers the layer; sending and receiving depend on its type.
 interface LibSocket extends SocketBase {
+  /** On the types that send (the option belongs to them). */
+  sendTimeout?: number;
   send?(message: Uint8Array[], options?: { signal?: AbortSignal }): Promise<void>;
   receive?(options?: { signal?: AbortSignal }): Promise<Uint8Array[]>;
   subscribe?(...prefixes: (string | Uint8Array)[]): void;
@@ -154,16 +156,21 @@ function errnoOf(e: Error | undefined): number {
 }
 
 // Our events, and the zeromq.js 5 monitor event each becomes; the value argument it carries.
+// The fields of an event that only some event types have.
+const errorOf = (e: SocketEvent): Error | undefined => (e as { error?: Error }).error;
+const addressOf = (e: SocketEvent): string | undefined => (e as { address?: string }).address;
+const intervalOf = (e: SocketEvent): unknown => (e as { interval?: number }).interval;
+
 const MONITORED: readonly [SocketEventType, string, (e: SocketEvent) => unknown][] = [
   ["connect", "connect", () => undefined],
   ["connect:delay", "connect_delay", () => undefined],
-  ["connect:retry", "connect_retry", (e) => e.interval],
+  ["connect:retry", "connect_retry", intervalOf],
   ["bind", "listen", () => undefined],
-  ["bind:error", "bind_error", (e) => errnoOf(e.error)],
+  ["bind:error", "bind_error", (e) => errnoOf(errorOf(e))],
   ["accept", "accept", () => undefined],
-  ["accept:error", "accept_error", (e) => errnoOf(e.error)],
+  ["accept:error", "accept_error", (e) => errnoOf(errorOf(e))],
   ["close", "close", () => undefined],
-  ["close:error", "close_error", (e) => errnoOf(e.error)],
+  ["close:error", "close_error", (e) => errnoOf(errorOf(e))],
   ["disconnect", "disconnect", () => undefined],
 ];
 const FAILURES = new Set<SocketEventType>(["bind:error", "accept:error", "close:error"]);
@@ -661,9 +668,9 @@ export class Socket extends EventEmitter {
     const events = this.#lib.events;
     const listeners = MONITORED.map(([type, name, value]) => {
       const l = (e: SocketEvent) => {
-        const error = FAILURES.has(type) ? e.error : undefined;
+        const error = FAILURES.has(type) ? errorOf(e) : undefined;
         // Outside the library's own call stack, which a throwing listener must not unwind.
-        queueMicrotask(() => this.emit(name, value(e), e.address, error));
+        queueMicrotask(() => this.emit(name, value(e), addressOf(e), error));
       };
       events.on(type, l);
       return [type, l] as const;

@@ -45,7 +45,7 @@ const OUT = join(ROOT, "npm");
 const STAGING = join(ROOT, ".tmp", `npm-build-${process.pid}`);
 
 /** Source trees compiled into npm/esm/; tests/ is compiled but not published. */
-const PUBLISHED_DIRS = ["lib", "transports"];
+const PUBLISHED_DIRS = ["lib", "transports", "compat"];
 const TEST_DIRS = ["tests"];
 
 /**

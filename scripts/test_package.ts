@@ -382,13 +382,12 @@ async function main(): Promise<number> {
     for (const f of ["./esm/mod.js", "./esm/transports/tcp.js", "./cjs/mod.js"]) {
       if (!pkg.sideEffects.includes(f)) throw new Error(`sideEffects does not list ${f}`);
     }
-    for (const sub of [".", "./browser", "./draft"]) {
+    for (const sub of [".", "./browser", "./draft", "./v5-compat"]) {
       const e = pkg.exports[sub];
       if (!e?.import?.types || !e?.require?.types || !e?.require?.default) {
         throw new Error(`exports["${sub}"] lacks import/require conditions with types`);
       }
     }
-    if ("./v5-compat" in pkg.exports) throw new Error("exports has ./v5-compat");
     return Promise.resolve();
   });
 
@@ -411,6 +410,22 @@ async function main(): Promise<number> {
       if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH|network/i.test(r.err)) offline = true;
       throw new Error(`\`npm install\` exited ${r.code}\n${tail(r.err)}`);
     }
+  });
+
+  // zeromq.js 5 code: the legacy API from CommonJS and ESM.
+  add("node: require and import of ./v5-compat (zeromq.js 5's API)", [npmInstall], async () => {
+    const prog = (load: string) =>
+      `${load}\nconst pull = zmq.socket("pull"), push = zmq.socket("push");\n` +
+      `pull.on("message", (m) => { console.log(m.toString()); pull.close(); push.close(); });\n` +
+      `pull.bind("tcp://127.0.0.1:*", (err) => {\n` +
+      `  if (err) throw err;\n` +
+      `  push.connect(pull.getsockopt("last_endpoint"));\n` +
+      `  push.send("v5 " + typeof zmq.ZMQ_SNDMORE);\n` +
+      `});\n`;
+    writeFileSync(join(app, "v5.cjs"), prog(`const zmq = require("${NAME}/v5-compat");`));
+    writeFileSync(join(app, "v5.mjs"), prog(`import * as zmq from "${NAME}/v5-compat";`));
+    await must("node", ["v5.cjs"], app, ["v5 number"]);
+    await must("node", ["v5.mjs"], app, ["v5 number"]);
   });
 
   const bunAdd = add("README: bun add", [pack], async () => {
