@@ -781,7 +781,8 @@ describe("v5-compat bind, unbind, errors", () => {
     d.send("x");
     assert.equal(((await err2)[0] as { code?: string }).code, "ENOTSUP");
     assert.throws(() => sock("pull").bindSync("tcp://nowhere"), TypeError, "a malformed address throws at once");
-    assert.throws(() => sock("pull").connect("bogus"), TypeError);
+    // As zeromq.js: a malformed endpoint is EINVAL, thrown by connect().
+    assert.throws(() => sock("pull").connect("bogus"), (e: Error & { code?: string }) => e.code === "EINVAL");
     const closed = sock("push");
     closed.close();
     assert.throws(() => closed.connect(ep), /closed/);
@@ -808,10 +809,10 @@ describe("v5-compat monitor", () => {
     const reply = messages(req, 1);
     req.send("ping");
     await reply;
+    // libzmq reports "close" for a listener's fd: a connect()ed socket has
+    // none, so the REP's "disconnect" says the REQ is gone.
     const disconnect = next(rep, "disconnect");
-    const closing = next(req, "close");
     req.close();
-    await closing;
     assert.equal((await disconnect)[1], addr);
     const dup = sock("rep");
     dup.monitor();
@@ -819,7 +820,8 @@ describe("v5-compat monitor", () => {
     dup.bind(addr, () => {});
     const [errno, at, ex] = await bindError;
     assert.equal(errno, 98);
-    assert.equal(at, addr);
+    // libzmq (and so zeromq.js) reports a failed bind's address without the scheme.
+    assert.equal(at, addr.replace(/^tcp:\/\//, ""));
     assert.ok(ex instanceof Error);
     dup.unmonitor();
     let heard = 0;
