@@ -46,6 +46,7 @@ export {
   type InvertMatchingOptions,
   type MessageInput,
   type MessageLike,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
@@ -53,6 +54,7 @@ export {
   SocketBase as Socket,
   type SocketOptions,
   SocketType,
+  type Writable,
 } from "./lib/socket_base.ts";
 export type { SocketTypeName } from "./lib/options.ts";
 export { Context, type ContextOptions, defaultContext as context } from "./lib/context.ts";

@@ -13,6 +13,7 @@ import type { Context } from "./context.ts";
 import { defineOptions, type SocketTypeName } from "./options.ts";
 
 export { type CallOptions, type MessageInput, type MessageLike, toFrame } from "./message.ts";
+import type { CallOptions, MessageInput } from "./message.ts";
 
 /**
  * The socket types as zeromq.js numbers them (libzmq's ZMQ_PAIR ... ZMQ_DGRAM):
@@ -321,6 +322,117 @@ export abstract class SocketBase {
     this.#core.close();
     return Promise.resolve();
   }
+}
+
+/**
+ * What a socket that sends has: `send()`. Documented once here and merged
+ * into each sending type (zeromq.js's `Writable`).
+ *
+ * @example
+ * ```ts
+ * import { Pull, Push, type Writable } from "./mod.ts";
+ * const pull = new Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * const push: Writable = new Push();
+ * (push as Push).connect(pull.lastEndpoint!);
+ * await push.send(["part 1", "part 2"]);
+ * (push as Push).close();
+ * pull.close();
+ * ```
+ */
+export interface Writable {
+  /**
+   * Sends a message: queued for a peer as the socket type routes it. Waits
+   * while every peer it could go to is at its high-water mark (the types
+   * that drop there, PUB/XPUB/ROUTER/RADIO, resolve at once); rejects with
+   * EAGAIN after `sendTimeout`, with the signal's reason when aborted, and
+   * with the type's own errors (REQ's EFSM, ROUTER's EHOSTUNREACH, ...).
+   *
+   * @param message One part or an array of parts (multipart).
+   * @param options An AbortSignal to stop waiting.
+   * @returns Resolves once the message is queued (or dropped by a type that drops).
+   */
+  send(message: MessageInput, options?: CallOptions): Promise<void>;
+}
+
+/**
+ * What a socket that receives has: `receive()` and async iteration.
+ * Documented once here and merged into each receiving type (zeromq.js's
+ * `Readable`).
+ *
+ * @example
+ * ```ts
+ * import { Pull, type Readable } from "./mod.ts";
+ * const pull = new Pull({ receiveTimeout: 10 });
+ * const r: Readable = pull;
+ * await r.receive().catch((e) => console.log(e.code)); // "EAGAIN"
+ * pull.close();
+ * ```
+ */
+export interface Readable {
+  /**
+   * Waits for the next message. Rejects with EAGAIN after `receiveTimeout`,
+   * with the signal's reason when aborted, and with the type's own errors
+   * (REQ's and REP's EFSM).
+   *
+   * @param options An AbortSignal to stop waiting.
+   * @returns The message's frames (ROUTER: the sender's routing id first).
+   */
+  receive(options?: CallOptions): Promise<Uint8Array[]>;
+  /**
+   * Iterates over received messages until the socket closes.
+   *
+   * @returns The iterator.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]>;
+}
+
+/**
+ * Gives a sending socket type its `send()` (see {@link Writable}).
+ *
+ * @param proto The class's prototype.
+ * @example
+ * ```ts
+ * import { defineWritable } from "./lib/socket_base.ts";
+ * console.log(typeof defineWritable); // "function"
+ * ```
+ */
+export function defineWritable(proto: SocketBase): void {
+  Object.defineProperty(proto, "send", {
+    configurable: true,
+    writable: true,
+    value(this: SocketBase, message: MessageInput, options?: CallOptions): Promise<void> {
+      return coreOf(this).send(message, options);
+    },
+  });
+}
+
+/**
+ * Gives a receiving socket type its `receive()` and async iteration (see
+ * {@link Readable}).
+ *
+ * @param proto The class's prototype.
+ * @example
+ * ```ts
+ * import { defineReadable } from "./lib/socket_base.ts";
+ * console.log(typeof defineReadable); // "function"
+ * ```
+ */
+export function defineReadable(proto: SocketBase): void {
+  Object.defineProperty(proto, "receive", {
+    configurable: true,
+    writable: true,
+    value(this: SocketBase, options?: CallOptions): Promise<Uint8Array[]> {
+      return coreOf(this).receive(options);
+    },
+  });
+  Object.defineProperty(proto, Symbol.asyncIterator, {
+    configurable: true,
+    writable: true,
+    value(this: SocketBase): AsyncIterator<Uint8Array[]> {
+      return coreOf(this).iterate();
+    },
+  });
 }
 
 /**

@@ -5,15 +5,16 @@ import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
-  type CallOptions,
   type ConflateOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
@@ -81,34 +82,11 @@ export class Dealer extends SocketBase {
   constructor(options?: DealerOptions) {
     super("DEALER", options, () => new DealerPolicy());
   }
-
-  /**
-   * Queues a message for the next peer with room.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal to stop waiting.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next message.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
-export interface Dealer extends Required<RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions> {}
+export interface Dealer
+  extends Writable, Readable, Required<RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions> {}
 defineSocketOptions(Dealer.prototype, "DEALER");
+defineWritable(Dealer.prototype);
+defineReadable(Dealer.prototype);

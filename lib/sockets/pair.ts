@@ -2,14 +2,15 @@
 
 import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
@@ -77,34 +78,10 @@ export class Pair extends SocketBase {
   constructor(options?: PairOptions) {
     super("PAIR", options, () => new PairPolicy());
   }
-
-  /**
-   * Queues a message for the peer; waits while there is none or it is full.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal to stop waiting.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next message.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The send and receive options of a Pair, as properties (from the rows in lib/options.ts). */
-export interface Pair extends Required<SendOptions & ReceiveOptions> {}
+export interface Pair extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
 defineSocketOptions(Pair.prototype, "PAIR");
+defineWritable(Pair.prototype);
+defineReadable(Pair.prototype);

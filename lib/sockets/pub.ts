@@ -1,15 +1,14 @@
 // PUB (RFC 29): XPUB's fan-out without handing subscriptions to the user.
 
 import {
-  type CallOptions,
   type ConflateOptions,
-  core,
   defineSocketOptions,
+  defineWritable,
   type InvertMatchingOptions,
-  type MessageInput,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import { PublisherPolicy } from "./xpub.ts";
 
@@ -45,19 +44,9 @@ export class Publisher extends SocketBase {
   constructor(options?: PublisherOptions) {
     super("PUB", options, (c) => new PublisherPolicy(c, false));
   }
-
-  /**
-   * Publishes a message.
-   *
-   * @param message One part or an array of parts; the first is matched against topics.
-   * @param options An AbortSignal (only waits with `noDrop`).
-   * @returns Resolves once queued (or dropped).
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
 }
 
 /** The options only a Publisher has, as properties (from the rows in lib/options.ts). */
-export interface Publisher extends Required<PublisherOwnOptions> {}
+export interface Publisher extends Writable, Required<PublisherOwnOptions> {}
 defineSocketOptions(Publisher.prototype, "PUB");
+defineWritable(Publisher.prototype);

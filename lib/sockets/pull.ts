@@ -3,10 +3,10 @@
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
-  type CallOptions,
   type ConflateOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
+  type Readable,
   type ReceiveOptions,
   SocketBase,
   type SocketOptions,
@@ -58,23 +58,9 @@ export class Pull extends SocketBase {
   constructor(options?: PullOptions) {
     super("PULL", options, () => new PullPolicy());
   }
-
-  /**
-   * Waits for the next message.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Pull has, as properties (from the rows in lib/options.ts). */
-export interface Pull extends Required<ConflateOptions & ReceiveOptions> {}
+export interface Pull extends Readable, Required<ConflateOptions & ReceiveOptions> {}
 defineSocketOptions(Pull.prototype, "PULL");
+defineReadable(Pull.prototype);

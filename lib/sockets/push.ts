@@ -3,14 +3,13 @@
 import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
-  type CallOptions,
   type ConflateOptions,
-  core,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
@@ -65,19 +64,9 @@ export class Push extends SocketBase {
   constructor(options?: PushOptions) {
     super("PUSH", options, () => new PushPolicy());
   }
-
-  /**
-   * Queues a message for the next peer with room.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal to stop waiting.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
 }
 
 /** The options only a Push has, as properties (from the rows in lib/options.ts). */
-export interface Push extends Required<ConflateOptions & SendOptions> {}
+export interface Push extends Writable, Required<ConflateOptions & SendOptions> {}
 defineSocketOptions(Push.prototype, "PUSH");
+defineWritable(Push.prototype);

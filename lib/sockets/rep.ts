@@ -5,14 +5,15 @@ import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
@@ -101,34 +102,10 @@ export class Reply extends SocketBase {
   constructor(options?: ReplyOptions) {
     super("REP", options, () => new ReplyPolicy());
   }
-
-  /**
-   * Sends the reply to the last request. Rejects with EFSM if there is none.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next request. Rejects with EFSM while a reply is owed.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The request's frames (without the envelope).
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over requests until the socket closes; reply to each before the next. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Reply has, as properties (from the rows in lib/options.ts). */
-export interface Reply extends Required<ReplyOwnOptions> {}
+export interface Reply extends Writable, Readable, Required<ReplyOwnOptions> {}
 defineSocketOptions(Reply.prototype, "REP");
+defineWritable(Reply.prototype);
+defineReadable(Reply.prototype);

@@ -7,14 +7,15 @@ import { ZmqError } from "../errors.ts";
 import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 
@@ -147,34 +148,10 @@ export class Request extends SocketBase {
   constructor(options?: RequestOptions) {
     super("REQ", options, (c) => new RequestPolicy(c));
   }
-
-  /**
-   * Sends a request. Rejects with EFSM while a reply is outstanding (unless `relaxed`).
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal to stop waiting.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the reply to the last request. Rejects with EFSM if no request is outstanding.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The reply's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over replies (one per request sent) until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Request has, as properties (from the rows in lib/options.ts). */
-export interface Request extends Required<RequestOwnOptions> {}
+export interface Request extends Writable, Readable, Required<RequestOwnOptions> {}
 defineSocketOptions(Request.prototype, "REQ");
+defineWritable(Request.prototype);
+defineReadable(Request.prototype);

@@ -8,14 +8,15 @@ import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 
@@ -136,34 +137,10 @@ export class Router extends SocketBase {
   constructor(options?: RouterOptions) {
     super("ROUTER", options, (c) => new RouterPolicy(c));
   }
-
-  /**
-   * Sends `[routingId, ...frames]` to the peer with that id.
-   *
-   * @param message The routing id, then one or more parts.
-   * @param options An AbortSignal (only waits when `mandatory`).
-   * @returns Resolves once queued (or dropped).
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next message, prefixed with its sender's routing id.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns `[routingId, ...frames]`.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Router has, as properties (from the rows in lib/options.ts). */
-export interface Router extends Required<RouterOwnOptions> {}
+export interface Router extends Writable, Readable, Required<RouterOwnOptions> {}
 defineSocketOptions(Router.prototype, "ROUTER");
+defineWritable(Router.prototype);
+defineReadable(Router.prototype);

@@ -1,12 +1,12 @@
 // SUB (RFC 29): subscribe()/unsubscribe() by prefix; receives only matches.
 
 import {
-  type CallOptions,
   type ConflateOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
   type InvertMatchingOptions,
   type MessageLike,
+  type Readable,
   type ReceiveOptions,
   SocketBase,
   type SocketOptions,
@@ -68,23 +68,9 @@ export class Subscriber extends SocketBase {
     if (prefixes.length === 0) prefixes = [""];
     for (const p of prefixes) this.#policy.unsubscribe(toFrame(p).slice());
   }
-
-  /**
-   * Waits for the next matching message.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only a Subscriber has, as properties (from the rows in lib/options.ts). */
-export interface Subscriber extends Required<SubscriberOwnOptions> {}
+export interface Subscriber extends Readable, Required<SubscriberOwnOptions> {}
 defineSocketOptions(Subscriber.prototype, "SUB");
+defineReadable(Subscriber.prototype);

@@ -11,17 +11,18 @@ import { isMsg, type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
+  defineWritable,
   type InvertMatchingOptions,
-  type MessageInput,
   type MessageLike,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
   toFrame,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
@@ -224,27 +225,6 @@ export class XPublisher extends SocketBase {
   }
 
   /**
-   * Publishes a message to the subscribers whose topics prefix its first frame.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal (only waits with `noDrop`).
-   * @returns Resolves once queued (or dropped).
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next subscription message (1 or 0, then the topic).
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /**
    * With `manual`: subscribes the peer whose subscription was received last
    * to each prefix (all messages without one), as ZMQ_SUBSCRIBE on a manual
    * XPUB does in libzmq.
@@ -268,13 +248,10 @@ export class XPublisher extends SocketBase {
     if (prefixes.length === 0) prefixes = [""];
     for (const p of prefixes) this.#policy.apply(false, toFrame(p).slice());
   }
-
-  /** Iterates over subscription messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The options only an XPublisher has, as properties (from the rows in lib/options.ts). */
-export interface XPublisher extends Required<XPublisherOwnOptions> {}
+export interface XPublisher extends Writable, Readable, Required<XPublisherOwnOptions> {}
 defineSocketOptions(XPublisher.prototype, "XPUB");
+defineWritable(XPublisher.prototype);
+defineReadable(XPublisher.prototype);

@@ -5,14 +5,15 @@ import { type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { TopicSet } from "../routing/trie.ts";
 import {
-  type CallOptions,
-  core,
+  defineReadable,
   defineSocketOptions,
-  type MessageInput,
+  defineWritable,
+  type Readable,
   type ReceiveOptions,
   type SendOptions,
   SocketBase,
   type SocketOptions,
+  type Writable,
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 import { fanOut, toConnected } from "../routing/fan_out.ts";
@@ -125,34 +126,10 @@ export class XSubscriber extends SocketBase {
   constructor(options?: XSubscriberOptions) {
     super("XSUB", options, (c) => new SubscriberPolicy(c, false));
   }
-
-  /**
-   * Sends a (un)subscription or a message upstream.
-   *
-   * @param message One part or an array of parts.
-   * @param options An AbortSignal.
-   * @returns Resolves once queued.
-   */
-  send(message: MessageInput, options?: CallOptions): Promise<void> {
-    return core(this).send(message, options);
-  }
-
-  /**
-   * Waits for the next published message.
-   *
-   * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames.
-   */
-  receive(options?: CallOptions): Promise<Uint8Array[]> {
-    return core(this).receive(options);
-  }
-
-  /** Iterates over received messages until the socket closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]> {
-    return core(this).iterate();
-  }
 }
 
 /** The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts). */
-export interface XSubscriber extends Required<SendOptions & ReceiveOptions> {}
+export interface XSubscriber extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
 defineSocketOptions(XSubscriber.prototype, "XSUB");
+defineWritable(XSubscriber.prototype);
+defineReadable(XSubscriber.prototype);
