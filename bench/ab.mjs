@@ -1,0 +1,75 @@
+// A/B: 64 B PUSH->PULL throughput between two processes, one checkout of
+// this repository ("base") against another ("main"), per runtime and
+// transport, runs alternating, medians of REPS. It drives this repository's
+// bench/peers/peer.ts with ZMTP_BENCH_LIB pointing at each tree's library
+// (mod.ts for Deno and Bun, the npm build npm/esm/mod.js for Node: run
+// `npm run build` in both trees, and compile the peer for Node once:
+// `npx esbuild bench/peers/peer.ts --format=esm --platform=node --outfile=.tmp/ab-peer.mjs`).
+//
+//   node bench/ab.mjs <baseRoot> <mainRoot> [reps=3] [transports=tcp,ws]
+//   env: AB_N (messages per tcp cell, default 3 M; ws cells take a sixth),
+//        AB_RT (runtimes, default deno,bun,node), AB_PEER_ROOT (default: this repository)
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+const [base, main, repsArg, trArg] = process.argv.slice(2);
+const REPS = Number(repsArg ?? 3);
+const TRS = (trArg ?? "tcp,ws").split(",");
+const N = {
+  deno: Number(process.env.AB_N ?? 3_000_000),
+  bun: Number(process.env.AB_N ?? 3_000_000),
+  node: Number(process.env.AB_N ?? 3_000_000),
+};
+const PEER_ROOT = process.env.AB_PEER_ROOT ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const peerTs = `${PEER_ROOT}/bench/peers/peer.ts`;
+const peerJs = `${PEER_ROOT}/.tmp/ab-peer.mjs`;
+const lib = (tree, rt) => rt === "node" ? `file://${tree}/npm/esm/mod.js` : `file://${tree}/mod.ts`;
+function cmd(rt) {
+  if (rt === "deno") return [`${main}/node_modules/.bin/deno`, ["run", "-A", peerTs]];
+  if (rt === "bun") return [`${main}/node_modules/.bin/bun`, [peerTs]];
+  return ["node", [peerJs]];
+}
+function run(rt, tree, tr, n) {
+  return new Promise((resolve, reject) => {
+    const [c, a] = cmd(rt);
+    const env = { ...process.env, ZMTP_BENCH_LIB: lib(tree, rt) };
+    const ep = tr === "tcp" ? "tcp://127.0.0.1:*" : "ws://127.0.0.1:*/b";
+    const r = spawn(c, [...a, "recv", ep, "64", String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const rl = createInterface({ input: r.stdout });
+    let s;
+    rl.on("line", (l) => {
+      const o = JSON.parse(l);
+      if (o.ready) {
+        s = spawn(c, [...a, "send", o.ready, "64", String(n)], { env, stdio: ["pipe", "ignore", "inherit"] });
+      }
+      if (o.results) {
+        s?.kill();
+        resolve(o.results[0].msgPerSec);
+      }
+    });
+    r.on("exit", (code) => code && reject(new Error(`${rt} recv exited ${code}`)));
+  });
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const rows = [];
+for (const tr of TRS) {
+  for (const rt of (process.env.AB_RT ?? "deno,bun,node").split(",")) {
+    const res = { base: [], main: [] };
+    for (let k = 0; k < REPS; k++) {
+      const order = k % 2 ? ["main", "base"] : ["base", "main"];
+      for (const w of order) {
+        res[w].push(await run(rt, w === "base" ? base : main, tr, tr === "ws" ? Math.round(N[rt] / 6) : N[rt]));
+      }
+    }
+    const b = med(res.base), m = med(res.main);
+    rows.push(
+      `| ${tr} | ${rt} | ${(b / 1e6).toFixed(2)} M | ${(m / 1e6).toFixed(2)} M | ${(m / b).toFixed(2)} | ${
+        res.base.map((x) => (x / 1e6).toFixed(2)).join(" ")
+      } / ${res.main.map((x) => (x / 1e6).toFixed(2)).join(" ")} |`,
+    );
+    console.error(rows.at(-1));
+  }
+}
+console.log(
+  "| transport | runtime | base msg/s | main msg/s | main/base | runs base / main |\n|---|---|---|---|---|---|\n" +
+    rows.join("\n"),
+);
