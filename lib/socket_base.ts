@@ -388,16 +388,26 @@ export interface Readable {
 }
 
 /**
- * Gives a sending socket type its `send()` (see {@link Writable}).
+ * Gives a socket class what its type has: its own options as properties
+ * (from lib/options.ts), `send()` when it sends ({@link Writable}) and
+ * `receive()` with async iteration when it receives ({@link Readable}).
  *
  * @param proto The class's prototype.
+ * @param type The socket type.
+ * @param io "send", "receive" or "both"; absent for a type that has its own.
  * @example
  * ```ts
- * import { defineWritable } from "./lib/socket_base.ts";
- * console.log(typeof defineWritable); // "function"
+ * import { defineSocket } from "./lib/socket_base.ts";
+ * console.log(typeof defineSocket); // "function"
  * ```
  */
-export function defineWritable(proto: SocketBase): void {
+export function defineSocket(proto: SocketBase, type: SocketTypeName, io?: "send" | "receive" | "both"): void {
+  defineSocketOptions(proto, type);
+  if (io === "send" || io === "both") defineWritable(proto);
+  if (io === "receive" || io === "both") defineReadable(proto);
+}
+
+function defineWritable(proto: SocketBase): void {
   Object.defineProperty(proto, "send", {
     configurable: true,
     writable: true,
@@ -407,18 +417,7 @@ export function defineWritable(proto: SocketBase): void {
   });
 }
 
-/**
- * Gives a receiving socket type its `receive()` and async iteration (see
- * {@link Readable}).
- *
- * @param proto The class's prototype.
- * @example
- * ```ts
- * import { defineReadable } from "./lib/socket_base.ts";
- * console.log(typeof defineReadable); // "function"
- * ```
- */
-export function defineReadable(proto: SocketBase): void {
+function defineReadable(proto: SocketBase): void {
   Object.defineProperty(proto, "receive", {
     configurable: true,
     writable: true,

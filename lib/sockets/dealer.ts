@@ -6,9 +6,7 @@ import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   type ConflateOptions,
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -87,6 +85,4 @@ export class Dealer extends SocketBase {
 /** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
 export interface Dealer
   extends Writable, Readable, Required<RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions> {}
-defineSocketOptions(Dealer.prototype, "DEALER");
-defineWritable(Dealer.prototype);
-defineReadable(Dealer.prototype);
+defineSocket(Dealer.prototype, "DEALER", "both");

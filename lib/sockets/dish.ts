@@ -10,7 +10,7 @@ import { FairQueue } from "../routing/fair_queue.ts";
 import {
   type CallOptions,
   core,
-  defineSocketOptions,
+  defineSocket,
   type ReceiveOptions,
   SocketBase,
   type SocketOptions,
@@ -187,4 +187,4 @@ export class Dish extends SocketBase {
 
 /** The receive options of a Dish, as properties (from the rows in lib/options.ts). */
 export interface Dish extends Required<ReceiveOptions> {}
-defineSocketOptions(Dish.prototype, "DISH");
+defineSocket(Dish.prototype, "DISH");

@@ -2,9 +2,7 @@
 
 import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -82,6 +80,4 @@ export class Pair extends SocketBase {
 
 /** The send and receive options of a Pair, as properties (from the rows in lib/options.ts). */
 export interface Pair extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
-defineSocketOptions(Pair.prototype, "PAIR");
-defineWritable(Pair.prototype);
-defineReadable(Pair.prototype);
+defineSocket(Pair.prototype, "PAIR", "both");

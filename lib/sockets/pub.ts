@@ -2,8 +2,7 @@
 
 import {
   type ConflateOptions,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type InvertMatchingOptions,
   type SendOptions,
   SocketBase,
@@ -48,5 +47,4 @@ export class Publisher extends SocketBase {
 
 /** The options only a Publisher has, as properties (from the rows in lib/options.ts). */
 export interface Publisher extends Writable, Required<PublisherOwnOptions> {}
-defineSocketOptions(Publisher.prototype, "PUB");
-defineWritable(Publisher.prototype);
+defineSocket(Publisher.prototype, "PUB", "send");

@@ -4,8 +4,7 @@ import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
   type ConflateOptions,
-  defineReadable,
-  defineSocketOptions,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   SocketBase,
@@ -62,5 +61,4 @@ export class Pull extends SocketBase {
 
 /** The options only a Pull has, as properties (from the rows in lib/options.ts). */
 export interface Pull extends Readable, Required<ConflateOptions & ReceiveOptions> {}
-defineSocketOptions(Pull.prototype, "PULL");
-defineReadable(Pull.prototype);
+defineSocket(Pull.prototype, "PULL", "receive");

@@ -4,8 +4,7 @@ import type { Msg, Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   type ConflateOptions,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type SendOptions,
   SocketBase,
   type SocketOptions,
@@ -68,5 +67,4 @@ export class Push extends SocketBase {
 
 /** The options only a Push has, as properties (from the rows in lib/options.ts). */
 export interface Push extends Writable, Required<ConflateOptions & SendOptions> {}
-defineSocketOptions(Push.prototype, "PUSH");
-defineWritable(Push.prototype);
+defineSocket(Push.prototype, "PUSH", "send");

@@ -8,7 +8,7 @@ import { Membership, type Msg, type Pipe } from "../pipe.ts";
 import {
   type CallOptions,
   core,
-  defineSocketOptions,
+  defineSocket,
   type MessageLike,
   type SendOptions,
   SocketBase,
@@ -151,4 +151,4 @@ export class Radio extends SocketBase {
 
 /** The send options of a Radio, as properties (from the rows in lib/options.ts). */
 export interface Radio extends Required<SendOptions> {}
-defineSocketOptions(Radio.prototype, "RADIO");
+defineSocket(Radio.prototype, "RADIO");

@@ -5,9 +5,7 @@ import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -106,6 +104,4 @@ export class Reply extends SocketBase {
 
 /** The options only a Reply has, as properties (from the rows in lib/options.ts). */
 export interface Reply extends Writable, Readable, Required<ReplyOwnOptions> {}
-defineSocketOptions(Reply.prototype, "REP");
-defineWritable(Reply.prototype);
-defineReadable(Reply.prototype);
+defineSocket(Reply.prototype, "REP", "both");

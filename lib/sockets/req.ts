@@ -7,9 +7,7 @@ import { ZmqError } from "../errors.ts";
 import { isMsg, type Msg, type Pipe } from "../pipe.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -152,6 +150,4 @@ export class Request extends SocketBase {
 
 /** The options only a Request has, as properties (from the rows in lib/options.ts). */
 export interface Request extends Writable, Readable, Required<RequestOwnOptions> {}
-defineSocketOptions(Request.prototype, "REQ");
-defineWritable(Request.prototype);
-defineReadable(Request.prototype);
+defineSocket(Request.prototype, "REQ", "both");

@@ -8,9 +8,7 @@ import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -141,6 +139,4 @@ export class Router extends SocketBase {
 
 /** The options only a Router has, as properties (from the rows in lib/options.ts). */
 export interface Router extends Writable, Readable, Required<RouterOwnOptions> {}
-defineSocketOptions(Router.prototype, "ROUTER");
-defineWritable(Router.prototype);
-defineReadable(Router.prototype);
+defineSocket(Router.prototype, "ROUTER", "both");

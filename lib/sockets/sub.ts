@@ -2,8 +2,7 @@
 
 import {
   type ConflateOptions,
-  defineReadable,
-  defineSocketOptions,
+  defineSocket,
   type InvertMatchingOptions,
   type MessageLike,
   type Readable,
@@ -72,5 +71,4 @@ export class Subscriber extends SocketBase {
 
 /** The options only a Subscriber has, as properties (from the rows in lib/options.ts). */
 export interface Subscriber extends Readable, Required<SubscriberOwnOptions> {}
-defineSocketOptions(Subscriber.prototype, "SUB");
-defineReadable(Subscriber.prototype);
+defineSocket(Subscriber.prototype, "SUB", "receive");

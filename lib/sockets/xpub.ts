@@ -11,9 +11,7 @@ import { isMsg, type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { Queue } from "../queue.ts";
 import { PipeTrie } from "../routing/trie.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type InvertMatchingOptions,
   type MessageLike,
   type Readable,
@@ -252,6 +250,4 @@ export class XPublisher extends SocketBase {
 
 /** The options only an XPublisher has, as properties (from the rows in lib/options.ts). */
 export interface XPublisher extends Writable, Readable, Required<XPublisherOwnOptions> {}
-defineSocketOptions(XPublisher.prototype, "XPUB");
-defineWritable(XPublisher.prototype);
-defineReadable(XPublisher.prototype);
+defineSocket(XPublisher.prototype, "XPUB", "both");

@@ -5,9 +5,7 @@ import { type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { TopicSet } from "../routing/trie.ts";
 import {
-  defineReadable,
-  defineSocketOptions,
-  defineWritable,
+  defineSocket,
   type Readable,
   type ReceiveOptions,
   type SendOptions,
@@ -130,6 +128,4 @@ export class XSubscriber extends SocketBase {
 
 /** The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts). */
 export interface XSubscriber extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
-defineSocketOptions(XSubscriber.prototype, "XSUB");
-defineWritable(XSubscriber.prototype);
-defineReadable(XSubscriber.prototype);
+defineSocket(XSubscriber.prototype, "XSUB", "both");
