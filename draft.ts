@@ -24,6 +24,7 @@
  * @module
  */
 
+import "./transports/buffer.ts";
 import "./transports/tcp.ts";
 import "./transports/udp.ts";
 

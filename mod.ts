@@ -20,6 +20,7 @@
  * @module
  */
 
+import "./transports/buffer.ts";
 import "./transports/tcp.ts";
 import "./transports/udp.ts";
 

@@ -20,6 +20,7 @@ import "./udp.ts";
 import { macrotask } from "./defer.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
+import { asFrames } from "./frames.ts";
 
 const encoder = new TextEncoder();
 
@@ -579,7 +580,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (m === undefined) return;
     this.#recvWaiter = null;
     this.#settle(w);
-    w.resolve(m);
+    w.resolve(asFrames(m));
   }
 
   /** A pipe has room again. */
@@ -644,7 +645,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (m !== undefined) return this.#done(m);
+    if (m !== undefined) return this.#done(asFrames(m));
     if (this.opts.receiveTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
     return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal);
   }
@@ -659,7 +660,7 @@ export class SocketCore implements PipeOwner, DriverHost {
         if (this.#closed) return Promise.resolve(done());
         if (this.#recvWaiter === null) {
           const m = this.policy.recv!();
-          if (m !== undefined) return this.#done({ value: m, done: false });
+          if (m !== undefined) return this.#done({ value: asFrames(m), done: false });
         }
         let p: Promise<Msg>;
         try {

@@ -21,6 +21,7 @@ import {
 import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
 import type { Connection, FramedConnection } from "./transport.ts";
 import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
+import { frameView } from "./frames.ts";
 
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
@@ -119,6 +120,7 @@ export class Engine implements EngineLike {
       asServer: mech.asServer,
       maxMessageSize: opts.maxMessageSize,
       alloc: conn.alloc?.bind(conn),
+      view: frameView(),
     };
     const framed = conn as Partial<FramedConnection>;
     this.#framer = framed.framer !== undefined ? framed.framer(handler, ctx) : new ZmtpFramer(handler, ctx);

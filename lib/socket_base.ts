@@ -376,7 +376,9 @@ export interface Readable {
    * (REQ's and REP's EFSM).
    *
    * @param options An AbortSignal to stop waiting.
-   * @returns The message's frames (ROUTER: the sender's routing id first).
+   * @returns The message's frames (ROUTER: the sender's routing id first):
+   *   Node `Buffer`s on Node, Bun and Deno, as zeromq.js gives them, plain
+   *   `Uint8Array`s in browsers; views of the received bytes, never copies.
    */
   receive(options?: CallOptions): Promise<Uint8Array[]>;
   /**

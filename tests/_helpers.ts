@@ -111,7 +111,12 @@ export async function stillPending(p: Promise<unknown>, ms: number): Promise<boo
 const dec = new TextDecoder();
 const enc = new TextEncoder();
 
-/** Decodes bytes as UTF-8. */
+/** The same bytes as a plain Uint8Array (received frames are Buffers), to compare with one. */
+export function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Decodes UTF-8. */
 export function text(b: Uint8Array): string {
   return dec.decode(b);
 }

@@ -5,6 +5,7 @@
 // what a DISH does with garbage; and the argument and transport errors.
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { createSocket } from "node:dgram";
 import { networkInterfaces } from "node:os";
 import { describe, test } from "node:test";
@@ -156,6 +157,7 @@ describe("Radio → Dish on each transport", () => {
             const [b, { group }] = await dish.receive();
             if (b.length === 4) {
               assert.deepEqual([...b], [...body]);
+              assert.ok(Buffer.isBuffer(b) && Buffer.isBuffer(group), "received frames are Buffers (lib/frames.ts)");
               assert.equal(text(group), "news");
               break;
             }

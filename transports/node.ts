@@ -31,8 +31,8 @@ class NodeConnection implements Connection {
       closed = true;
       h.onClose(err);
     };
-    // Buffers become plain Uint8Array views so users get one type everywhere.
-    s.on("data", (b: Uint8Array) => h.onData(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    // Received frames are made by lib/frames.ts's view whatever the chunk's class.
+    s.on("data", (b: Uint8Array) => h.onData(b));
     s.on("drain", () => h.onDrain());
     s.on("error", (e) => done(e));
     s.on("close", () => done());

@@ -33,6 +33,8 @@ export interface FramerContext {
   readonly maxMessageSize: number;
   /** The transport's allocator for outbound batches and inbound bodies, if it has one. */
   readonly alloc?: (size: number) => Uint8Array;
+  /** Makes each received frame body as a view over its bytes (lib/frames.ts); a plain Uint8Array without it. */
+  readonly view?: (buffer: ArrayBufferLike, offset: number, length: number) => Uint8Array;
 }
 
 /** One connection's framing. */

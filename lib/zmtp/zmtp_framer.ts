@@ -35,7 +35,7 @@ export class ZmtpFramer extends FrameEncoder implements Framer {
     super(ctx.alloc);
     this.#h = handler;
     this.#ctx = ctx;
-    this.#decoder = new FrameDecoder(handler.frame, ctx.maxMessageSize, ctx.alloc);
+    this.#decoder = new FrameDecoder(handler.frame, ctx.maxMessageSize, ctx.alloc, ctx.view);
   }
 
   start(): void {

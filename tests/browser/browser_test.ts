@@ -115,6 +115,7 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     assert.equal(out.news.length, 3);
     for (const m of out.news) assert.equal(m[0], "news", "the page got only what it subscribed to");
     assert.deepEqual(out.inproc, ["inproc", "works"]);
+    assert.deepEqual(out.frameClass, ["Uint8Array", "Uint8Array"]);
     assert.equal(out.bindError, "ENOTSUP");
   } finally {
     serving = false;

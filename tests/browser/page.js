@@ -37,7 +37,10 @@ async function run() {
   await a.bind("inproc://page");
   b.connect("inproc://page");
   await b.send(["inproc", "works"]);
-  out.inproc = texts(await a.receive());
+  const got = await a.receive();
+  out.inproc = texts(got);
+  // No Buffer in a browser: received frames are plain Uint8Arrays there.
+  out.frameClass = got.map((f) => Object.getPrototypeOf(f) === Uint8Array.prototype ? "Uint8Array" : "other");
 
   // Binding ws:// needs a server runtime: it must fail cleanly here.
   try {
