@@ -23,7 +23,7 @@
  * @module
  */
 
-import { invalidArgument } from "./errors.ts";
+import { invalidArgument, ZmqError } from "./errors.ts";
 
 import type { Authenticator } from "./zmtp/zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
@@ -615,7 +615,7 @@ export function setOption(opts: OptionValues, type: string, name: string, value:
 export function defineOptions(
   proto: object,
   type: SocketTypeName | undefined,
-  holder: (self: object) => { readonly opts: OptionValues; readonly type: string },
+  holder: (self: object) => { readonly opts: OptionValues; readonly type: string; readonly closed?: boolean },
 ): void {
   for (const [name, r] of Object.entries(OPTIONS) as [OptionName, OptionRow<unknown>][]) {
     const mine = type === undefined ? r.types === undefined : r.types?.includes(type) === true;
@@ -630,6 +630,8 @@ export function defineOptions(
       },
       set(this: object, v: unknown) {
         const h = holder(this);
+        // As zeromq.js: setting an option of a closed socket is EBADF (reading one back is not).
+        if (h.closed === true) throw new ZmqError("EBADF");
         setOption(h.opts, h.type, name, v);
       },
     });

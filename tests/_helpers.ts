@@ -175,7 +175,7 @@ export async function sendersGone(receiver: SocketBase, ...senders: SocketBase[]
 /** Closes every socket with linger 0. */
 export function closeAll(...sockets: SocketBase[]): void {
   for (const s of sockets) {
-    s.linger = 0;
+    if (!s.closed) s.linger = 0;
     s.close();
   }
 }

@@ -212,7 +212,7 @@ async function receiveBulk(s: AnySocket, n: number): Promise<Served> {
 /** Closes every target's socket. */
 export function closeTargets(targets: Target[]): void {
   for (const t of targets) {
-    t.socket.linger = 0;
+    if (!t.socket.closed) t.socket.linger = 0;
     t.socket.close();
   }
 }

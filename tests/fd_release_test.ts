@@ -152,7 +152,7 @@ describe("fds of peers we dropped are released though the peers never close", {
           `${transport} linger`,
         );
       } finally {
-        pull.linger = 0;
+        if (!pull.closed) pull.linger = 0;
         pull.close();
         await peers?.stop();
       }

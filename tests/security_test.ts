@@ -102,7 +102,7 @@ function scope() {
     },
     close() {
       for (const s of socks) {
-        s.linger = 0;
+        if (!s.closed) s.linger = 0;
         s.close();
       }
       for (const r of raws) r.destroy();
