@@ -89,6 +89,7 @@ export {
   streamTransport,
   type StreamTransportOptions,
   type Transport,
+  type TransportOptions,
 } from "./lib/transport.ts";
 export { registerTransport } from "./lib/driver.ts";
 export { type Endpoint, parseEndpoint } from "./lib/endpoint.ts";

@@ -8,13 +8,19 @@ import type { Endpoint } from "./endpoint.ts";
 import type { EngineHost, EngineLike } from "./engine.ts";
 import type { EventHub } from "./events.ts";
 import type { Context } from "./context.ts";
-import type { Connection, Transport } from "./transport.ts";
+import type { Connection, Transport, TransportOptions } from "./transport.ts";
+import type { OptionValues } from "./options.ts";
+import { parseEndpoint } from "./endpoint.ts";
+import { zmqError } from "./errors.ts";
+import { parseIPv4, parseIPv6, socksConnect } from "./socks.ts";
 
 /** What a driver gets from the socket that binds or connects through it. */
 export interface DriverHost extends EngineHost {
   readonly type: string;
   readonly context: Context;
   readonly events: EventHub;
+  /** The socket's options, read at bind and at each connection attempt. */
+  readonly opts: OptionValues;
   /** Runs ZMTP over a connection accepted on the bound `endpoint`. */
   accept(conn: Connection, endpoint: string): void;
   /** Runs ZMTP over a connection made for a connect(). */
@@ -146,21 +152,116 @@ export function streamDriver(transport: Transport): Driver {
   return {
     timed: true,
     async bind(host, ep) {
+      const o = host.opts;
+      let target = ep;
+      let filters: Filter[] = [];
+      if (ep.scheme === "tcp") {
+        // libzmq resolves a bind address in one family: an IPv6 address
+        // without ipv6 is "no such device"; `*` is the IPv6 any (which
+        // takes IPv4 too) with it.
+        if (!o.ipv6 && ep.host.includes(":")) {
+          throw zmqError("ENODEV", `ipv6 is off for ${ep.address}`, { address: ep.address });
+        }
+        if (o.ipv6 && /^tcp:\/\/\*:/.test(ep.address)) target = { ...ep, host: "::" };
+        filters = o.tcpAcceptFilter.map(parseFilter);
+      }
       let endpoint = ep.address;
       const listener = await transport.listen(
-        ep,
-        (conn) => host.accept(conn, endpoint),
+        target,
+        (conn) => {
+          // tcp_listener closes a connection from an address no filter takes
+          // as soon as it is accepted, and reports a failed accept.
+          if (filters.length > 0 && !filters.some((f) => f.matches(conn.remoteAddress))) {
+            conn.destroy();
+            host.events.emit({
+              type: "accept:error",
+              address: endpoint,
+              error: zmqError("ECONNREFUSED", `${conn.remoteAddress} is not in tcpAcceptFilter`, { address: endpoint }),
+            });
+            return;
+          }
+          host.accept(conn, endpoint);
+        },
         (error) => host.events.emit({ type: "accept:error", address: endpoint, error }),
+        transportOptions(o),
       );
       endpoint = listener.endpoint;
       return listener;
     },
-    async connect(host, ep) {
-      const conn = await transport.connect(ep);
+    async connect(host, ep, signal) {
+      const o = host.opts;
+      let conn: Connection;
+      if (ep.scheme === "tcp" && o.socksProxy !== null) {
+        // The proxy is resolved here, the target by the proxy.
+        const proxy = parseEndpoint(`tcp://${o.socksProxy}`, false);
+        checkFamily(proxy.host, o.ipv6, ep.address);
+        conn = await socksConnect(await transport.connect(proxy, transportOptions(o)), ep.host, ep.port, signal);
+      } else {
+        if (ep.scheme === "tcp") checkFamily(ep.host, o.ipv6, ep.address);
+        conn = await transport.connect(ep, transportOptions(o));
+      }
       return {
         start: (connecter) => host.startEngine(conn, ep.address, connecter),
         discard: () => conn.destroy(),
       };
     },
   };
+}
+
+// An IPv6 address cannot be connected to without ipv6 (libzmq: the attempt
+// fails and is retried).
+function checkFamily(host: string, ipv6: boolean, address: string): void {
+  if (!ipv6 && host.includes(":")) throw zmqError("EINVAL", `ipv6 is off for ${address}`, { address });
+}
+
+function transportOptions(o: OptionValues): TransportOptions {
+  return {
+    ipv6: o.ipv6,
+    backlog: o.backlog,
+    tcpKeepalive: o.tcpKeepalive,
+    tcpKeepaliveIdle: o.tcpKeepaliveIdle,
+    tcpKeepaliveCount: o.tcpKeepaliveCount,
+    tcpKeepaliveInterval: o.tcpKeepaliveInterval,
+  };
+}
+
+interface Filter {
+  matches(remoteAddress: string): boolean;
+}
+
+// One tcpAcceptFilter value, `address[/bits]` (checked when it was set):
+// the peer's address matches when its first `bits` bits are the filter's
+// (all of them without a mask), in the same family. An IPv4 peer on a
+// dual-stack listener (::ffff:a.b.c.d) counts as IPv4.
+function parseFilter(text: string): Filter {
+  const [addr, mask] = text.split("/");
+  const want = ipBytes(addr);
+  if (want === null) return { matches: () => false };
+  // A mapped IPv4 filter's mask counts its IPv6 prefix.
+  const shift = want.length === 4 && addr.includes(":") ? 96 : 0;
+  const bits = mask !== undefined ? Math.max(0, Number(mask) - shift) : want.length * 8;
+  return {
+    matches(remote) {
+      const got = ipBytes(peerHost(remote));
+      if (got === null || got.length !== want.length) return false;
+      for (let i = 0; i < bits; i += 8) {
+        const m = bits - i >= 8 ? 0xff : (0xff << (8 - (bits - i))) & 0xff;
+        if ((got[i >> 3] & m) !== (want[i >> 3] & m)) return false;
+      }
+      return true;
+    },
+  };
+}
+
+function ipBytes(host: string): number[] | null {
+  const v6 = parseIPv6(host);
+  if (v6 !== null && v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff) return v6.slice(12);
+  return v6 ?? parseIPv4(host);
+}
+
+// "1.2.3.4:5", "::1:5", "[::1]:5" -> the host part.
+function peerHost(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  const host = colon >= 0 ? remote.slice(0, colon) : remote;
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "EMFILE"
   | "EADDRINUSE"
   | "EADDRNOTAVAIL"
+  | "ENODEV"
   | "ENOCOMPATPROTO"
   | "ENOENT"
   | "EPROTO"
@@ -45,6 +46,7 @@ const ERRNO: { readonly [C in ErrorCode]: readonly [number, string] } = {
   EMFILE: [24, "Too many open file descriptors"],
   EADDRINUSE: [98, "Address already in use"],
   EADDRNOTAVAIL: [99, "Cannot assign requested address"],
+  ENODEV: [19, "No such device"],
   ENOCOMPATPROTO: [156384764, "The protocol is not compatible with the socket type"],
   ENOENT: [2, "No such endpoint"],
   EPROTO: [71, "Protocol error"],

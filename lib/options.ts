@@ -9,12 +9,14 @@
  * `sendBufferSize`, `multicastHops`) exist on the types that send, the
  * receive options on the types that receive.
  *
- * Stored, not yet applied by the transports (accepted, checked and read back
- * as libzmq does, with no effect on connections yet): `backlog`, `ipv6`,
- * `tcpKeepalive`, `tcpKeepaliveCount`, `tcpKeepaliveIdle`,
- * `tcpKeepaliveInterval`, `tcpAcceptFilter`, `tcpMaxRetransmitTimeout`,
- * `sendBufferSize`, `receiveBufferSize`, `typeOfService`, `socksProxy`,
- * `interface`. Stored, without meaning here (as in a libzmq built without
+ * The tcp options reach the transports through the driver (lib/driver.ts:
+ * `tcpAcceptFilter` and the `ipv6` checks there, lib/socks.ts for
+ * `socksProxy`, the adapters in transports/ for `backlog` and the keepalive
+ * options). Those a runtime cannot set are stored without effect, and the
+ * README's list of options without effect names each (`sendBufferSize`,
+ * `receiveBufferSize`, `typeOfService`, `tcpMaxRetransmitTimeout`,
+ * `interface`, `tcpKeepaliveCount`, `tcpKeepaliveInterval`, and some per
+ * runtime). Stored, without meaning here (as in a libzmq built without
  * the transport or platform they serve): `affinity` (no I/O threads), `rate`,
  * `recoveryInterval`, `multicastHops`, `multicastMaxTransportDataUnit` (pgm,
  * norm), `loopbackFastPath` (Windows), `vmciBufferSize`,

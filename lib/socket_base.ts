@@ -66,7 +66,7 @@ export interface SendOptions {
   sendHighWaterMark?: number;
   /** ZMQ_SNDTIMEO: ms `send()` may wait; -1 forever, 0 fail at once. Default -1. */
   sendTimeout?: number;
-  /** ZMQ_SNDBUF: the kernel's send buffer in bytes, -1 the OS default; stored, not yet applied. Default -1. */
+  /** ZMQ_SNDBUF: the kernel's send buffer in bytes, -1 the OS default; no effect here (README). Default -1. */
   sendBufferSize?: number;
   /** ZMQ_MULTICAST_HOPS: multicast TTL (pgm); stored only. Default 1. */
   multicastHops?: number;
@@ -78,7 +78,7 @@ export interface ReceiveOptions {
   receiveHighWaterMark?: number;
   /** ZMQ_RCVTIMEO: ms `receive()` may wait; -1 forever, 0 fail at once. Default -1. */
   receiveTimeout?: number;
-  /** ZMQ_RCVBUF: the kernel's receive buffer in bytes, -1 the OS default; stored, not yet applied. Default -1. */
+  /** ZMQ_RCVBUF: the kernel's receive buffer in bytes, -1 the OS default; no effect here (README). Default -1. */
   receiveBufferSize?: number;
 }
 
@@ -114,17 +114,17 @@ export interface BaseOptions {
   recoveryInterval?: number;
   /** ZMQ_MULTICAST_MAXTPDU: largest multicast packet (pgm); stored only. Default 1500. */
   multicastMaxTransportDataUnit?: number;
-  /** ZMQ_BACKLOG: the listen backlog; stored, not yet applied. Default 100. */
+  /** ZMQ_BACKLOG: the listen backlog; Node only (README). Default 100. */
   backlog?: number;
-  /** ZMQ_IPV6: connect to and accept IPv6 as well; stored, not yet applied. Default: the context's `ipv6`. */
+  /** ZMQ_IPV6: connect to and accept IPv6 as well. Default: the context's `ipv6`. */
   ipv6?: boolean;
-  /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE, -1 the OS default, 0 off, 1 on; stored, not yet applied. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE, -1 the OS default, 0 off, 1 on. Default -1. */
   tcpKeepalive?: number;
-  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT, -1 the OS default; stored, not yet applied. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT, -1 the OS default; no effect here (README). Default -1. */
   tcpKeepaliveCount?: number;
-  /** ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE in s, -1 the OS default; stored, not yet applied. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE in s, -1 the OS default; not on Deno (README). Default -1. */
   tcpKeepaliveIdle?: number;
-  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL in s, -1 the OS default; stored, not yet applied. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL in s, -1 the OS default; no effect here (README). Default -1. */
   tcpKeepaliveInterval?: number;
   /**
    * ZMQ_TCP_ACCEPT_FILTER: each value set adds an address/mask peers must
@@ -132,13 +132,13 @@ export interface BaseOptions {
    * Stored, not yet applied. Default null.
    */
   tcpAcceptFilter?: string | null;
-  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms, 0 the OS default; stored, not yet applied. Default 0. */
+  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms, 0 the OS default; no effect here (README). Default 0. */
   tcpMaxRetransmitTimeout?: number;
-  /** ZMQ_TOS: the IP type of service; stored, not yet applied. Default 0. */
+  /** ZMQ_TOS: the IP type of service; no effect here (README). Default 0. */
   typeOfService?: number;
-  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port); stored, not yet applied. Default null. */
+  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port); no authentication. Default null. */
   socksProxy?: string | null;
-  /** ZMQ_BINDTODEVICE: bind connections to this network interface; stored, not yet applied. Default null. */
+  /** ZMQ_BINDTODEVICE: bind connections to this network interface; no effect here (README). Default null. */
   interface?: string | null;
   /** ZMQ_LOOPBACK_FASTPATH: Windows' loopback fast path; stored only. Default false. */
   loopbackFastPath?: boolean;

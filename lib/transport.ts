@@ -105,10 +105,31 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/**
+ * The socket options a byte-stream transport applies to the connections and
+ * listeners it makes, with the socket's values at connect()/bind() time
+ * (zeromq.js's names, libzmq's meaning). A transport ignores what its
+ * runtime cannot set; the README lists those.
+ */
+export interface TransportOptions {
+  /** ZMQ_IPV6: names resolve to IPv6 (and IPv4) addresses; false: IPv4 only. */
+  readonly ipv6?: boolean;
+  /** ZMQ_BACKLOG: the listen queue. */
+  readonly backlog?: number;
+  /** ZMQ_TCP_KEEPALIVE: -1 leaves the system's setting, 0 off, 1 on. */
+  readonly tcpKeepalive?: number;
+  /** ZMQ_TCP_KEEPALIVE_IDLE: seconds idle before the first probe; -1 the system's. */
+  readonly tcpKeepaliveIdle?: number;
+  /** ZMQ_TCP_KEEPALIVE_CNT: probes before the connection is dropped; -1 the system's. */
+  readonly tcpKeepaliveCount?: number;
+  /** ZMQ_TCP_KEEPALIVE_INTVL: seconds between probes; -1 the system's. */
+  readonly tcpKeepaliveInterval?: number;
+}
+
 /** A transport for one or more URL schemes. */
 export interface Transport {
   /** Opens a connection to `endpoint`. Rejects when it cannot (refused, no such path). */
-  connect(endpoint: Endpoint): Promise<Connection>;
+  connect(endpoint: Endpoint, options?: TransportOptions): Promise<Connection>;
   /**
    * Binds `endpoint` and calls `onConnection` for every accepted connection.
    * A failure to accept one connection (reset before it was taken, out of
@@ -119,6 +140,7 @@ export interface Transport {
     endpoint: Endpoint,
     onConnection: (conn: Connection) => void,
     onError?: (error: Error) => void,
+    options?: TransportOptions,
   ): Promise<Listener>;
 }
 

@@ -9,8 +9,9 @@
 import { Buffer } from "node:buffer";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
-import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import type { Connection, ConnectionHandler, Listener, Transport, TransportOptions } from "../lib/transport.ts";
 import { systemError } from "../lib/errors.ts";
+import { resolveHost } from "./resolve.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -31,12 +32,17 @@ class BunConnection implements Connection {
   #shut = false;
   closed = false;
 
-  constructor(sock: BunSocket) {
+  constructor(sock: BunSocket, o?: TransportOptions) {
     this.sock = sock;
     this.remoteAddress = sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort ?? ""}` : "unix";
     sock.data = this;
     try {
       sock.setNoDelay?.(true);
+      // libzmq's tune_tcp_keepalives: Bun sets on/off and the idle time
+      // (TCP_KEEPIDLE), not the probe count or interval.
+      if (o?.tcpKeepalive === 1) {
+        sock.setKeepAlive(true, (o.tcpKeepaliveIdle ?? -1) > 0 ? o.tcpKeepaliveIdle! * 1000 : 0);
+      } else if (o?.tcpKeepalive === 0) sock.setKeepAlive(false);
     } catch { /* unix */ }
   }
 
@@ -141,9 +147,12 @@ const handlers = {
 
 /** TCP/IPC transport built on Bun's native sockets. */
 export const bunTransport: Transport = {
-  connect(ep: Endpoint): Promise<Connection> {
+  async connect(ep: Endpoint, o?: TransportOptions): Promise<Connection> {
+    const ipc = ep.scheme === "ipc";
+    const target = ipc
+      ? { unix: ep.path }
+      : { hostname: await resolveHost(ep.host, o?.ipv6, false, ep.address), port: ep.port };
     return new Promise((resolve, reject) => {
-      const target = ep.scheme === "ipc" ? { unix: ep.path } : { hostname: ep.host, port: ep.port };
       let settled = false;
       B.connect({
         ...target,
@@ -151,7 +160,7 @@ export const bunTransport: Transport = {
           ...handlers,
           open(s: BunSocket) {
             settled = true;
-            resolve(new BunConnection(s));
+            resolve(new BunConnection(s, ipc ? undefined : o));
           },
           connectError(_s: BunSocket, err: Error) {
             if (!settled) {
@@ -169,19 +178,28 @@ export const bunTransport: Transport = {
     });
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
-    const target = ep.scheme === "ipc" ? { unix: ep.path } : { hostname: ep.host, port: ep.port };
+  async listen(
+    ep: Endpoint,
+    onConnection: (c: Connection) => void,
+    onError?: (e: Error) => void,
+    o?: TransportOptions,
+  ): Promise<Listener> {
+    const ipc = ep.scheme === "ipc";
+    const target = ipc
+      ? { unix: ep.path }
+      : { hostname: await resolveHost(ep.host, o?.ipv6, true, ep.address), port: ep.port };
     // deno-lint-ignore no-explicit-any
     let server: any;
     try {
       server = B.listen({
         ...target,
         exclusive: true,
+        ...(o?.backlog !== undefined ? { backlog: o.backlog } : {}),
         socket: {
           ...handlers,
           open(s: BunSocket) {
             try {
-              onConnection(new BunConnection(s));
+              onConnection(new BunConnection(s, ipc ? undefined : o));
             } catch (e) {
               // A throwing handler (an event listener, say) loses this connection only.
               s.terminate?.() ?? s.end();
@@ -191,15 +209,15 @@ export const bunTransport: Transport = {
         },
       });
     } catch (e) {
-      return Promise.reject(systemError(e, ep.address));
+      throw systemError(e, ep.address);
     }
-    const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", server.hostname ?? ep.host, server.port);
-    return Promise.resolve({
+    const endpoint = ipc ? ep.address : formatHostPort("tcp", server.hostname ?? ep.host, server.port);
+    return {
       endpoint,
       close: () => {
         server.stop(false);
         return Promise.resolve();
       },
-    });
+    };
   },
 };

@@ -8,8 +8,9 @@
 
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
-import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import type { Connection, ConnectionHandler, Listener, Transport, TransportOptions } from "../lib/transport.ts";
 import { systemError } from "../lib/errors.ts";
+import { resolveHost } from "./resolve.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -31,12 +32,14 @@ class DenoConnection implements Connection {
   #shut = false;
 
   // deno-lint-ignore no-explicit-any
-  constructor(conn: any) {
+  constructor(conn: any, o?: TransportOptions) {
     this.#conn = conn;
     const a = conn.remoteAddr;
     this.remoteAddress = a?.hostname !== undefined ? `${a.hostname}:${a.port}` : "unix";
     try {
       conn.setNoDelay?.(true);
+      // Deno.Conn sets SO_KEEPALIVE only: no idle time, count or interval.
+      if (o?.tcpKeepalive === 1 || o?.tcpKeepalive === 0) conn.setKeepAlive?.(o.tcpKeepalive === 1);
     } catch { /* unix sockets */ }
   }
 
@@ -144,36 +147,41 @@ class DenoConnection implements Connection {
 
 /** TCP/IPC transport built on Deno's native sockets. */
 export const denoTransport: Transport = {
-  async connect(ep: Endpoint): Promise<Connection> {
+  async connect(ep: Endpoint, o?: TransportOptions): Promise<Connection> {
     try {
-      const conn = ep.scheme === "ipc"
-        ? await D.connect({ transport: "unix", path: ep.path })
-        : await D.connect({ hostname: ep.host, port: ep.port });
-      return new DenoConnection(conn);
+      if (ep.scheme === "ipc") return new DenoConnection(await D.connect({ transport: "unix", path: ep.path }));
+      const hostname = await resolveHost(ep.host, o?.ipv6, false, ep.address);
+      return new DenoConnection(await D.connect({ hostname, port: ep.port }), o);
     } catch (e) {
       throw systemError(e, ep.address);
     }
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
+  async listen(
+    ep: Endpoint,
+    onConnection: (c: Connection) => void,
+    onError?: (e: Error) => void,
+    o?: TransportOptions,
+  ): Promise<Listener> {
+    const ipc = ep.scheme === "ipc";
+    const hostname = ipc ? "" : await resolveHost(ep.host, o?.ipv6, true, ep.address);
     // deno-lint-ignore no-explicit-any
     let listener: any;
     try {
-      listener = ep.scheme === "ipc"
-        ? D.listen({ transport: "unix", path: ep.path })
-        : D.listen({ hostname: ep.host, port: ep.port });
+      // Deno.listen takes no backlog (the README lists it).
+      listener = ipc ? D.listen({ transport: "unix", path: ep.path }) : D.listen({ hostname, port: ep.port });
     } catch (e) {
-      return Promise.reject(systemError(e, ep.address));
+      throw systemError(e, ep.address);
     }
     const loop = new AcceptLoop(
       () => listener.accept(),
       // deno-lint-ignore no-explicit-any
-      (conn: any) => onConnection(new DenoConnection(conn)),
+      (conn: any) => onConnection(new DenoConnection(conn, ipc ? undefined : o)),
       onError,
     );
     const a = listener.addr;
-    const endpoint = ep.scheme === "ipc" ? ep.address : formatHostPort("tcp", a.hostname, a.port);
-    return Promise.resolve({
+    const endpoint = ipc ? ep.address : formatHostPort("tcp", a.hostname, a.port);
+    return {
       endpoint,
       close: async () => {
         loop.stop();
@@ -184,7 +192,7 @@ export const denoTransport: Transport = {
         // of the same endpoint right after unbind() must succeed.
         await loop.done;
       },
-    });
+    };
   },
 };
 

@@ -11,16 +11,21 @@
 import { unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Endpoint } from "../lib/endpoint.ts";
-import type { Connection, Listener, Transport } from "../lib/transport.ts";
+import type { Connection, Listener, Transport, TransportOptions } from "../lib/transport.ts";
 
 /** Wraps a runtime's unix-socket transport with libzmq's ipc rules. */
 export function ipcTransport(native: () => Promise<Transport>, node: () => Promise<Transport>): Transport {
   const pick = (path: string) => path.startsWith("@") ? node() : native();
   return {
-    async connect(ep: Endpoint): Promise<Connection> {
-      return (await pick(ep.path)).connect(ep);
+    async connect(ep: Endpoint, options?: TransportOptions): Promise<Connection> {
+      return (await pick(ep.path)).connect(ep, options);
     },
-    async listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
+    async listen(
+      ep: Endpoint,
+      onConnection: (c: Connection) => void,
+      onError?: (e: Error) => void,
+      options?: TransportOptions,
+    ): Promise<Listener> {
       let path = ep.path;
       if (path === "*") {
         path = `${tmpdir()}/zmq-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
@@ -32,7 +37,7 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
         } catch { /* no stale file */ }
       }
       const address = `ipc://${path}`;
-      const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection, onError);
+      const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection, onError, options);
       return {
         endpoint: address,
         async close() {

@@ -9,17 +9,22 @@ import { Buffer } from "node:buffer";
 import * as net from "node:net";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
-import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
+import type { Connection, ConnectionHandler, Listener, Transport, TransportOptions } from "../lib/transport.ts";
 import { systemError } from "../lib/errors.ts";
+import { resolveHost } from "./resolve.ts";
 
 class NodeConnection implements Connection {
   readonly remoteAddress: string;
   #sock: net.Socket;
   #ending = false;
 
-  constructor(sock: net.Socket) {
+  constructor(sock: net.Socket, o?: TransportOptions) {
     this.#sock = sock;
     sock.setNoDelay(true);
+    // libzmq's tune_tcp_keepalives; node:net sets only on/off and the idle
+    // time (TCP_KEEPIDLE), not the probe count or interval.
+    if (o?.tcpKeepalive === 1) sock.setKeepAlive(true, (o.tcpKeepaliveIdle ?? -1) > 0 ? o.tcpKeepaliveIdle! * 1000 : 0);
+    else if (o?.tcpKeepalive === 0) sock.setKeepAlive(false);
     this.remoteAddress = sock.remoteAddress !== undefined ? `${sock.remoteAddress}:${sock.remotePort}` : "unix";
   }
 
@@ -77,9 +82,12 @@ class NodeConnection implements Connection {
 
 /** TCP/IPC transport built on node:net. */
 export const nodeTransport: Transport = {
-  connect(ep: Endpoint): Promise<Connection> {
+  async connect(ep: Endpoint, o?: TransportOptions): Promise<Connection> {
+    const ipc = ep.scheme === "ipc";
+    const opts = ipc
+      ? { path: ipcPath(ep.path) }
+      : { host: await resolveHost(ep.host, o?.ipv6, false, ep.address), port: ep.port };
     return new Promise((resolve, reject) => {
-      const opts = ep.scheme === "ipc" ? { path: ipcPath(ep.path) } : { host: ep.host, port: ep.port };
       const sock = net.createConnection(opts as net.NetConnectOpts);
       const onError = (e: Error) => {
         sock.destroy();
@@ -88,16 +96,23 @@ export const nodeTransport: Transport = {
       sock.once("error", onError);
       sock.once("connect", () => {
         sock.off("error", onError);
-        resolve(new NodeConnection(sock));
+        resolve(new NodeConnection(sock, ipc ? undefined : o));
       });
     });
   },
 
-  listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
+  async listen(
+    ep: Endpoint,
+    onConnection: (c: Connection) => void,
+    onError?: (e: Error) => void,
+    o?: TransportOptions,
+  ): Promise<Listener> {
+    const ipc = ep.scheme === "ipc";
+    const host = ipc ? "" : await resolveHost(ep.host, o?.ipv6, true, ep.address);
     return new Promise((resolve, reject) => {
       const server = net.createServer({ noDelay: true }, (sock) => {
         try {
-          onConnection(new NodeConnection(sock));
+          onConnection(new NodeConnection(sock, ipc ? undefined : o));
         } catch (e) {
           // A throwing handler (an event listener, say) loses this connection only.
           sock.destroy();
@@ -119,8 +134,9 @@ export const nodeTransport: Transport = {
           close: () => new Promise<void>((r) => server.close(() => r())),
         });
       };
-      if (ep.scheme === "ipc") server.listen(ipcPath(ep.path), done);
-      else server.listen({ host: ep.host, port: ep.port, exclusive: true }, done);
+      const backlog = o?.backlog;
+      if (ipc) server.listen({ path: ipcPath(ep.path), backlog }, done);
+      else server.listen({ host, port: ep.port, exclusive: true, backlog }, done);
     });
   },
 };

@@ -40,11 +40,11 @@ function load(): Promise<Transport> {
 
 /** The transport for this runtime, loaded on first use. */
 export const autoTransport: Transport = {
-  async connect(ep) {
-    return (await load()).connect(ep);
+  async connect(ep, options) {
+    return (await load()).connect(ep, options);
   },
-  async listen(ep, onConnection, onError) {
-    return (await load()).listen(ep, onConnection, onError);
+  async listen(ep, onConnection, onError, options) {
+    return (await load()).listen(ep, onConnection, onError, options);
   },
 };
 
