@@ -44,7 +44,14 @@ export type SocketTypeName =
   | "DEALER"
   | "ROUTER"
   | "RADIO"
-  | "DISH";
+  | "DISH"
+  | "SERVER"
+  | "CLIENT"
+  | "SCATTER"
+  | "GATHER"
+  | "PEER"
+  | "CHANNEL"
+  | "DGRAM";
 
 /** One option. `T` is what is stored; the property reads back `show(value)`. */
 export interface OptionRow<T> {
@@ -192,6 +199,12 @@ const SENDING: readonly SocketTypeName[] = [
   "DEALER",
   "ROUTER",
   "RADIO",
+  "SERVER",
+  "CLIENT",
+  "SCATTER",
+  "PEER",
+  "CHANNEL",
+  "DGRAM",
 ];
 const RECEIVING: readonly SocketTypeName[] = [
   "PAIR",
@@ -204,6 +217,12 @@ const RECEIVING: readonly SocketTypeName[] = [
   "DEALER",
   "ROUTER",
   "DISH",
+  "SERVER",
+  "CLIENT",
+  "GATHER",
+  "PEER",
+  "CHANNEL",
+  "DGRAM",
 ];
 
 function authenticator(v: unknown, name: string): Authenticator | null {

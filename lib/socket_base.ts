@@ -39,6 +39,10 @@ export const SocketType = {
   Gather: 16,
   Scatter: 17,
   Datagram: 18,
+  /** libzmq's ZMQ_PEER (zeromq.js has no Peer). */
+  Peer: 19,
+  /** libzmq's ZMQ_CHANNEL (zeromq.js has no Channel). */
+  Channel: 20,
 } as const;
 
 /** A socket type number, as {@link SocketType} lists them. */
@@ -58,7 +62,26 @@ const TYPE_NUMBER: Readonly<Record<SocketTypeName, SocketType>> = {
   XSUB: SocketType.XSubscriber,
   RADIO: SocketType.Radio,
   DISH: SocketType.Dish,
+  SERVER: SocketType.Server,
+  CLIENT: SocketType.Client,
+  SCATTER: SocketType.Scatter,
+  GATHER: SocketType.Gather,
+  PEER: SocketType.Peer,
+  CHANNEL: SocketType.Channel,
+  DGRAM: SocketType.Datagram,
 };
+
+// libzmq's thread-safe types (ZMQ_THREAD_SAFE): the draft ones but DGRAM.
+const THREAD_SAFE: ReadonlySet<SocketTypeName> = new Set<SocketTypeName>([
+  "RADIO",
+  "DISH",
+  "SERVER",
+  "CLIENT",
+  "SCATTER",
+  "GATHER",
+  "PEER",
+  "CHANNEL",
+]);
 
 /** The options of the types that send (zeromq.js's Writable). */
 export interface SendOptions {
@@ -234,9 +257,9 @@ export abstract class SocketBase {
     const m = mechanismOf(this.#core.opts);
     return m === "NULL" ? null : m === "PLAIN" ? "plain" : "curve";
   }
-  /** ZMQ_THREAD_SAFE: false, as for every type zeromq.js has. */
+  /** ZMQ_THREAD_SAFE, as libzmq answers it: true for the draft types but DGRAM. */
   get threadSafe(): boolean {
-    return false;
+    return THREAD_SAFE.has(this.#core.type);
   }
   /** The context this socket belongs to. */
   get context(): Context {
