@@ -42,3 +42,4 @@ export { Scatter, type ScatterOptions } from "./lib/sockets/scatter.ts";
 export { Gather, type GatherOptions } from "./lib/sockets/gather.ts";
 export { Peer, type PeerOptions } from "./lib/sockets/peer.ts";
 export { Channel, type ChannelOptions } from "./lib/sockets/channel.ts";
+export { Datagram, type DatagramOptions } from "./lib/sockets/dgram.ts";

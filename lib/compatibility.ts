@@ -22,6 +22,8 @@ export const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
   GATHER: ["SCATTER"],
   PEER: ["PEER"],
   CHANNEL: ["CHANNEL"],
+  // A udp:// endpoint of a DGRAM reports itself as a DGRAM peer.
+  DGRAM: ["DGRAM"],
 };
 
 /** True when a socket of type `ours` may talk to a peer of type `theirs`. */

@@ -6,6 +6,9 @@
  *
  * A DISH binds and receives (filtering by the groups it joined); a RADIO
  * connects and sends every message to the target, unicast or multicast.
+ * A DGRAM binds and does both, raw: a datagram is the body alone, and a
+ * message is `[address, body]`, the address `ip:port` NUL-terminated as
+ * libzmq's udp_engine gives it (a send takes it with or without the NUL).
  * The runtime's datagram sockets come through the {@link DatagramTransport}
  * contract, which `transports/udp.ts` fills.
  *
@@ -18,6 +21,7 @@ import { HandshakeError, ProtocolError, ZmqError, zmqError } from "./errors.ts";
 import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import type { Listener } from "./transport.ts";
 import { type Driver, type DriverHost, registerDriver } from "./driver.ts";
+import { latin1 } from "./bytes.ts";
 
 /** Largest datagram sent or accepted, in bytes (libzmq's MAX_UDP_MSG). */
 export const MAX_DATAGRAM = 8192;
@@ -49,6 +53,35 @@ export function encodeDatagram(group: Uint8Array, body: Uint8Array): Uint8Array 
 export function decodeDatagram(d: Uint8Array): [Uint8Array, Uint8Array] | null {
   if (d.length === 0 || d[0] > d.length - 1) return null;
   return [d.subarray(1, 1 + d[0]), d.subarray(1 + d[0])];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A DGRAM message's address frame for a datagram's source: `ip:port` and a
+ * NUL, as libzmq's udp_engine makes it.
+ *
+ * @param from The source.
+ * @returns The frame.
+ */
+export function addressFrame(from: DatagramSource): Uint8Array {
+  return encoder.encode(`${from.host}:${from.port}\0`);
+}
+
+/**
+ * Reads a DGRAM message's address frame: `ip:port`, a trailing NUL allowed.
+ *
+ * @param f The frame.
+ * @returns The destination, or null when it is not one (port 0 is not).
+ */
+export function parseAddressFrame(f: Uint8Array): DatagramSource | null {
+  let text = latin1(f);
+  if (text.endsWith("\0")) text = text.slice(0, -1);
+  const m = /^\[?([0-9A-Fa-f.:]+?)\]?:(\d{1,5})$/.exec(text);
+  if (m === null) return null;
+  const port = Number(m[2]);
+  if (port === 0 || port > 65535) return null;
+  return { host: m[1], port };
 }
 
 /** What a udp:// endpoint means for the socket that uses it. */
@@ -95,10 +128,16 @@ export function udpTarget(ep: Endpoint): UdpTarget {
   return { family, host: ep.host, port: ep.port, multicast, ...(iface !== undefined ? { iface } : {}) };
 }
 
+/** Where a datagram came from. */
+export interface DatagramSource {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Receives a datagram socket's events. */
 export interface DatagramHandler {
-  /** A datagram arrived; it is ours to keep (the adapter must not reuse it). */
-  onDatagram(datagram: Uint8Array): void;
+  /** A datagram arrived from `from`; it is ours to keep (the adapter must not reuse it). */
+  onDatagram(datagram: Uint8Array, from: DatagramSource): void;
   /** The socket failed and is unusable. */
   onError(error: Error): void;
 }
@@ -109,6 +148,8 @@ export interface DatagramSocket {
   readonly localPort: number;
   /** Sends one datagram to the target; `done` runs once the OS took it (or it failed). */
   send(datagram: Uint8Array, done: (error?: Error) => void): void;
+  /** Sends one datagram to `host:port` (DGRAM); `done` as for send(). */
+  sendTo(datagram: Uint8Array, host: string, port: number, done: (error?: Error) => void): void;
   /** Closes at once, leaving the multicast group if one was joined. */
   close(): void;
 }
@@ -136,8 +177,9 @@ export function registerDatagramTransport(transport: DatagramTransport): void {
 export type UdpHost = DriverHost;
 
 /**
- * Checks a udp:// endpoint for a socket: only a DISH binds and only a RADIO
- * connects (libzmq answers ENOCOMPATPROTO otherwise).
+ * Checks a udp:// endpoint for a socket: only a DISH or a DGRAM binds and
+ * only a RADIO connects (libzmq answers ENOCOMPATPROTO otherwise; it lets a
+ * DGRAM connect too, which is not done here).
  *
  * @param type The socket type.
  * @param ep The endpoint.
@@ -146,10 +188,10 @@ export type UdpHost = DriverHost;
  * @throws {ZmqError} ENOCOMPATPROTO for other socket types or directions.
  */
 export function checkUdp(type: string, ep: Endpoint, binding: boolean): UdpTarget {
-  if (type !== (binding ? "DISH" : "RADIO")) {
+  if (binding ? type !== "DISH" && type !== "DGRAM" : type !== "RADIO") {
     throw zmqError(
       "ENOCOMPATPROTO",
-      `udp:// is only for RADIO (connect) and DISH (bind) sockets; a ${type} socket cannot ${
+      `udp:// is only for RADIO (connect), DISH and DGRAM (bind) sockets; a ${type} socket cannot ${
         binding ? "bind" : "connect"
       } to ${ep.address}`,
       { address: ep.address },
@@ -178,6 +220,7 @@ export class UdpEngine implements EngineLike {
   #host: UdpHost;
   #sock: DatagramSocket | null = null;
   #sending: boolean;
+  #raw: boolean;
   #state = State.Opened;
   #busy = false;
   #kicked = false;
@@ -190,10 +233,11 @@ export class UdpEngine implements EngineLike {
   };
 
   /** @internal */
-  constructor(host: UdpHost, endpoint: string, sending: boolean) {
+  constructor(host: UdpHost, endpoint: string, sending: boolean, raw = false) {
     this.#host = host;
     this.endpoint = endpoint;
-    this.#sending = sending;
+    this.#sending = sending || raw;
+    this.#raw = raw;
   }
 
   /** @internal Gives the engine its datagram socket. */
@@ -202,11 +246,11 @@ export class UdpEngine implements EngineLike {
     if (this.#state === State.Closed) sock.close();
   }
 
-  /** Reports to the socket as a peer that is a DISH (sending) or a RADIO (receiving). */
+  /** Reports to the socket as a peer that is a DISH (sending), a RADIO (receiving) or a DGRAM (raw). */
   start(): void {
     if (this.#state !== State.Opened) return;
     const peer: PeerInfo = {
-      socketType: this.#sending ? "DISH" : "RADIO",
+      socketType: this.#raw ? "DGRAM" : this.#sending ? "DISH" : "RADIO",
       identity: new Uint8Array(0),
       properties: new Map(),
       remoteAddress: this.endpoint,
@@ -225,9 +269,13 @@ export class UdpEngine implements EngineLike {
   }
 
   /** @internal A datagram arrived. */
-  onDatagram(d: Uint8Array): void {
+  onDatagram(d: Uint8Array, from: DatagramSource): void {
     const pipe = this.pipe;
     if (this.#state !== State.Active || pipe === null) return;
+    if (this.#raw) {
+      if (!this.#paused) pipe.pushIn([addressFrame(from), d]);
+      return;
+    }
     if (d.length > MAX_DATAGRAM) {
       this.#report(new ProtocolError(`dropped a datagram of ${d.length} bytes (more than ${MAX_DATAGRAM})`));
       return;
@@ -270,6 +318,23 @@ export class UdpEngine implements EngineLike {
     while (!this.#busy && q.length > 0) {
       const m = pipe.takeOut()!;
       if (!this.#sending || !isMsg(m) || m.length !== 2) continue;
+      if (this.#raw) {
+        const to = parseAddressFrame(m[0]);
+        // libzmq drops a message whose address does not parse.
+        if (to === null) {
+          this.#report(new ZmqError("EINVAL", `dropped a message to "${latin1(m[0])}": not an ip:port address`));
+          continue;
+        }
+        if (m[1].length > MAX_DATAGRAM) {
+          this.#report(
+            new ZmqError("EMSGSIZE", `dropped a message of ${m[1].length} bytes (more than ${MAX_DATAGRAM})`),
+          );
+          continue;
+        }
+        this.#busy = true;
+        this.#sock!.sendTo(m[1], to.host, to.port, this.#sent);
+        continue;
+      }
       const size = 1 + m[0].length + m[1].length;
       if (m[0].length > GROUP_MAX_LENGTH || size > MAX_DATAGRAM) {
         this.#report(
@@ -328,7 +393,7 @@ export async function openUdp(host: UdpHost, ep: Endpoint, binding: boolean): Pr
   let engine: UdpEngine | null = null;
   let failed: Error | undefined;
   const handler: DatagramHandler = {
-    onDatagram: (d) => engine?.onDatagram(d),
+    onDatagram: (d, from) => engine?.onDatagram(d, from),
     onError: (e) => engine === null ? failed = e : engine.onError(e),
   };
   const sock = binding ? await datagrams.receiver(target, handler) : await datagrams.sender(target, handler);
@@ -341,7 +406,7 @@ export async function openUdp(host: UdpHost, ep: Endpoint, binding: boolean): Pr
     const host = target.family === 6 ? `[${ep.host}]` : ep.host;
     endpoint = `udp://${ep.source !== undefined ? ep.source + ";" : ""}${host}:${sock.localPort}`;
   }
-  engine = new UdpEngine(host, endpoint, !binding);
+  engine = new UdpEngine(host, endpoint, !binding, host.type === "DGRAM");
   engine.attach(sock);
   return engine;
 }

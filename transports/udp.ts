@@ -76,11 +76,18 @@ async function open(t: UdpTarget, handler: DatagramHandler, receiving: boolean):
   }
   let closed = false;
   s.on("error", (e) => handler.onError(e));
-  if (receiving) s.on("message", (b: Uint8Array) => handler.onDatagram(own(b)));
+  if (receiving) {
+    s.on("message", (b: Uint8Array, r: { address: string; port: number }) => {
+      handler.onDatagram(own(b), { host: r.address, port: r.port });
+    });
+  }
   return {
     localPort: s.address().port,
     send(d, done) {
       s.send(d, t.port, t.host, (e) => done(e ?? undefined));
+    },
+    sendTo(d, host, port, done) {
+      s.send(d, port, host, (e) => done(e ?? undefined));
     },
     close() {
       if (closed) return;
