@@ -50,7 +50,10 @@ const ops = {
       throw Object.assign(new Error(`no type ${type}`), { code: "EINVAL" });
     }
     const id = next++;
-    socks.set(id, new TYPES[type]({ linger: 0, ...options }));
+    const s = new TYPES[type]({ linger: 0 });
+    // Options the type has (zeromq.js's Scatter has no receiveTimeout, its bare Socket none of the I/O ones).
+    for (const [k, v] of Object.entries(options ?? {})) if (k in s) s[k] = v;
+    socks.set(id, s);
     return { sock: id };
   },
   async bind({ sock, endpoint }) {
