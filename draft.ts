@@ -1,10 +1,10 @@
 /**
- * The draft socket types, as zeromq.js's `zeromq/draft` entry offers them.
- * This library has RADIO and DISH (libzmq's group pub/sub, RFC 48, over tcp,
- * ipc, inproc, ws and udp); SERVER, CLIENT, GATHER, SCATTER and the UDP
- * `Datagram` socket that zeromq.js's draft entry also has come with a later
- * release. Importing this module registers the same transports as `mod.ts`,
- * so it works on its own.
+ * The draft socket types, as zeromq.js's `zeromq/draft` entry offers them:
+ * RADIO and DISH (libzmq's group pub/sub, RFC 48, over tcp, ipc, inproc, ws
+ * and udp), SERVER and CLIENT (RFC 41), SCATTER and GATHER, the UDP
+ * `Datagram`, and libzmq's PEER and CHANNEL, which zeromq.js lacks. All but
+ * RADIO, DISH and DGRAM take single-part messages only. Importing this
+ * module registers the same transports as `mod.ts`, so it works on its own.
  *
  * @example
  * ```ts
