@@ -58,6 +58,7 @@ const TYPE_NUMBER: Readonly<Record<SocketTypeName, SocketType>> = {
   XSUB: SocketType.XSubscriber,
   RADIO: SocketType.Radio,
   DISH: SocketType.Dish,
+  STREAM: SocketType.Stream,
 };
 
 /** The options of the types that send (zeromq.js's Writable). */
