@@ -27,3 +27,6 @@ import "./transports/udp.ts";
 // Everything the browser entry has (sockets, security, inproc, the ws client),
 // plus the tcp, ipc and udp transports registered above.
 export * from "./browser.ts";
+
+// STREAM talks raw bytes over tcp:// and ipc://, which browsers do not have.
+export { Stream, type StreamConnectOptions, type StreamOptions, type StreamOwnOptions } from "./lib/sockets/stream.ts";

@@ -4,7 +4,7 @@
 // type hands it a Policy and users only ever see the public SocketBase.
 
 import { type Endpoint, parseEndpoint } from "./endpoint.ts";
-import { Engine, type EngineLike } from "./engine.ts";
+import { Engine, type EngineLike, type EngineOptions } from "./engine.ts";
 import { HandshakeError, ZmqError, zmqError } from "./errors.ts";
 import { type AuthError, EventHub } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
@@ -44,6 +44,14 @@ export interface Policy {
   detach(pipe: Pipe): void;
   /** A pipe got a (new) handshaken connection: resend state, welcome. */
   connected?(pipe: Pipe): void;
+  /** A pipe's handshaken connection is gone (the pipe may stay for a reconnect). */
+  disconnected?(pipe: Pipe): void;
+  /**
+   * The type's own framing of its connections (STREAM: raw bytes). Such
+   * connections have no ZMTP handshake: no socket type check, no
+   * heartbeats, no handshake event.
+   */
+  readonly framer?: EngineOptions["framer"];
   /** Sends; false means "would block". May throw (EFSM, EHOSTUNREACH). */
   send?(msg: Msg): boolean;
   /** Receives; undefined means "nothing yet". May throw (EFSM). */
@@ -326,6 +334,7 @@ export class SocketCore implements PipeOwner, DriverHost {
   // messages queue for it meanwhile (as libzmq without ZMQ_IMMEDIATE).
   #attachEarly(c: Connecter): void {
     c.pipe = this.#newPipe(c.address);
+    if (c.routingId) c.pipe.routingId = c.routingId;
     this.policy.attach(c.pipe);
     this.pipes.add(c.pipe);
   }
@@ -472,10 +481,12 @@ export class SocketCore implements PipeOwner, DriverHost {
     const engine = new Engine(conn, address, mech, this, {
       maxMessageSize: this.opts.maxMessageSize,
       handshakeInterval: this.opts.handshakeInterval,
-      heartbeatInterval: this.opts.heartbeatInterval,
+      // A framing of the type's own has no room for PING.
+      heartbeatInterval: this.policy.framer === undefined ? this.opts.heartbeatInterval : 0,
       // -1 (libzmq's default): the interval, which the engine takes for 0.
       heartbeatTimeout: Math.max(0, this.opts.heartbeatTimeout),
       heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
+      framer: this.policy.framer,
     });
     engine.connecter = c;
     this.#engines.add(engine);
@@ -486,7 +497,8 @@ export class SocketCore implements PipeOwner, DriverHost {
   /** EngineHost: the handshake completed. */
   engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
     this.#engines.add(engine);
-    if (!isCompatible(this.type, peer.socketType)) {
+    const raw = this.policy.framer !== undefined;
+    if (!raw && !isCompatible(this.type, peer.socketType)) {
       // Sent in ERROR; the engine's close reports it (once) as handshake:error:protocol.
       return `Invalid socket type: ${peer.socketType} cannot talk to ${this.type}`;
     }
@@ -507,13 +519,15 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     // ZMQ_PROBE_ROUTER: an empty message to each new peer (REQ, DEALER, ROUTER).
     if (this.opts.probeRouter && this.policy.sendsIdentity === true) pipe.write([new Uint8Array(0)]);
-    this.events.emit({
-      type: "handshake",
-      address: engine.endpoint,
-      remoteAddress: peer.remoteAddress,
-      userId: _done.userId,
-      properties: peer.properties,
-    });
+    if (!raw) {
+      this.events.emit({
+        type: "handshake",
+        address: engine.endpoint,
+        remoteAddress: peer.remoteAddress,
+        userId: _done.userId,
+        properties: peer.properties,
+      });
+    }
     queueMicrotask(() => this.pipeWritable(pipe!));
     // Connected while lingering after close(): flush what is queued, then go.
     if (this.#closed) queueMicrotask(() => engine.close());
@@ -538,6 +552,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (c && c.endpoint.scheme !== "inproc" && isProtocolFailure(error)) c.refused = true;
     const pipe = engine.pipe;
     if (pipe !== null) {
+      if (wasReady) this.policy.disconnected?.(pipe);
       const keep = c !== null && !this.opts.immediate && (this.policy.earlyAttach ?? true) && c.pipe === pipe &&
         !c.stopped &&
         !c.refused;
@@ -548,6 +563,24 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     if (c && this.#connecters.get(c.address) === c) this.#retry(c, error);
     this.#maybeFinishClose();
+  }
+
+  /**
+   * Ends one peer at its socket type's request (STREAM's empty frame): what
+   * is queued for it is written, then its connection closes. A connect()ed
+   * endpoint is not dialled again, as libzmq ends the session.
+   */
+  closePipe(pipe: Pipe): void {
+    let engine: EngineLike | null = null;
+    for (const [address, c] of this.#connecters) {
+      if (c.pipe !== pipe) continue;
+      this.#connecters.delete(address);
+      this.#stop(c);
+      engine = c.engine;
+    }
+    for (const e of this.#engines) if (e.pipe === pipe) engine = e;
+    if (engine !== null) engine.close();
+    else this.#terminatePipe(pipe);
   }
 
   #newPipe(endpoint: string): Pipe {

@@ -7,7 +7,7 @@
 import { authError, type AuthStatus, HandshakeError, ProtocolError } from "./errors.ts";
 import { latin1 } from "./bytes.ts";
 import { COMMAND, MORE } from "./zmtp/frame.ts";
-import type { Framer, FramerHandler, PeerGreeting } from "./zmtp/framer.ts";
+import type { Framer, FramerContext, FramerHandler, PeerGreeting } from "./zmtp/framer.ts";
 import { ZmtpFramer } from "./zmtp/zmtp_framer.ts";
 import {
   encodeCommand,
@@ -30,6 +30,8 @@ export interface EngineOptions {
   heartbeatInterval: number;
   heartbeatTimeout: number;
   heartbeatTimeToLive: number;
+  /** The socket type's own framing, over any connection (STREAM: raw bytes). */
+  framer?: (handler: FramerHandler, ctx: FramerContext) => Framer;
 }
 
 /** What a socket sees of an engine: ZMTP over a connection, or inproc. */
@@ -115,7 +117,7 @@ export class Engine implements EngineLike {
       greeting: (g) => this.#onGreeting(g),
       frame: (f, b) => this.#onFrame(f, b),
     };
-    const ctx = {
+    const ctx: FramerContext = {
       mechanism: mech.name,
       asServer: mech.asServer,
       maxMessageSize: opts.maxMessageSize,
@@ -123,7 +125,11 @@ export class Engine implements EngineLike {
       view: frameView(),
     };
     const framed = conn as Partial<FramedConnection>;
-    this.#framer = framed.framer !== undefined ? framed.framer(handler, ctx) : new ZmtpFramer(handler, ctx);
+    this.#framer = opts.framer !== undefined
+      ? opts.framer(handler, ctx)
+      : framed.framer !== undefined
+      ? framed.framer(handler, ctx)
+      : new ZmtpFramer(handler, ctx);
   }
 
   /** Starts the version negotiation (ZMTP: our signature goes out before we read anything), then reading. */

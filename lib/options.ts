@@ -51,7 +51,8 @@ export type SocketTypeName =
   | "GATHER"
   | "PEER"
   | "CHANNEL"
-  | "DGRAM";
+  | "DGRAM"
+  | "STREAM";
 
 /** One option. `T` is what is stored; the property reads back `show(value)`. */
 export interface OptionRow<T> {
@@ -205,6 +206,7 @@ const SENDING: readonly SocketTypeName[] = [
   "PEER",
   "CHANNEL",
   "DGRAM",
+  "STREAM",
 ];
 const RECEIVING: readonly SocketTypeName[] = [
   "PAIR",
@@ -223,6 +225,7 @@ const RECEIVING: readonly SocketTypeName[] = [
   "PEER",
   "CHANNEL",
   "DGRAM",
+  "STREAM",
 ];
 
 function authenticator(v: unknown, name: string): Authenticator | null {
@@ -258,6 +261,7 @@ export interface OptionValues {
   relaxed: boolean;
   mandatory: boolean;
   handover: boolean;
+  notify: boolean;
   noDrop: boolean;
   verbosity: null | "allSubs" | "allSubsUnsubs";
   welcomeMessage: string | Uint8Array | null;
@@ -379,6 +383,7 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
   relaxed: row({ zmq: "ZMQ_REQ_RELAXED", default: false, parse: bool, types: ["REQ"], applies: "now" }),
   mandatory: row({ zmq: "ZMQ_ROUTER_MANDATORY", default: false, parse: bool, types: ["ROUTER"], applies: "now" }),
   handover: row({ zmq: "ZMQ_ROUTER_HANDOVER", default: false, parse: bool, types: ["ROUTER"], applies: "now" }),
+  notify: row({ zmq: "ZMQ_STREAM_NOTIFY", default: true, parse: bool, types: ["STREAM"], applies: "connection" }),
   noDrop: row({ zmq: "ZMQ_XPUB_NODROP", default: false, parse: bool, types: ["PUB", "XPUB"], applies: "now" }),
   verbosity: row({
     zmq: "ZMQ_XPUB_VERBOSE/ZMQ_XPUB_VERBOSER",

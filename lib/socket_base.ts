@@ -69,6 +69,7 @@ const TYPE_NUMBER: Readonly<Record<SocketTypeName, SocketType>> = {
   PEER: SocketType.Peer,
   CHANNEL: SocketType.Channel,
   DGRAM: SocketType.Datagram,
+  STREAM: SocketType.Stream,
 };
 
 // libzmq's thread-safe types (ZMQ_THREAD_SAFE): the draft ones but DGRAM.

@@ -17,6 +17,7 @@ import {
   Request,
   Router,
   type SocketBase,
+  Stream,
   Subscriber,
   XPublisher,
   XSubscriber,
@@ -39,6 +40,7 @@ const TYPES: [string, Ctor][] = [
   ["ROUTER", Router],
   ["RADIO", Radio],
   ["DISH", Dish],
+  ["STREAM", Stream],
 ];
 
 const KEY = curveKeyPair().secretKey;
@@ -66,6 +68,7 @@ const SAMPLE: Record<string, unknown> = {
   relaxed: true,
   mandatory: true,
   handover: true,
+  notify: false,
   noDrop: true,
   verbosity: "allSubs",
   welcomeMessage: "hi",
