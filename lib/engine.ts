@@ -69,6 +69,8 @@ const FRAME_ROOM = 2;
 // How long a connection we gave up on may take to flush the ERROR we sent
 // before it is destroyed: a silent peer must not hold it open.
 const ERROR_FLUSH_MS = 250;
+// How long a raw (STREAM) connection we closed waits for the peer's end.
+const RAW_END_MS = 1000;
 
 /** One connection speaking ZMTP 3.x. */
 export class Engine implements EngineLike {
@@ -378,6 +380,12 @@ export class Engine implements EngineLike {
     if (this.#closing && q.length === 0) {
       this.#ended = true;
       this.conn.end();
+      // libzmq's raw engine closes outright once flushed; ours half-closes to
+      // flush, and a raw peer that ignores our end (an HTTP client keeping
+      // the connection alive) must not hold it open for the socket's life.
+      if (this.#framer.closesOutright === true && this.#dropTimer === undefined) {
+        this.#dropTimer = setTimeout(() => this.conn.destroy(), RAW_END_MS);
+      }
     }
   }
 

@@ -157,6 +157,34 @@ describe("STREAM with plain TCP peers", { timeout: TEST_TIMEOUT }, () => {
     }
   });
 
+  test("a peer that ignores our end is not kept: the connection we closed is gone, as libzmq closes outright", async () => {
+    const s = new Stream({ linger: 0 });
+    try {
+      await s.bind("tcp://127.0.0.1:*");
+      // allowHalfOpen: our FIN does not make this client close its side.
+      const sock = net.connect({ port: portOf(s.lastEndpoint!), host: "127.0.0.1", allowHalfOpen: true });
+      sock.on("error", () => {});
+      let got = "", eof = false, closed = false;
+      sock.on("data", (d: Uint8Array) => got += text(d));
+      sock.on("end", () => eof = true);
+      sock.on("close", () => closed = true);
+      const [id] = await next(s, "connect notification");
+      const r = Buffer.from(id, "hex");
+      await s.send([r, "body"]);
+      await s.send([r, ""]);
+      await waitFor("our end reaches the client", () => eof);
+      assert.equal(got, "body");
+      // Still writing after our end: only a connection we really closed answers with a reset.
+      for (let i = 0; i < 2000 && !closed; i++) {
+        if (!sock.destroyed) sock.write("still here");
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      assert.ok(closed, "the connection was closed by the STREAM socket");
+    } finally {
+      closeAll(s);
+    }
+  });
+
   test("notify false: no empty messages, data only", async () => {
     const s = new Stream({ notify: false, linger: 0 });
     try {

@@ -53,6 +53,8 @@ export interface Framer {
    * is in.
    */
   encode(flags: readonly number[], bodies: readonly Uint8Array[], count: number): readonly Uint8Array[];
+  /** A connection we close is destroyed soon after its end, whether or not the peer ends too (raw: no ZMTP peer to wait for). */
+  readonly closesOutright?: boolean;
   /**
    * Optional: the mechanism this framing runs instead of the socket's, once
    * the greeting named it (bare ZWS2.0 trades routing ids instead of READY).

@@ -16,6 +16,7 @@ const RAW_PEER: HandshakeStep = {
 
 /** Raw bytes both ways: a chunk in is a frame, a frame out is its bytes. */
 export class RawFramer implements Framer {
+  readonly closesOutright = true;
   #h: FramerHandler;
   #ctx: FramerContext;
 
