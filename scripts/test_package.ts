@@ -332,7 +332,7 @@ push.close();
 
 // ---------------------------------------------------------------- zeromq.js's examples
 
-const DROPIN_DIR = join(ROOT, "tests", "package", "dropin");
+const DROPIN_DIR = join(ROOT, "examples", "dropin");
 const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
 /** Output compared as printed. */
 const exact = (text: string) => lines(text).join("\n");
@@ -343,7 +343,7 @@ const sortedMasked = (text: string) => lines(text).map((l) => l.replace(/\b[0-9a
 
 /**
  * The programs (their expected output is zeromq.js's, by
- * tests/package/dropin/capture.mjs), the port each prints by default (the
+ * examples/dropin/capture.mjs), the port each prints by default (the
  * test gives each a free one in PORT and maps it back), and what of the
  * output must match. threaded-worker.mjs is not run: it needs inproc between
  * threads (issue 11).
@@ -546,7 +546,7 @@ async function main(): Promise<number> {
     await must(DENO, ["run", "-A", "npm-specifier.mjs"], app, exercised);
   });
 
-  // zeromq.js's example programs, rewritten (tests/package/dropin/), run
+  // zeromq.js's example programs, rewritten (examples/dropin/), run
   // unchanged on each runtime: the same output as with zeromq.js, and they end by themselves.
   for (const d of DROPIN) {
     for (const [name, bin, pre, after, dir] of runtimes) {

@@ -1,7 +1,7 @@
 // Writes expected/<program>.txt (e.g. req-rep.mjs.txt): each program's output with zeromq.js (the
 // `zeromq` package in the repository's node_modules) in place of this
 // library, the reference that scripts/test_package.ts holds our package to.
-// Usage: node tests/package/dropin/capture.mjs [program...]
+// Usage: node examples/dropin/capture.mjs [program...]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, "..", "..", "..");
+const ROOT = resolve(HERE, "..", "..");
 const wanted = process.argv.slice(2);
 // threaded-worker.mjs is not run by the package test (it needs inproc across threads).
 const programs = readdirSync(HERE).filter((f) =>
