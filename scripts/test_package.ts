@@ -551,9 +551,12 @@ async function main(): Promise<number> {
   for (const d of DROPIN) {
     for (const [name, bin, pre, after, dir] of runtimes) {
       add(`${name}: zeromq.js example ${d.file}`, [after], async () => {
-        cpSync(DROPIN_DIR, join(dir, "dropin"), { recursive: true });
+        // A directory per case: cases run in parallel, and copying over a file another reads breaks it.
+        const cwd = join(dir, `dropin-${name}-${d.file}`);
+        mkdirSync(cwd, { recursive: true });
+        copyFileSync(join(DROPIN_DIR, d.file), join(cwd, d.file));
         const port = String(await freePort());
-        const r = await run(bin, [...pre, d.file], join(dir, "dropin"), { PORT: port });
+        const r = await run(bin, [...pre, d.file], cwd, { PORT: port });
         const shown = `${name} ${d.file}`;
         if (r.code !== 0) throw new Error(`\`${shown}\` exited ${r.code}\n${tail(r.out + "\n" + r.err)}`);
         const got = d.normalise(r.out.replace(new RegExp(`\\b${port}\\b`, "g"), String(d.port)));
