@@ -112,20 +112,33 @@ const THREAD: string = g[THREAD_KEY] ??= `${Date.now().toString(36)}-${Math.rand
 class ThreadNotes {
   #channel: BroadcastChannel | null = null;
   #listening = new Set<InprocRegistry>();
+  #closing = false;
 
   /** Opens or closes the channel as `reg` starts or stops needing it. */
   update(reg: InprocRegistry): void {
     if (reg.listening) this.#listening.add(reg);
     else this.#listening.delete(reg);
     if (this.#listening.size > 0 && this.#channel === null) this.#open();
-    else if (this.#listening.size === 0 && this.#channel !== null) {
-      this.#channel.close();
-      this.#channel = null;
+    else if (this.#listening.size === 0 && this.#channel !== null && !this.#closing) {
+      // Closed after the current turn, if still unused: an unbind and a
+      // bind in a row (tests, restarts) keep one channel rather than churn.
+      this.#closing = true;
+      setTimeout(() => {
+        this.#closing = false;
+        if (this.#listening.size > 0 || this.#channel === null) return;
+        this.#channel.close();
+        this.#channel = null;
+      }, 0);
     }
   }
 
+  // Best effort: a runtime's channel failing must not fail a bind or connect.
   post(op: Note["op"], name: string): void {
-    this.#channel?.postMessage({ from: THREAD, op, name } satisfies Note);
+    try {
+      this.#channel?.postMessage({ from: THREAD, op, name } satisfies Note);
+    } catch {
+      // The other threads go unwarned; nothing here depends on it.
+    }
   }
 
   #open(): void {
