@@ -135,7 +135,10 @@ export function linkInproc(
 // inproc:// as a driver: bind takes the name in the context; connect links
 // at once to a bound name, or waits for the bind (libzmq allows connect
 // before bind). After a link ended (or was refused) it waits for the name to
-// be bound again. Unbinding leaves the links made (as libzmq does).
+// be bound again. Unbinding leaves the links made (as libzmq does). A
+// waiting connect whose name is bound in another thread, which inproc does
+// not reach (yet), gets an `unknown` event with an ENOTSUP error, once per
+// wait, and goes on waiting for a bind in its own thread.
 const inprocDriver: Driver = {
   redialAtOnce: true,
   bind(host, ep) {
@@ -170,12 +173,25 @@ const inprocDriver: Driver = {
         done();
         resolve(link(b));
       });
+      const unwatchElsewhere = reg.watchElsewhere(ep.path, () => {
+        unwatchElsewhere();
+        host.events.emit({
+          type: "unknown",
+          address: ep.address,
+          error: new ZmqError(
+            "ENOTSUP",
+            `${ep.address} is bound in another thread, which inproc does not reach: the connect waits for a bind in this thread`,
+            { address: ep.address },
+          ),
+        });
+      });
       const aborted = () => {
         done();
         reject(signal.reason);
       };
       const done = () => {
         unwatch();
+        unwatchElsewhere();
         signal.removeEventListener("abort", aborted);
       };
       signal.addEventListener("abort", aborted, { once: true });

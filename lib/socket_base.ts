@@ -305,6 +305,12 @@ export abstract class SocketBase {
   /**
    * Connects to an endpoint. Returns at once; the connection is made in the
    * background and re-made after failures every `reconnectInterval` ms.
+   * An `inproc://` name not bound yet is waited for (libzmq allows connect
+   * before bind). inproc does not reach across threads (Workers) yet: when
+   * the name is bound in another thread instead, now or later, the socket's
+   * `events` get an `unknown` event whose error has code ENOTSUP, and the
+   * connect goes on waiting for a bind in its own thread (messages sent
+   * meanwhile stay queued for it).
    *
    * @param address e.g. `tcp://127.0.0.1:5555`.
    * @param options `routingId` names this peer on a ROUTER socket (ZMQ_CONNECT_ROUTING_ID).

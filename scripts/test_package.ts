@@ -31,6 +31,8 @@
 
 import { spawn } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -83,11 +85,11 @@ interface Ran {
 }
 
 /** Runs `cmd args` in `cwd` under timeout(1); resolves with its exit code and output. */
-function run(cmd: string, args: string[], cwd: string): Promise<Ran> {
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((done) => {
     const child = spawn("timeout", ["--kill-after=5", String(TIMEOUT_S), cmd, ...args], {
       cwd,
-      env: ENV,
+      env: { ...ENV, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -328,6 +330,49 @@ export const push: InstanceType<typeof zmq.Push> = new zmq.Push({ linger: 0 });
 push.close();
 `;
 
+// ---------------------------------------------------------------- zeromq.js's examples
+
+const DROPIN_DIR = join(ROOT, "examples", "dropin");
+const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+/** Output compared as printed. */
+const exact = (text: string) => lines(text).join("\n");
+/** Each distinct line once, in the order of first appearance (for counts that depend on the network). */
+const distinct = (text: string) => [...new Set(lines(text))].join("\n");
+/** Routing ids (libzmq's 5 random bytes, in hex) masked and the lines sorted (parallel requests interleave). */
+const sortedMasked = (text: string) => lines(text).map((l) => l.replace(/\b[0-9a-f]{10}\b/g, "<id>")).sort().join("\n");
+
+/**
+ * The programs (their expected output is zeromq.js's, by
+ * examples/dropin/capture.mjs), the port each prints by default (the
+ * test gives each a free one in PORT and maps it back), and what of the
+ * output must match. threaded-worker.mjs is not run: it needs inproc between
+ * threads (issue 11).
+ */
+const DROPIN: { file: string; port: number; normalise: (text: string) => string }[] = [
+  { file: "req-rep.mjs", port: 3000, normalise: exact },
+  { file: "req-rep.cjs", port: 3000, normalise: exact },
+  { file: "push-pull.mjs", port: 3000, normalise: exact },
+  { file: "push-pull.cjs", port: 3000, normalise: exact },
+  // How many sends precede the first delivery depends on when the subscription arrives.
+  { file: "pub-sub.mjs", port: 3000, normalise: distinct },
+  { file: "queue.mjs", port: 4444, normalise: exact },
+  { file: "majordomo.mjs", port: 5555, normalise: sortedMasked },
+  { file: "v5-compat.cjs", port: 3456, normalise: exact },
+  { file: "tcp-worker.mjs", port: 0, normalise: exact },
+];
+
+/** A tcp port free at the moment (the kernel's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<number> {
@@ -500,6 +545,28 @@ async function main(): Promise<number> {
     ours(app);
     await must(DENO, ["run", "-A", "npm-specifier.mjs"], app, exercised);
   });
+
+  // zeromq.js's example programs, rewritten (examples/dropin/), run
+  // unchanged on each runtime: the same output as with zeromq.js, and they end by themselves.
+  for (const d of DROPIN) {
+    for (const [name, bin, pre, after, dir] of runtimes) {
+      add(`${name}: zeromq.js example ${d.file}`, [after], async () => {
+        // A directory per case: cases run in parallel, and copying over a file another reads breaks it.
+        const cwd = join(dir, `dropin-${name}-${d.file}`);
+        mkdirSync(cwd, { recursive: true });
+        copyFileSync(join(DROPIN_DIR, d.file), join(cwd, d.file));
+        const port = String(await freePort());
+        const r = await run(bin, [...pre, d.file], cwd, { PORT: port });
+        const shown = `${name} ${d.file}`;
+        if (r.code !== 0) throw new Error(`\`${shown}\` exited ${r.code}\n${tail(r.out + "\n" + r.err)}`);
+        const got = d.normalise(r.out.replace(new RegExp(`\\b${port}\\b`, "g"), String(d.port)));
+        const want = d.normalise(
+          readFileSync(join(DROPIN_DIR, "expected", `${d.file}.txt`), "utf8"),
+        );
+        if (got !== want) throw new Error(`\`${shown}\` printed, normalised:\n${got}\nzeromq.js printed:\n${want}`);
+      });
+    }
+  }
 
   // TypeScript: [dir, package type, compilerOptions, emit and run?]
   const tsProjects: [string, string, Record<string, unknown>, boolean][] = [
