@@ -486,7 +486,7 @@ export class SocketCore implements PipeOwner, DriverHost {
   /** EngineHost: the handshake completed. */
   engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
     this.#engines.add(engine);
-    if (!isCompatible(this.type, peer.socketType)) {
+    if (!_done.untypedPeer && !isCompatible(this.type, peer.socketType)) {
       // Sent in ERROR; the engine's close reports it (once) as handshake:error:protocol.
       return `Invalid socket type: ${peer.socketType} cannot talk to ${this.type}`;
     }
