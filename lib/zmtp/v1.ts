@@ -70,17 +70,17 @@ export class V1Decoder {
     while (pos < len) {
       // The header, byte by byte into #head: it is at most 10 octets.
       head[this.#headLen++] = chunk[pos++];
+      // A zero length is wrong at once: no flags octet need follow.
+      if (this.#headLen === 1 && head[0] === 0) this.#zeroLength();
       const need = head[0] === 0xff ? 10 : 2;
       if (this.#headLen < need) continue;
       this.#headLen = 0;
       const length = need === 2 ? head[0] : this.#longLength(head);
+      if (length === 0) this.#zeroLength();
       if (this.#first) {
         this.#first = false;
-        if (length === 0 || (head[need - 1] & ~MORE) !== 0) {
-          throw new HandshakeError("invalid ZMTP signature (nor a ZMTP 1.0 identity frame)");
-        }
+        if ((head[need - 1] & ~MORE) !== 0) throw this.#notZmtp();
       }
-      if (length === 0) throw new ProtocolError("ZMTP 1.0 frame without a flags octet");
       const size = length - 1;
       if (size > this.#maxSize) this.#tooLarge(size);
       const flags = head[need - 1] & MORE;
@@ -95,6 +95,15 @@ export class V1Decoder {
       this.#owed = size - (len - pos);
       return;
     }
+  }
+
+  #zeroLength(): never {
+    if (this.#first) throw this.#notZmtp();
+    throw new ProtocolError("ZMTP 1.0 frame without a flags octet");
+  }
+
+  #notZmtp(): HandshakeError {
+    return new HandshakeError("invalid ZMTP signature (nor a ZMTP 1.0 identity frame)");
   }
 
   #longLength(b: Uint8Array): number {
