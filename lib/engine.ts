@@ -69,7 +69,7 @@ const FRAME_ROOM = 2;
 // before it is destroyed: a silent peer must not hold it open.
 const ERROR_FLUSH_MS = 250;
 
-/** One connection speaking ZMTP 3.x. */
+/** One connection speaking ZMTP (3.x, or 2.0/1.0 with a peer that knows no newer). */
 export class Engine implements EngineLike {
   readonly conn: Connection;
   readonly endpoint: string;
