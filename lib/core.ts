@@ -498,7 +498,7 @@ export class SocketCore implements PipeOwner, DriverHost {
   engineReady(engine: EngineLike, peer: PeerInfo, _done: HandshakeDone): Pipe | string {
     this.#engines.add(engine);
     const raw = this.policy.framer !== undefined;
-    if (!raw && !isCompatible(this.type, peer.socketType)) {
+    if (!raw && !_done.untypedPeer && !isCompatible(this.type, peer.socketType)) {
       // Sent in ERROR; the engine's close reports it (once) as handshake:error:protocol.
       return `Invalid socket type: ${peer.socketType} cannot talk to ${this.type}`;
     }

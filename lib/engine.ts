@@ -19,6 +19,7 @@ import {
   parseErrorReason,
 } from "./zmtp/command.ts";
 import type { FrameCodec, HandshakeDone, HandshakeStep, Mechanism } from "./zmtp/mechanism.ts";
+import { NullMechanism } from "./zmtp/mechanisms/null.ts";
 import type { Connection, FramedConnection } from "./transport.ts";
 import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
 import { frameView } from "./frames.ts";
@@ -72,7 +73,7 @@ const ERROR_FLUSH_MS = 250;
 // How long a raw (STREAM) connection we closed waits for the peer's end.
 const RAW_END_MS = 1000;
 
-/** One connection speaking ZMTP 3.x. */
+/** One connection speaking ZMTP (3.x, or 2.0/1.0 with a peer that knows no newer). */
 export class Engine implements EngineLike {
   readonly conn: Connection;
   readonly endpoint: string;
@@ -89,6 +90,9 @@ export class Engine implements EngineLike {
   #bodies: Uint8Array[] = [];
   #codec: FrameCodec | undefined;
   #minor = 1;
+  // The peer speaks ZMTP 1 or 2 (no handshake, commands or heartbeats); 0 for ZMTP 3.
+  #legacy = 0;
+  #ownType: string | undefined;
   #parts: Uint8Array[] = [];
   #kicked = false;
   #blocked = false;
@@ -119,7 +123,13 @@ export class Engine implements EngineLike {
       greeting: (g) => this.#onGreeting(g),
       frame: (f, b) => this.#onFrame(f, b),
     };
+    // Only a plain NULL socket may talk to a ZMTP 1.0/2.0 peer (libzmq refuses
+    // them with a mechanism or ZAP): its socket type and routing id go in
+    // their greeting.
+    const own = mech instanceof NullMechanism ? mech.context : undefined;
+    this.#ownType = own?.socketType;
     const ctx: FramerContext = {
+      legacy: own && { socketType: own.socketType, identity: own.identity ?? EMPTY },
       mechanism: mech.name,
       asServer: mech.asServer,
       maxMessageSize: opts.maxMessageSize,
@@ -183,6 +193,10 @@ export class Engine implements EngineLike {
   }
 
   #onGreeting(g: PeerGreeting): void {
+    if (g.legacy !== undefined) {
+      this.#legacyReady(g.major, g.legacy);
+      return;
+    }
     if (g.mechanism !== this.#mech.name) {
       throw new HandshakeError(`peer uses mechanism ${g.mechanism}, we use ${this.#mech.name}`);
     }
@@ -191,6 +205,23 @@ export class Engine implements EngineLike {
     this.#minor = g.major > 3 ? 1 : g.minor;
     this.#state = State.Handshake;
     this.#applyStep(this.#mech.start({ asServer: g.asServer, minor: this.#minor }));
+  }
+
+  // An older peer's greeting said what READY would have: it is ready at once
+  // (libzmq's handshake_v1_0/v2_0), speaking ZMTP 3.0's subscription messages.
+  #legacyReady(major: number, peer: { socketType: string | null; identity: Uint8Array }): void {
+    this.#legacy = major;
+    this.#minor = 0;
+    const props = new Map<string, Uint8Array>();
+    if (peer.socketType !== null) props.set("Socket-Type", Uint8Array.from(peer.socketType, (c) => c.charCodeAt(0)));
+    if (peer.identity.length > 0) props.set("Identity", peer.identity);
+    this.#state = State.Handshake;
+    this.#onReady({ properties: props, untypedPeer: peer.socketType === null });
+    // A ZMTP 1.0 subscriber filters for itself and sends no subscriptions:
+    // libzmq's PUB and XPUB subscribe it to everything.
+    if (major === 1 && (this.#ownType === "PUB" || this.#ownType === "XPUB")) {
+      this.pipe!.pushIn(new Subscription(true, EMPTY));
+    }
   }
 
   #onFrame(flags: number, body: Uint8Array): void {
@@ -280,13 +311,17 @@ export class Engine implements EngineLike {
     this.#codec = done.codec;
     const pipe = this.#host.engineReady(this, this.peer, done);
     if (typeof pipe === "string") {
-      this.#writeCommand(encodeError(pipe));
-      this.#errorSent = true;
+      // ZMTP 1.0/2.0 have no ERROR command: the peer just sees the close.
+      if (this.#legacy === 0) {
+        this.#writeCommand(encodeError(pipe));
+        this.#errorSent = true;
+      }
       throw new HandshakeError(pipe);
     }
     this.#state = State.Active;
     this.pipe = pipe;
-    this.#startHeartbeat();
+    // Nor PING: heartbeats are for ZMTP 3.1 peers only (libzmq).
+    if (this.#legacy === 0) this.#startHeartbeat();
     pipe.setEngine(this);
   }
 

@@ -106,6 +106,48 @@ describe("ZmtpFramer", () => {
     assert.throws(() => f.receive(new Uint8Array(10)), HandshakeError);
   });
 
+  test("to a ZMTP 2.0 peer: the major version alone, then the type octet and identity; 2.0 frames after", () => {
+    const r = recorder();
+    const f = new ZmtpFramer(r, { ...CTX, legacy: { socketType: "DEALER", identity: bytes("me") } });
+    f.start();
+    assert.deepEqual([...r.sent[0].subarray(7, 10)], [0, 3, 0x7f], "the padding is a 1.0 length: identity + 1");
+    const sig = Uint8Array.of(0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f);
+    f.receive(sig);
+    assert.deepEqual([...r.sent[1]], [3], "only the major version before the peer's revision");
+    f.receive(concat(Uint8Array.of(1, 6), encodeFrame(0, bytes("id")), encodeFrame(MORE, bytes("a"))));
+    assert.deepEqual([...r.sent[2]], [5, 0, 2, ...bytes("me")], "DEALER, then our identity frame");
+    assert.deepEqual(r.greetings, [{
+      major: 2,
+      minor: 0,
+      mechanism: "NULL",
+      asServer: false,
+      legacy: { socketType: "ROUTER", identity: bytes("id") },
+    }]);
+    assert.deepEqual(r.frames, [{ flags: MORE, body: bytes("a") }]);
+    assert.throws(() => f.receive(encodeFrame(COMMAND, bytes("x"))), ProtocolError, "no commands in ZMTP 2.0");
+  });
+
+  test("to a ZMTP 1.0 peer: our identity's body after the signature, then 1.0 frames both ways", () => {
+    const r = recorder();
+    const f = new ZmtpFramer(r, { ...CTX, legacy: { socketType: "PUSH", identity: bytes("me") } });
+    f.start();
+    f.receive(Uint8Array.of(3, 0, 0x69, 0x64, 2, 1, 0x61, 1, 0));
+    assert.deepEqual(r.sent.slice(1), [bytes("me")]);
+    assert.deepEqual(r.greetings[0].legacy, { socketType: null, identity: bytes("id") });
+    assert.deepEqual(r.frames, [{ flags: MORE, body: bytes("a") }, { flags: 0, body: new Uint8Array(0) }]);
+    assert.deepEqual(f.encode([MORE, 0], [bytes("a"), bytes("b")], 2), [Uint8Array.of(2, 1, 0x61, 2, 0, 0x62)]);
+  });
+
+  test("without a legacy context (a mechanism), an old peer is a HandshakeError before anything more is sent", () => {
+    for (const peer of [Uint8Array.of(0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 8), Uint8Array.of(1, 0)]) {
+      const r = recorder();
+      const f = new ZmtpFramer(r, { ...CTX, mechanism: "PLAIN" });
+      f.start();
+      assert.throws(() => f.receive(peer), HandshakeError);
+      assert.equal(r.sent.length, 1, "the signature only");
+    }
+  });
+
   test("encode() is the FrameEncoder's", () => {
     const f = new ZmtpFramer(recorder(), CTX);
     assert.deepEqual(f.encode([MORE, 0], [bytes("a"), bytes("b")], 2), [Uint8Array.of(1, 1, 0x61, 0, 1, 0x62)]);

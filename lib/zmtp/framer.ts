@@ -35,6 +35,13 @@ export interface FramerContext {
   readonly alloc?: (size: number) => Uint8Array;
   /** Makes each received frame body as a view over its bytes (lib/frames.ts); a plain Uint8Array without it. */
   readonly view?: (buffer: ArrayBufferLike, offset: number, length: number) => Uint8Array;
+  /**
+   * Our socket type and routing id as a ZMTP 1.0/2.0 greeting carries them.
+   * Absent, such peers are refused: they run no security mechanism, so only
+   * a plain NULL socket may talk to them (as libzmq, which refuses them once
+   * ZAP or a mechanism is configured).
+   */
+  readonly legacy?: { readonly socketType: string; readonly identity: Uint8Array };
 }
 
 /** One connection's framing. */

@@ -21,16 +21,43 @@ export interface PeerGreeting {
   minor: number;
   mechanism: string;
   asServer: boolean;
+  /**
+   * A ZMTP 1.0 or 2.0 peer (major 1 or 2): no security handshake follows,
+   * its greeting carried what READY would. `socketType` is null for ZMTP 1.0,
+   * which has none.
+   */
+  legacy?: { socketType: string | null; identity: Uint8Array };
 }
 
 /**
- * The 10-byte signature. libzmq writes a padding of 00..00 01 (the ZMTP 1.0
- * length of an identity frame); any padding is valid, so we mirror it.
+ * The ZMTP 2.0 socket type octets (RFC 15), by value: the types that existed
+ * before ZMTP 3.
  */
-export function encodeSignature(): Uint8Array {
+export const LEGACY_SOCKET_TYPES: readonly string[] = [
+  "PAIR",
+  "PUB",
+  "SUB",
+  "REQ",
+  "REP",
+  "DEALER",
+  "ROUTER",
+  "PULL",
+  "PUSH",
+  "XPUB",
+  "XSUB",
+];
+
+/**
+ * The 10-byte signature. Its padding is what a ZMTP 1.0 peer reads as the
+ * 8-octet length of our identity frame (identity + flags octet), and byte 9
+ * as that frame's flags, as libzmq writes it; any padding is valid ZMTP 3.
+ */
+export function encodeSignature(identityLength = 0): Uint8Array {
   const b = new Uint8Array(SIGNATURE_SIZE);
   b[0] = 0xff;
-  b[8] = 0x01;
+  // An identity is at most 255 octets: the length fits in the last two.
+  b[7] = (identityLength + 1) >> 8;
+  b[8] = (identityLength + 1) & 0xff;
   b[9] = 0x7f;
   return b;
 }
@@ -46,13 +73,13 @@ export function encodeGreetingRest(mechanism: string, asServer: boolean): Uint8A
 }
 
 /**
- * Checks the first 10 bytes. Only byte 0 and the low bit of byte 9 are
- * meaningful; the padding in between is ignored (libzmq puts 0x01 there).
+ * True when the first 10 bytes are a ZMTP 2.0+ signature. Only byte 0 and
+ * the low bit of byte 9 are meaningful; the padding in between is ignored
+ * (libzmq puts a length there). Anything else is a ZMTP 1.0 peer's first
+ * frame, its identity (RFC 13), as libzmq reads it.
  */
-export function checkSignature(b: Uint8Array): void {
-  if (b[0] !== 0xff || (b[9] & 1) !== 1) {
-    throw new HandshakeError("invalid ZMTP signature");
-  }
+export function isSignature(b: Uint8Array): boolean {
+  return b[0] === 0xff && (b[9] & 1) === 1;
 }
 
 /** Parses a complete 64-byte greeting (signature already checked). */

@@ -36,6 +36,8 @@ export interface HandshakeDone {
   readonly zapProperties?: Map<string, Uint8Array>;
   /** Present when frames must be wrapped from now on. */
   readonly codec?: FrameCodec;
+  /** The peer's framing carries no socket type (ZMTP 1.0): none is checked, as libzmq. */
+  readonly untypedPeer?: boolean;
 }
 
 /** One step of a handshake: commands to send, and whether it is over. */
