@@ -153,6 +153,8 @@ export function streamDriver(transport: Transport): Driver {
         (error) => host.events.emit({ type: "accept:error", address: endpoint, error }),
       );
       endpoint = listener.endpoint;
+      // Listening alone does not keep the process alive (lib/keepalive.ts).
+      listener.unref?.();
       return listener;
     },
     async connect(host, ep) {

@@ -11,6 +11,7 @@ import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport } from "../lib/transport.ts";
 import { systemError } from "../lib/errors.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
+import { unrefTimer } from "../lib/keepalive.ts";
 
 // deno-lint-ignore no-explicit-any
 const D = (globalThis as any).Deno;
@@ -124,6 +125,10 @@ class DenoConnection implements Connection {
     this.#finish();
   }
 
+  unref(): void {
+    this.#conn.unref?.();
+  }
+
   defer(fn: () => void): void {
     setImmediate(fn);
   }
@@ -184,6 +189,7 @@ export const denoTransport: Transport = {
         // of the same endpoint right after unbind() must succeed.
         await loop.done;
       },
+      unref: () => listener.unref?.(),
     });
   },
 };
@@ -249,7 +255,7 @@ export class AcceptLoop<C extends { close(): void }> {
         pause = Math.min(BACKOFF_MAX, Math.max(BACKOFF_MIN, pause * 2));
         await new Promise<void>((r) => {
           this.#wake = r;
-          this.#timer = setTimeout(r, pause);
+          this.#timer = unrefTimer(setTimeout(r, pause));
         });
         this.#wake = null;
         continue;

@@ -66,6 +66,10 @@ class NodeConnection implements Connection {
     this.#sock.destroy();
   }
 
+  unref(): void {
+    this.#sock.unref();
+  }
+
   defer(fn: () => void): void {
     setImmediate(fn);
   }
@@ -81,6 +85,8 @@ export const nodeTransport: Transport = {
     return new Promise((resolve, reject) => {
       const opts = ep.scheme === "ipc" ? { path: ipcPath(ep.path) } : { host: ep.host, port: ep.port };
       const sock = net.createConnection(opts as net.NetConnectOpts);
+      // An attempt under way does not keep the process alive either (lib/keepalive.ts).
+      sock.unref();
       const onError = (e: Error) => {
         sock.destroy();
         reject(systemError(e, ep.address));
@@ -117,6 +123,7 @@ export const nodeTransport: Transport = {
         resolve({
           endpoint,
           close: () => new Promise<void>((r) => server.close(() => r())),
+          unref: () => server.unref(),
         });
       };
       if (ep.scheme === "ipc") server.listen(ipcPath(ep.path), done);
