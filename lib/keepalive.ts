@@ -27,18 +27,11 @@ export interface TimerRefs {
 // deno-lint-ignore no-explicit-any
 type Refable = { ref?(): unknown; unref?(): unknown } & any;
 
-let refs: TimerRefs = {
-  ref(t) {
-    (t as Refable)?.ref?.();
-  },
-  unref(t) {
-    (t as Refable)?.unref?.();
-  },
-};
+let registered: TimerRefs | null = null;
 
 /** @internal For runtimes whose timers are not objects with ref()/unref() (Deno). */
 export function registerTimerRefs(r: TimerRefs): void {
-  refs = r;
+  registered = r;
   if (handle !== undefined) (holds > 0 ? r.ref : r.unref)(handle);
 }
 
@@ -50,7 +43,9 @@ export function registerTimerRefs(r: TimerRefs): void {
  * @returns The same timer.
  */
 export function unrefTimer<T extends Timer | undefined>(timer: T): T {
-  if (timer !== undefined) refs.unref(timer);
+  if (timer === undefined) return timer;
+  if (registered !== null) registered.unref(timer);
+  else (timer as Refable).unref?.();
   return timer;
 }
 
@@ -62,11 +57,19 @@ let holds = 0;
 export function hold(): void {
   if (holds++ > 0) return;
   if (handle === undefined) handle = setInterval(() => {}, MAX_DELAY);
-  else refs.ref(handle);
+  else if (registered !== null) registered.ref(handle);
+  else (handle as Refable).ref();
 }
 
 /** @internal Ends one {@link hold}. */
 export function release(): void {
   if (holds === 0 || --holds > 0) return;
-  refs.unref(handle!);
+  if (registered !== null) registered.unref(handle!);
+  else if (typeof (handle as Refable).unref === "function") (handle as Refable).unref();
+  else {
+    // A timer that cannot be unreferenced (Deno without transports/tcp.ts):
+    // cleared, and made again by the next hold.
+    clearInterval(handle);
+    handle = undefined;
+  }
 }
