@@ -18,6 +18,7 @@ import { Context, defaultContext } from "./context.ts";
 import "./inproc.ts";
 import "./udp.ts";
 import { macrotask } from "./defer.ts";
+import { hold, release, unrefTimer } from "./keepalive.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
 import { asFrames } from "./frames.ts";
@@ -409,10 +410,10 @@ export class SocketCore implements PipeOwner, DriverHost {
     // A network attempt under way (libzmq: the connect is in progress).
     if (c.driver.timed) this.events.emit({ type: "connect:delay", address: c.address });
     if (c.driver.timed && this.opts.connectTimeout > 0) {
-      timeout = setTimeout(() => {
+      timeout = unrefTimer(setTimeout(() => {
         attempt.abort();
         failed(zmqError("ETIMEDOUT", "connectTimeout passed"));
-      }, this.opts.connectTimeout);
+      }, this.opts.connectTimeout));
     }
     result.then(linked, failed);
   }
@@ -445,7 +446,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       delay = Math.min(delay, this.opts.reconnectMaxInterval);
     }
     this.events.emit({ type: "connect:retry", address: c.address, interval: delay });
-    c.timer = setTimeout(() => this.#dial(c), delay);
+    c.timer = unrefTimer(setTimeout(() => this.#dial(c), delay));
   }
 
   // Gives up on a connect()ed endpoint: no more attempts, and its queued
@@ -473,6 +474,8 @@ export class SocketCore implements PipeOwner, DriverHost {
 
   /** Runs ZMTP over a connection made for a connect() (`connecter`), or accepted (null). */
   startEngine(conn: Connection, address: string, c: unknown): Engine {
+    // An open connection alone does not keep the process alive (lib/keepalive.ts).
+    conn.unref?.();
     const mech = this.createMechanism({
       socketType: this.type,
       identity: this.policy.sendsIdentity === true ? (this.identityBytes() ?? new Uint8Array(0)) : undefined,
@@ -726,6 +729,8 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg };
+      // Until #settle: a waiting call keeps the process alive, as in zeromq.js.
+      hold();
       const clear = () => {
         if (kind === "send" ? this.#sendWaiter === w as unknown : this.#recvWaiter === w as unknown) {
           if (kind === "send") this.#sendWaiter = null;
@@ -755,6 +760,7 @@ export class SocketCore implements PipeOwner, DriverHost {
   }
 
   #settle(w: Waiter<unknown>): void {
+    release();
     clearTimeout(w.timer);
     if (w.signal && w.onAbort) w.signal.removeEventListener("abort", w.onAbort);
   }
@@ -763,6 +769,7 @@ export class SocketCore implements PipeOwner, DriverHost {
 
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
   #lingerDone = false;
+  #lingerHeld = false;
 
   #lingering(c: Connecter): boolean {
     return !this.#lingerDone && this.opts.linger !== 0 && c.pipe !== null && c.pipe.outQ.length > 0;
@@ -798,6 +805,9 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     if (this.opts.linger === 0) this.#endLinger();
     else {
+      // Delivering what is queued keeps the process alive until done or the linger ends.
+      this.#lingerHeld = true;
+      hold();
       for (const e of this.#engines) e.close();
       this.#maybeFinishClose();
     }
@@ -822,6 +832,10 @@ export class SocketCore implements PipeOwner, DriverHost {
   }
 
   #finishClose(): void {
+    if (this.#lingerHeld) {
+      this.#lingerHeld = false;
+      release();
+    }
     for (const p of [...this.pipes]) this.#terminatePipe(p);
     this.events.end();
   }

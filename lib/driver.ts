@@ -186,6 +186,8 @@ export function streamDriver(transport: Transport): Driver {
         transportOptions(o),
       );
       endpoint = listener.endpoint;
+      // Listening alone does not keep the process alive (lib/keepalive.ts).
+      listener.unref?.();
       return listener;
     },
     async connect(host, ep, signal) {

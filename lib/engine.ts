@@ -23,6 +23,7 @@ import { NullMechanism } from "./zmtp/mechanisms/null.ts";
 import type { Connection, FramedConnection } from "./transport.ts";
 import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
 import { frameView } from "./frames.ts";
+import { unrefTimer } from "./keepalive.ts";
 
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
@@ -147,10 +148,11 @@ export class Engine implements EngineLike {
   /** Starts the version negotiation (ZMTP: our signature goes out before we read anything), then reading. */
   start(): void {
     if (this.#opts.handshakeInterval > 0) {
-      this.#handshakeTimer = setTimeout(
+      // The library's timers never keep the process alive (lib/keepalive.ts).
+      this.#handshakeTimer = unrefTimer(setTimeout(
         () => this.#fail(new HandshakeError("handshake timed out", "ETIMEDOUT")),
         this.#opts.handshakeInterval,
-      );
+      ));
     }
     // The framer first: a framing that knows the peer at once (ws) must
     // have its greeting before any frame arrives.
@@ -419,7 +421,7 @@ export class Engine implements EngineLike {
       // flush, and a raw peer that ignores our end (an HTTP client keeping
       // the connection alive) must not hold it open for the socket's life.
       if (this.#framer.closesOutright === true && this.#dropTimer === undefined) {
-        this.#dropTimer = setTimeout(() => this.conn.destroy(), RAW_END_MS);
+        this.#dropTimer = unrefTimer(setTimeout(() => this.conn.destroy(), RAW_END_MS));
       }
     }
   }
@@ -450,7 +452,7 @@ export class Engine implements EngineLike {
     const ivl = this.#opts.heartbeatInterval;
     if (ivl <= 0 && this.#remoteTtl <= 0) return;
     const tick = ivl > 0 ? ivl : Math.max(100, this.#remoteTtl / 2);
-    this.#heartbeatTimer = setInterval(() => {
+    this.#heartbeatTimer = unrefTimer(setInterval(() => {
       const idle = Date.now() - this.#lastRecv;
       const timeout = this.#opts.heartbeatTimeout > 0 ? this.#opts.heartbeatTimeout : ivl;
       if ((ivl > 0 && idle > timeout + ivl) || (this.#remoteTtl > 0 && idle > this.#remoteTtl)) {
@@ -461,7 +463,7 @@ export class Engine implements EngineLike {
         const ttl = Math.min(0xffff, Math.floor(this.#opts.heartbeatTimeToLive / 100));
         this.#writeCommand(encodePing(ttl));
       }
-    }, tick);
+    }, tick));
   }
 
   // -- closing ---------------------------------------------------------------
@@ -498,7 +500,7 @@ export class Engine implements EngineLike {
     if (this.#errorSent && !this.#ended) {
       this.#ended = true;
       // Armed first: a transport may report the close from inside end().
-      this.#dropTimer = setTimeout(() => this.conn.destroy(error), ERROR_FLUSH_MS);
+      this.#dropTimer = unrefTimer(setTimeout(() => this.conn.destroy(error), ERROR_FLUSH_MS));
       this.conn.end();
     } else {
       this.conn.destroy(error);

@@ -8,6 +8,7 @@
 
 import { ZmqError } from "./errors.ts";
 import type { AuthStatus, HandshakeError } from "./errors.ts";
+import { hold, release } from "./keepalive.ts";
 
 /**
  * The error of an error event: zeromq.js's ErrnoError. Errors this library
@@ -162,6 +163,8 @@ export class Observer implements AsyncIterable<Event> {
   #listeners: Map<string, Set<Listener>> | null = null;
   #flushing = false;
   #closed = false;
+  // Holds the process alive (lib/keepalive.ts): while a receive() waits, or in emitter mode.
+  #held = false;
   #sink = { deliver: (e: Event) => this.#deliver(e), finish: () => this.#finish() };
 
   /**
@@ -189,6 +192,7 @@ export class Observer implements AsyncIterable<Event> {
     this.#hub?.detach(this.#sink);
     this.#hub = null;
     this.#queue = [];
+    this.#unhold();
     const w = this.#waiter;
     this.#waiter = null;
     w?.reject(new ZmqError("EAGAIN"));
@@ -219,6 +223,8 @@ export class Observer implements AsyncIterable<Event> {
       if (e.type === "end") this.#closeAfterEnd();
       return Promise.resolve(e);
     }
+    // Waiting for an event keeps the process alive, as in zeromq.js.
+    this.#hold();
     return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
   }
 
@@ -234,6 +240,8 @@ export class Observer implements AsyncIterable<Event> {
   on<E extends EventType>(type: E, listener: (e: EventOfType<E>) => void): this {
     if (this.#listeners === null) {
       this.#listeners = new Map();
+      // zeromq.js's emitter reads events until the end: it keeps the process alive until then.
+      if (!this.#closed) this.#hold();
       if (this.#queue.length > 0) this.#scheduleFlush();
     }
     let set = this.#listeners.get(type);
@@ -280,6 +288,7 @@ export class Observer implements AsyncIterable<Event> {
     const w = this.#waiter;
     if (w !== null) {
       this.#waiter = null;
+      this.#unhold();
       if (e.type === "end") this.#closeAfterEnd();
       w.resolve(e);
     } else if (this.#queue.length < QUEUE_LIMIT || e.type === "end") {
@@ -295,10 +304,23 @@ export class Observer implements AsyncIterable<Event> {
   #closeAfterEnd(): void {
     this.#closed = true;
     this.#queue = [];
+    this.#unhold();
     // A receive() from before on() was called waits no more.
     const w = this.#waiter;
     this.#waiter = null;
     w?.reject(new ZmqError("EAGAIN"));
+  }
+
+  #hold(): void {
+    if (this.#held) return;
+    this.#held = true;
+    hold();
+  }
+
+  #unhold(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    release();
   }
 
   #dispatch(e: Event): void {

@@ -28,6 +28,8 @@ export interface StreamDuplex {
   close(): void;
   /** The peer's address for events and ZAP, if the duplex knows it. */
   readonly remoteAddress?: string;
+  /** Optional: lets the process exit while the duplex is open (see {@link Connection.unref}). */
+  unref?(): void;
 }
 
 /** Receives a connection's events. */
@@ -85,6 +87,13 @@ export interface Connection {
    * `write()`, without zeroing it first (e.g. `Buffer.allocUnsafe`).
    */
   alloc?(size: number): Uint8Array;
+  /**
+   * Optional: lets the process exit while the connection is open (Node's
+   * `socket.unref()`, Deno's `conn.unref()`). The socket calls it on every
+   * connection it runs, as zeromq.js's sockets do not keep Node alive: only
+   * a pending send or receive, or a close that lingers, does.
+   */
+  unref?(): void;
 }
 
 /**
@@ -103,6 +112,8 @@ export interface Listener {
   readonly endpoint: string;
   /** Stops accepting. Open connections are not affected. */
   close(): Promise<void>;
+  /** Optional: lets the process exit while listening (see {@link Connection.unref}). */
+  unref?(): void;
 }
 
 /**
@@ -258,6 +269,10 @@ class StreamConnection implements Connection {
     }
     // The peer's EOF: our side closes after what is queued, as a socket does.
     this.#finish(error, error === undefined);
+  }
+
+  unref(): void {
+    this.#duplex.unref?.();
   }
 
   write(chunk: Uint8Array): boolean {

@@ -113,6 +113,10 @@ class BunConnection implements Connection {
     this.closedBy();
   }
 
+  unref(): void {
+    this.sock.unref?.();
+  }
+
   closedBy(err?: Error): void {
     if (this.closed) return;
     if (!this.h) {
@@ -218,6 +222,7 @@ export const bunTransport: Transport = {
         server.stop(false);
         return Promise.resolve();
       },
+      unref: () => server.unref?.(),
     };
   },
 };

@@ -12,6 +12,7 @@ import type { Connection, ConnectionHandler, Listener, Transport, TransportOptio
 import { systemError } from "../lib/errors.ts";
 import { resolveHost } from "./resolve.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
+import { unrefTimer } from "../lib/keepalive.ts";
 
 // deno-lint-ignore no-explicit-any
 const D = (globalThis as any).Deno;
@@ -127,6 +128,10 @@ class DenoConnection implements Connection {
     this.#finish();
   }
 
+  unref(): void {
+    this.#conn.unref?.();
+  }
+
   defer(fn: () => void): void {
     setImmediate(fn);
   }
@@ -192,6 +197,7 @@ export const denoTransport: Transport = {
         // of the same endpoint right after unbind() must succeed.
         await loop.done;
       },
+      unref: () => listener.unref?.(),
     };
   },
 };
@@ -257,7 +263,7 @@ export class AcceptLoop<C extends { close(): void }> {
         pause = Math.min(BACKOFF_MAX, Math.max(BACKOFF_MIN, pause * 2));
         await new Promise<void>((r) => {
           this.#wake = r;
-          this.#timer = setTimeout(r, pause);
+          this.#timer = unrefTimer(setTimeout(r, pause));
         });
         this.#wake = null;
         continue;

@@ -40,6 +40,7 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
       const l = await (await pick(path)).listen({ ...ep, address, path }, onConnection, onError, options);
       return {
         endpoint: address,
+        unref: () => l.unref?.(),
         async close() {
           // Unlink first: a new bind of the same path may happen while
           // node:net's close() waits for connections, and its file must stay.

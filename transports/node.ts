@@ -71,6 +71,10 @@ class NodeConnection implements Connection {
     this.#sock.destroy();
   }
 
+  unref(): void {
+    this.#sock.unref();
+  }
+
   defer(fn: () => void): void {
     setImmediate(fn);
   }
@@ -89,6 +93,8 @@ export const nodeTransport: Transport = {
       : { host: await resolveHost(ep.host, o?.ipv6, false, ep.address), port: ep.port };
     return new Promise((resolve, reject) => {
       const sock = net.createConnection(opts as net.NetConnectOpts);
+      // An attempt under way does not keep the process alive either (lib/keepalive.ts).
+      sock.unref();
       const onError = (e: Error) => {
         sock.destroy();
         reject(systemError(e, ep.address));
@@ -132,6 +138,7 @@ export const nodeTransport: Transport = {
         resolve({
           endpoint,
           close: () => new Promise<void>((r) => server.close(() => r())),
+          unref: () => server.unref(),
         });
       };
       const backlog = o?.backlog;

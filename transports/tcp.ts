@@ -8,6 +8,7 @@
 
 import type { Transport } from "../lib/transport.ts";
 import { registerTransport } from "../lib/driver.ts";
+import { registerTimerRefs } from "../lib/keepalive.ts";
 import { ipcTransport } from "./ipc.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -47,6 +48,12 @@ export const autoTransport: Transport = {
     return (await load()).listen(ep, onConnection, onError, options);
   },
 };
+
+// Deno's timers are numbers: the library's keep-alive and its unreferenced
+// timers (lib/keepalive.ts) go through Deno.refTimer/unrefTimer.
+if (runtime === "deno" && typeof g.Deno.unrefTimer === "function") {
+  registerTimerRefs({ ref: (t) => g.Deno.refTimer(t), unref: (t) => g.Deno.unrefTimer(t) });
+}
 
 if (runtime !== "other") {
   registerTransport("tcp", autoTransport);

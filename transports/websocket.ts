@@ -25,6 +25,7 @@ import { ZmqError } from "../lib/errors.ts";
 import type { Connection, ConnectionHandler, FramedConnection, Listener, Transport } from "../lib/transport.ts";
 import { getTransport, registerTransport } from "../lib/driver.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
+import { unrefTimer } from "../lib/keepalive.ts";
 import type { Framer, FramerContext, FramerHandler } from "../lib/zmtp/framer.ts";
 import { ZWS_PONG } from "../lib/zmtp/zws_framer.ts";
 import { CLIENT_PROTOCOLS, parseProtocol, selectProtocol, WEB_CLIENT_PROTOCOLS, zwsFramer } from "../lib/zws.ts";
@@ -271,7 +272,7 @@ export class ZwsConnection implements FramedConnection {
     this.#ending = true;
     if (this.#port === null) return; // attach() closes once open
     this.#port.close(1000, "");
-    this.#endTimer ??= setTimeout(() => this.destroy(), CLOSE_WAIT_MS);
+    this.#endTimer ??= unrefTimer(setTimeout(() => this.destroy(), CLOSE_WAIT_MS));
   }
 
   /** Closes at once; for bad input, with close code 1002 and the reason. */
@@ -298,7 +299,7 @@ export class ZwsConnection implements FramedConnection {
     try {
       p.close(code, reason);
     } catch { /* already closing */ }
-    if (p.terminate !== undefined) this.#killTimer ??= setTimeout(() => p.terminate!(), CLOSE_WAIT_MS);
+    if (p.terminate !== undefined) this.#killTimer ??= unrefTimer(setTimeout(() => p.terminate!(), CLOSE_WAIT_MS));
   }
 
   // Hands a message to the engine, or queues it; never re-enters the engine.
@@ -338,11 +339,11 @@ export class ZwsConnection implements FramedConnection {
 
   #pollDrain(): void {
     if (this.#drainTimer !== undefined || this.#closed) return;
-    this.#drainTimer = setTimeout(() => {
+    this.#drainTimer = unrefTimer(setTimeout(() => {
       this.#drainTimer = undefined;
       this.#queue.check();
       if (this.#queue.waiting) this.#pollDrain();
-    }, DRAIN_POLL_MS);
+    }, DRAIN_POLL_MS));
   }
 
   #finish(error: Error | undefined): void {

@@ -83,5 +83,6 @@ export function serveBun(ep: Endpoint, side: ServerSide, tls?: WsTlsOptions): Pr
     stop() {
       bunServer.stop(false);
     },
+    unref: () => bunServer.unref?.(),
   });
 }

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { WebSocketLike, WsTlsOptions } from "./websocket.ts";
 import { MAX_PAYLOAD, pem } from "./ws_shared.ts";
+import { unrefTimer } from "../lib/keepalive.ts";
 
 function pemList(v: WsTlsOptions["ca"]): string[] | undefined {
   if (v === undefined) return undefined;
@@ -74,6 +75,8 @@ class RawWebSocket implements WebSocketLike {
       })
       : netMod.connect({ host, port });
     this.#sock = sock;
+    // Neither an open connection nor an attempt keeps the process alive (lib/keepalive.ts).
+    sock.unref();
     sock.setNoDelay(true);
     sock.on(tlsMod !== null ? "secureConnect" : "connect", () => {
       sock.write(
@@ -136,7 +139,7 @@ class RawWebSocket implements WebSocketLike {
     this.#frame(8, body);
     this.#closeEvent = { code, reason };
     // The server answers with its close and ends the TCP connection.
-    this.#closeTimer = setTimeout(() => this.terminate(), 3000);
+    this.#closeTimer = unrefTimer(setTimeout(() => this.terminate(), 3000));
   }
 
   terminate(): void {
@@ -352,7 +355,7 @@ class RawWebSocket implements WebSocketLike {
     this.readyState = 2;
     this.#flush();
     this.#sock.end();
-    this.#closeTimer ??= setTimeout(() => this.terminate(), 3000);
+    this.#closeTimer ??= unrefTimer(setTimeout(() => this.terminate(), 3000));
   }
 
   #closed(): void {

@@ -8,6 +8,7 @@
 import type { Endpoint } from "../lib/endpoint.ts";
 import { type WebSocketLike, wireWebSocket, type WsTlsOptions } from "./websocket.ts";
 import { hostPort, pem, type ServerHandle, type ServerSide, UPGRADE_REQUIRED } from "./ws_shared.ts";
+import { unrefTimer } from "../lib/keepalive.ts";
 
 // deno-lint-ignore no-explicit-any
 const D = (globalThis as any).Deno;
@@ -63,6 +64,7 @@ export function serveDeno(ep: Endpoint, side: ServerSide, tls?: WsTlsOptions): P
       // Deno frees the port once the server has finished, not at abort().
       await kept.stop();
     },
+    unref: () => kept.unref(),
   });
 }
 
@@ -82,6 +84,7 @@ export class KeptServer {
   #restart: () => { finished: Promise<void> };
   #onError: (e: Error) => void;
   #pause = 0;
+  #unref = false;
 
   constructor(
     first: { finished: Promise<void> },
@@ -95,6 +98,13 @@ export class KeptServer {
   }
 
   /** Stops restarting; resolves once the current server (if any) has finished. */
+  /** Lets the process exit while serving, this server and the ones after it. */
+  unref(): void {
+    this.#unref = true;
+    // deno-lint-ignore no-explicit-any
+    (this.#current as any)?.unref?.();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -113,7 +123,7 @@ export class KeptServer {
 
   #schedule(): void {
     this.#pause = Math.min(RESTART_MAX, Math.max(RESTART_MIN, this.#pause * 2));
-    this.#timer = setTimeout(() => {
+    this.#timer = unrefTimer(setTimeout(() => {
       if (this.#stopped) return;
       let srv: { finished: Promise<void> };
       try {
@@ -126,7 +136,9 @@ export class KeptServer {
       }
       this.#pause = 0;
       this.#current = srv;
+      // deno-lint-ignore no-explicit-any
+      if (this.#unref) (srv as any).unref?.();
       this.#watch(srv);
-    }, this.#pause);
+    }, this.#pause));
   }
 }

@@ -49,6 +49,8 @@ export async function serveNode(ep: Endpoint, side: ServerSide, tls?: WsTlsOptio
     : http.createServer(onRequest);
   httpServer.on("upgrade", (req, socket, head) => {
     socket.on("error", () => {/* reported through close */});
+    // An accepted connection does not keep the process alive (lib/keepalive.ts).
+    (socket as import("node:net").Socket).unref();
     const remote = hostPort(req.socket.remoteAddress ?? "unknown", req.socket.remotePort ?? 0);
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const h = req.headers["sec-websocket-protocol"];
@@ -87,5 +89,6 @@ export async function serveNode(ep: Endpoint, side: ServerSide, tls?: WsTlsOptio
       httpServer.close();
       httpServer.closeIdleConnections?.();
     },
+    unref: () => httpServer.unref(),
   };
 }

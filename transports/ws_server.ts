@@ -138,5 +138,7 @@ export async function listenWs(
       }
       return Promise.resolve();
     },
+    // The server is shared by the paths bound on its port, which all unref it.
+    unref: () => s.handle.unref?.(),
   };
 }

@@ -25,6 +25,8 @@ export interface ServerHandle {
   readonly port: number;
   /** Stops listening; resolves once the port is free again. */
   stop(): Promise<void> | void;
+  /** Lets the process exit while serving (lib/keepalive.ts). */
+  unref?(): void;
 }
 
 /** One runtime's server. */
