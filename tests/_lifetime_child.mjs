@@ -109,6 +109,29 @@ async function main() {
       }
       break;
     }
+    case "udp": {
+      // RADIO/DISH over udp://: bound datagram sockets keep nothing alive, a pending receive does.
+      const { Dish, Radio } = await import(libUrl.replace(/mod\.(ts|js)$/, "draft.$1"));
+      const dish = new Dish();
+      await dish.bind(bindAddr);
+      dish.join("g");
+      const radio = new Radio();
+      radio.connect(dish.lastEndpoint);
+      later(() => radio.send("late", { group: "g" }));
+      const [body] = await dish.receive();
+      say(`got ${new TextDecoder().decode(body)}`);
+      break;
+    }
+    case "stream": {
+      // A STREAM bound and a plain TCP-level peer (another STREAM) connected: nothing pending.
+      const server = new zmq.Stream();
+      await server.bind(bindAddr);
+      const client = new zmq.Stream();
+      client.connect(server.lastEndpoint);
+      const [, hello] = await server.receive();
+      say(`got ${hello.length === 0 ? "connect notification" : "data"}`);
+      break;
+    }
     default:
       throw new Error(`Unknown scenario ${scenario}`);
   }

@@ -145,6 +145,15 @@ describe("process lifetime", () => {
     });
   }
 
+  test("udp: a bound Dish and a connected Radio keep nothing alive; a pending receive does", async () => {
+    const port = Number(new URL((await freeTcpAddress()).replace("tcp:", "http:")).port);
+    assertExited(await runChild(["udp", `udp://127.0.0.1:${port}`]), ["got late", "returned"]);
+  });
+
+  test("tcp: a STREAM socket bound and connected lets the process exit", async () => {
+    assertExited(await runChild(["stream", bindAddress("tcp")]), ["got connect notification", "returned"]);
+  });
+
   test("tcp: a socket's events are awaited: the process lives until the event", async () => {
     assertExited(await runChild(["observer", bindAddress("tcp")]), ["got accept", "returned"]);
   });

@@ -58,6 +58,9 @@ async function open(t: UdpTarget, handler: DatagramHandler, receiving: boolean):
   const iface = ifaceAddress(t);
   const dgram = await import("node:dgram");
   const s = dgram.createSocket({ type: t.family === 6 ? "udp6" : "udp4", reuseAddr: receiving });
+  // As a tcp connection, a udp socket keeps no process alive (lib/keepalive.ts holds it while a call waits).
+  // Before bind: Deno's node:dgram ignores an unref() once its receive loop has started.
+  s.unref?.();
   const any = t.family === 6 ? "::" : "0.0.0.0";
   let member = false;
   try {
