@@ -104,6 +104,7 @@ export {
   type Authenticator,
   type AuthenticatorOptions,
   createAuthenticator,
+  type CurveCert,
   getAuthenticator,
   setAuthenticator,
   type ZapReply,

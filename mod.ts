@@ -30,3 +30,8 @@ export * from "./browser.ts";
 
 // STREAM talks raw bytes over tcp:// and ipc://, which browsers do not have.
 export { Stream, type StreamConnectOptions, type StreamOptions, type StreamOwnOptions } from "./lib/sockets/stream.ts";
+
+// czmq's certificate files (zcert): the text format, and the file IO that
+// browsers do not have.
+export { type Cert, certFromText, type CertTextOptions, certToText, newCert } from "./lib/cert.ts";
+export { loadCert, loadCertDirectory, saveCert } from "./transports/cert_fs.ts";

@@ -124,10 +124,32 @@ export interface AuthenticatorOptions {
   deny?: Iterable<string>;
   /** PLAIN: username to password. Without it every PLAIN client is refused. */
   plain?: Record<string, string> | Map<string, string>;
-  /** CURVE: "any" admits every client key; else the allowed keys (Z85 or 32 bytes). Without it every CURVE client is refused. */
-  curve?: "any" | Iterable<string | Uint8Array>;
+  /**
+   * CURVE: "any" (or "*", czmq's CURVE_ALLOW_ANY) admits every client key;
+   * else the allowed keys (Z85 or 32 bytes) or certificates, whose metadata
+   * is attached to the admitted peer as czmq's zauth does (e.g. from
+   * `loadCertDirectory()`). Without it every CURVE client is refused.
+   */
+  curve?: "any" | "*" | Iterable<string | Uint8Array | CurveCert>;
   /** Apply only to this ZAP domain; other domains are refused. Default: any domain. */
   domain?: string;
+}
+
+/**
+ * A certificate as {@link AuthenticatorOptions.curve} takes it: a public key
+ * and optional metadata (a {@link Cert} fits).
+ *
+ * @example
+ * ```ts
+ * import type { CurveCert } from "./lib/zap.ts";
+ * const c: CurveCert = { publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", metadata: { name: "Ann" } };
+ * ```
+ */
+export interface CurveCert {
+  /** The client's public key, Z85 or 32 bytes. */
+  publicKey: string | Uint8Array;
+  /** Properties for the admitted peer (ZAP metadata). */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -158,10 +180,16 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
     ? undefined
     : new Map(options.plain instanceof Map ? options.plain : Object.entries(options.plain));
   const keys = options.curve;
-  let curve: "any" | Set<string> | undefined;
-  if (keys === "any") curve = "any";
+  let curve: "any" | Map<string, Record<string, string> | undefined> | undefined;
+  if (keys === "any" || keys === "*") curve = "any";
   else if (keys !== undefined) {
-    curve = new Set([...keys].map((k) => typeof k === "string" ? checkZ85Key(k) : z85Encode(k)));
+    curve = new Map();
+    for (const k of keys) {
+      const cert = typeof k === "string" || k instanceof Uint8Array ? { publicKey: k } : k;
+      const key = typeof cert.publicKey === "string" ? checkZ85Key(cert.publicKey) : z85Encode(cert.publicKey);
+      // The first certificate of a key wins, as in czmq's certificate store.
+      if (!curve.has(key)) curve.set(key, cert.metadata);
+    }
   }
   const no = (statusText: string): ZapReply => ({ statusCode: "400", statusText });
   return (req) => {
@@ -180,9 +208,12 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
       case "CURVE": {
         if (req.credentials[0]?.length !== 32) return no("Invalid client key");
         const key = z85Encode(req.credentials[0]);
-        return curve === "any" || curve?.has(key)
-          ? { statusCode: "200", statusText: "OK", userId: key }
-          : no("Client key not allowed");
+        if (curve === "any") return { statusCode: "200", statusText: "OK", userId: key };
+        if (!curve?.has(key)) return no("Client key not allowed");
+        const metadata = curve.get(key);
+        return metadata
+          ? { statusCode: "200", statusText: "OK", userId: key, metadata }
+          : { statusCode: "200", statusText: "OK", userId: key };
       }
       default:
         return no("Unsupported mechanism");
