@@ -22,6 +22,7 @@ import { hold, release, unrefTimer } from "./keepalive.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
 import { asFrames } from "./frames.ts";
+import { METADATA, type Metadata } from "./metadata.ts";
 
 const encoder = new TextEncoder();
 
@@ -123,6 +124,8 @@ export class SocketCore implements PipeOwner, DriverHost {
   #sendWaiter: Waiter<void> | null = null;
   #recvWaiter: Waiter<Msg> | null = null;
   #syncOps = 0;
+  /** PipeOwner: the metadata of the connection the last item read came over. */
+  lastMetadata: Metadata | undefined = undefined;
 
   constructor(type: SocketTypeName, options: object | undefined, policy: (core: SocketCore) => Policy) {
     this.type = type;
@@ -480,6 +483,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       socketType: this.type,
       identity: this.policy.sendsIdentity === true ? (this.identityBytes() ?? new Uint8Array(0)) : undefined,
       peerAddress: conn.remoteAddress,
+      properties: Object.entries(this.opts.metadata),
     });
     const engine = new Engine(conn, address, mech, this, {
       maxMessageSize: this.opts.maxMessageSize,
@@ -509,10 +513,12 @@ export class SocketCore implements PipeOwner, DriverHost {
     let pipe = c?.pipe ?? null;
     if (pipe !== null) {
       pipe.peer = peer;
+      pipe.setMetadata(engine.metadata);
       this.policy.connected?.(pipe);
     } else {
       pipe = this.#newPipe(engine.endpoint);
       pipe.peer = peer;
+      pipe.setMetadata(engine.metadata);
       if (c?.routingId) pipe.routingId = c.routingId;
       const refused = this.policy.attach(pipe);
       if (typeof refused === "string") return refused;
@@ -616,7 +622,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (m === undefined) return;
     this.#recvWaiter = null;
     this.#settle(w);
-    w.resolve(asFrames(m));
+    w.resolve(this.#received(m));
   }
 
   /** A pipe has room again. */
@@ -681,7 +687,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (m !== undefined) return this.#done(asFrames(m));
+    if (m !== undefined) return this.#done(this.#received(m));
     if (this.opts.receiveTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
     return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal);
   }
@@ -696,7 +702,7 @@ export class SocketCore implements PipeOwner, DriverHost {
         if (this.#closed) return Promise.resolve(done());
         if (this.#recvWaiter === null) {
           const m = this.policy.recv!();
-          if (m !== undefined) return this.#done({ value: asFrames(m), done: false });
+          if (m !== undefined) return this.#done({ value: this.#received(m), done: false });
         }
         let p: Promise<Msg>;
         try {
@@ -713,6 +719,15 @@ export class SocketCore implements PipeOwner, DriverHost {
       return: (): Promise<IteratorResult<Msg, undefined>> => Promise.resolve(done()),
     };
     return it;
+  }
+
+  // A message as receive() gives it: frames of the process's frame class,
+  // carrying its connection's metadata (read by metadataOf()). The policy
+  // has just read it, or read it ahead (SUB's filter) with no read since.
+  #received(m: Msg): Msg {
+    const meta = this.lastMetadata;
+    if (meta !== undefined) (m as Msg & { [METADATA]?: Metadata })[METADATA] = meta;
+    return asFrames(m);
   }
 
   // A call that completed at once: resolved now, or after I/O and timers
