@@ -75,6 +75,8 @@ interface Waiter<T> {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   msg?: Msg;
+  /** receive({ metadata: true }): tag the message with its metadata. */
+  meta?: boolean;
 }
 
 // State of one connect() endpoint.
@@ -622,7 +624,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (m === undefined) return;
     this.#recvWaiter = null;
     this.#settle(w);
-    w.resolve(this.#received(m));
+    w.resolve(w.meta === true ? this.#tagged(m) : asFrames(m));
   }
 
   /** A pipe has room again. */
@@ -687,9 +689,10 @@ export class SocketCore implements PipeOwner, DriverHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (m !== undefined) return this.#done(this.#received(m));
+    const meta = options?.metadata === true;
+    if (m !== undefined) return this.#done(meta ? this.#tagged(m) : asFrames(m));
     if (this.opts.receiveTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
-    return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal);
+    return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal, undefined, meta);
   }
 
   /** Async iteration over received messages until close. */
@@ -702,7 +705,7 @@ export class SocketCore implements PipeOwner, DriverHost {
         if (this.#closed) return Promise.resolve(done());
         if (this.#recvWaiter === null) {
           const m = this.policy.recv!();
-          if (m !== undefined) return this.#done({ value: this.#received(m), done: false });
+          if (m !== undefined) return this.#done({ value: asFrames(m), done: false });
         }
         let p: Promise<Msg>;
         try {
@@ -721,10 +724,11 @@ export class SocketCore implements PipeOwner, DriverHost {
     return it;
   }
 
-  // A message as receive() gives it: frames of the process's frame class,
-  // carrying its connection's metadata (read by metadataOf()). The policy
-  // has just read it, or read it ahead (SUB's filter) with no read since.
-  #received(m: Msg): Msg {
+  // A message for receive({ metadata: true }): carrying its connection's
+  // metadata (read by metadataOf()), set only when asked, as the store costs
+  // an allocation per message. The policy has just read it, or read it
+  // ahead (SUB's filter) with no read since.
+  #tagged(m: Msg): Msg {
     const meta = this.lastMetadata;
     if (meta !== undefined) (m as Msg & { [METADATA]?: Metadata })[METADATA] = meta;
     return asFrames(m);
@@ -738,12 +742,18 @@ export class SocketCore implements PipeOwner, DriverHost {
     return new Promise<T>((resolve) => macrotask(() => resolve(value)));
   }
 
-  #wait<T>(kind: "send" | "receive", timeout: number, signal: AbortSignal | undefined, msg?: Msg): Promise<T> {
+  #wait<T>(
+    kind: "send" | "receive",
+    timeout: number,
+    signal: AbortSignal | undefined,
+    msg?: Msg,
+    meta?: boolean,
+  ): Promise<T> {
     // A call that has to wait gives the event loop its turn anyway.
     this.#syncOps = 0;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg };
+      const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg, meta };
       // Until #settle: a waiting call keeps the process alive, as in zeromq.js.
       hold();
       const clear = () => {

@@ -2,9 +2,9 @@
 // its handshake (Socket-Type, Identity, its ZMQ_METADATA "X-" properties),
 // what ZAP said of it (User-Id and the reply's metadata) and the
 // connection's Peer-Address. One object per connection, made at the
-// handshake; every message received over that connection carries a
-// reference to it under a symbol, so reading it costs nothing per message
-// beyond that one store.
+// handshake; a message received with receive({ metadata: true }) carries a
+// reference to it under a symbol. Only when asked: a symbol property on an
+// array costs an allocation per message, which the normal path must not pay.
 
 import { invalidArgument } from "./errors.ts";
 
@@ -41,14 +41,14 @@ export class Metadata extends Map<string, string> {
 export const METADATA: unique symbol = Symbol("zmtp.metadata");
 
 /**
- * The metadata of a message returned by `receive()` or by async iteration:
+ * The metadata of a message returned by `receive({ metadata: true })`:
  * the properties of the connection it came over (libzmq's zmq_msg_gets).
  * `Socket-Type` and `Identity` (REQ, DEALER, ROUTER peers) as the peer
  * announced them, its `X-` properties (its `metadata` option), `User-Id`
  * and any metadata from a ZAP authenticator that admitted it, and
  * `Peer-Address` (the peer's IP address over tcp and ws). Undefined for
  * messages that came over no ZMTP connection: inproc, udp, ZMTP 1.0/2.0
- * peers, as in libzmq.
+ * peers, as in libzmq; and for messages received without `metadata: true`.
  *
  * @param message A received message.
  * @returns Its metadata, or undefined.
@@ -60,7 +60,7 @@ export const METADATA: unique symbol = Symbol("zmtp.metadata");
  * const push = new Push({ metadata: { "X-Tenant": "blue" } });
  * push.connect(pull.lastEndpoint!);
  * await push.send("hi");
- * const meta = metadataOf(await pull.receive());
+ * const meta = metadataOf(await pull.receive({ metadata: true }));
  * console.log(meta?.get("X-Tenant"), meta?.get("Socket-Type")); // "blue" "PUSH"
  * push.close();
  * pull.close();
