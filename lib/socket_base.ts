@@ -214,12 +214,9 @@ export interface InvertMatchingOptions {
 let coreOf: (socket: SocketBase) => SocketCore;
 
 /** The options every socket has, as properties (from the table in lib/options.ts). */
-export interface SocketBase extends SecurityAccessors, Required<Omit<BaseOptions, "tcpAcceptFilter" | "metadata">> {
+export interface SocketBase extends SecurityAccessors, Required<Omit<BaseOptions, "tcpAcceptFilter">> {
   /** ZMQ_TCP_ACCEPT_FILTER: set adds a filter, null clears; reads back the filters joined by ",", or null. */
   tcpAcceptFilter: string | null;
-  /** ZMQ_METADATA: our "X-" properties, as an object; set as in {@link BaseOptions.metadata}. */
-  get metadata(): Readonly<Record<string, string>>;
-  set metadata(value: Readonly<Record<string, string>> | string | string[] | null);
 }
 /**
  * Base class of all socket types (zeromq.js's `Socket`, exported under that

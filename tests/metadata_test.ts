@@ -25,7 +25,7 @@ import {
   WAIT,
   withTimeout,
 } from "./_helpers.ts";
-import { Peer, startLibzmqPeer } from "./interop/_harness.ts";
+import { type Peer, startLibzmqPeer } from "./interop/_harness.ts";
 
 const T = { timeout: 30_000 };
 const IN = { linger: 0, receiveTimeout: WAIT };
