@@ -57,6 +57,7 @@ export {
   type Writable,
 } from "./lib/socket_base.ts";
 export type { SocketTypeName } from "./lib/options.ts";
+export { Metadata, metadataOf } from "./lib/metadata.ts";
 export { Context, type ContextOptions, defaultContext as context } from "./lib/context.ts";
 export { type Capability, capability, version } from "./lib/capability.ts";
 export { Proxy } from "./lib/proxy.ts";

@@ -78,6 +78,7 @@ const owner: PipeOwner = {
   // Take each message as a receiving socket would.
   pipeReadable: (pipe: Pipe) => do_not_optimize(pipe.read()),
   pipeWritable: () => {},
+  lastMetadata: undefined,
 };
 
 function enginePair(): { sender: Engine; receiver: Engine; sendPipe: Pipe; toSink: MemConnection } {

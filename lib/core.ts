@@ -22,6 +22,7 @@ import { hold, release, unrefTimer } from "./keepalive.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
 import { asFrames } from "./frames.ts";
+import { METADATA, type Metadata } from "./metadata.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,6 +75,8 @@ interface Waiter<T> {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   msg?: Msg;
+  /** receive({ metadata: true }): tag the message with its metadata. */
+  meta?: boolean;
 }
 
 // State of one connect() endpoint.
@@ -123,6 +126,8 @@ export class SocketCore implements PipeOwner, DriverHost {
   #sendWaiter: Waiter<void> | null = null;
   #recvWaiter: Waiter<Msg> | null = null;
   #syncOps = 0;
+  /** PipeOwner: the metadata of the connection the last item read came over. */
+  lastMetadata: Metadata | undefined = undefined;
 
   constructor(type: SocketTypeName, options: object | undefined, policy: (core: SocketCore) => Policy) {
     this.type = type;
@@ -480,6 +485,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       socketType: this.type,
       identity: this.policy.sendsIdentity === true ? (this.identityBytes() ?? new Uint8Array(0)) : undefined,
       peerAddress: conn.remoteAddress,
+      properties: Object.entries(this.opts.metadata),
     });
     const engine = new Engine(conn, address, mech, this, {
       maxMessageSize: this.opts.maxMessageSize,
@@ -509,10 +515,12 @@ export class SocketCore implements PipeOwner, DriverHost {
     let pipe = c?.pipe ?? null;
     if (pipe !== null) {
       pipe.peer = peer;
+      pipe.setMetadata(engine.metadata);
       this.policy.connected?.(pipe);
     } else {
       pipe = this.#newPipe(engine.endpoint);
       pipe.peer = peer;
+      pipe.setMetadata(engine.metadata);
       if (c?.routingId) pipe.routingId = c.routingId;
       const refused = this.policy.attach(pipe);
       if (typeof refused === "string") return refused;
@@ -616,7 +624,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     if (m === undefined) return;
     this.#recvWaiter = null;
     this.#settle(w);
-    w.resolve(asFrames(m));
+    w.resolve(w.meta === true ? this.#tagged(m) : asFrames(m));
   }
 
   /** A pipe has room again. */
@@ -681,9 +689,10 @@ export class SocketCore implements PipeOwner, DriverHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (m !== undefined) return this.#done(asFrames(m));
+    const meta = options?.metadata === true;
+    if (m !== undefined) return this.#done(meta ? this.#tagged(m) : asFrames(m));
     if (this.opts.receiveTimeout === 0) return Promise.reject(new ZmqError("EAGAIN"));
-    return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal);
+    return this.#wait<Msg>("receive", this.opts.receiveTimeout, options?.signal, undefined, meta);
   }
 
   /** Async iteration over received messages until close. */
@@ -715,6 +724,16 @@ export class SocketCore implements PipeOwner, DriverHost {
     return it;
   }
 
+  // A message for receive({ metadata: true }): carrying its connection's
+  // metadata (read by metadataOf()), set only when asked, as the store costs
+  // an allocation per message. The policy has just read it, or read it
+  // ahead (SUB's filter) with no read since.
+  #tagged(m: Msg): Msg {
+    const meta = this.lastMetadata;
+    if (meta !== undefined) (m as Msg & { [METADATA]?: Metadata })[METADATA] = meta;
+    return asFrames(m);
+  }
+
   // A call that completed at once: resolved now, or after I/O and timers
   // had a turn when too many did in a row.
   #done<T>(value: T): Promise<T> {
@@ -723,12 +742,18 @@ export class SocketCore implements PipeOwner, DriverHost {
     return new Promise<T>((resolve) => macrotask(() => resolve(value)));
   }
 
-  #wait<T>(kind: "send" | "receive", timeout: number, signal: AbortSignal | undefined, msg?: Msg): Promise<T> {
+  #wait<T>(
+    kind: "send" | "receive",
+    timeout: number,
+    signal: AbortSignal | undefined,
+    msg?: Msg,
+    meta?: boolean,
+  ): Promise<T> {
     // A call that has to wait gives the event loop its turn anyway.
     this.#syncOps = 0;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg };
+      const w: Waiter<T> = { resolve, reject, timer: undefined, signal, onAbort: undefined, msg, meta };
       // Until #settle: a waiting call keeps the process alive, as in zeromq.js.
       hold();
       const clear = () => {

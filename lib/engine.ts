@@ -24,6 +24,7 @@ import type { Connection, FramedConnection } from "./transport.ts";
 import { isMsg, Membership, type PeerInfo, type Pipe, type PipeEngine, Subscription } from "./pipe.ts";
 import { frameView } from "./frames.ts";
 import { unrefTimer } from "./keepalive.ts";
+import { connectionMetadata, type Metadata } from "./metadata.ts";
 
 /** Engine settings, taken from socket options. */
 export interface EngineOptions {
@@ -44,6 +45,8 @@ export interface EngineLike extends PipeEngine {
   pipe: Pipe | null;
   /** The socket's connect() state this engine belongs to, if any. */
   connecter?: unknown;
+  /** What the messages it receives carry (lib/metadata.ts), once the handshake is done. */
+  readonly metadata?: Metadata;
   /** Closes once queued messages are flushed. */
   close(): void;
 }
@@ -81,6 +84,7 @@ export class Engine implements EngineLike {
   pipe: Pipe | null = null;
   connecter?: unknown;
   peer: PeerInfo | null = null;
+  metadata: Metadata | undefined;
   #host: EngineHost;
   #mech: Mechanism;
   #opts: EngineOptions;
@@ -311,6 +315,15 @@ export class Engine implements EngineLike {
     const identity = getProperty(props, "Identity") ?? EMPTY;
     this.peer = { socketType, identity, properties: props, remoteAddress: this.conn.remoteAddress, minor: this.#minor };
     this.#codec = done.codec;
+    // libzmq gives ZMTP 1.0/2.0 peers' messages none, a raw (STREAM)
+    // connection's only the Peer-Address.
+    if (this.#legacy === 0) {
+      const remoteAddress = this.conn.remoteAddress;
+      const m = connectionMetadata(
+        this.#opts.framer !== undefined ? { properties: new Map(), remoteAddress } : { ...done, remoteAddress },
+      );
+      if (m.size > 0) this.metadata = m;
+    }
     const pipe = this.#host.engineReady(this, this.peer, done);
     if (typeof pipe === "string") {
       // ZMTP 1.0/2.0 have no ERROR command: the peer just sees the close.

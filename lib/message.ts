@@ -14,6 +14,11 @@ export type MessageInput = MessageLike | MessageLike[];
 export interface CallOptions {
   /** Aborts the wait; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * receive() only: the message carries the metadata of the connection it
+   * came over, read with `metadataOf(message)` (libzmq's zmq_msg_gets).
+   */
+  metadata?: boolean;
 }
 
 const encoder = new TextEncoder();

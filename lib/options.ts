@@ -29,6 +29,7 @@ import { invalidArgument, ZmqError } from "./errors.ts";
 
 import type { Authenticator } from "./zmtp/zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
+import { metadataOption } from "./metadata.ts";
 
 /** The socket types, by their ZMTP names. */
 export type SocketTypeName =
@@ -253,6 +254,7 @@ export interface OptionValues {
   heartbeatTimeout: number;
   heartbeatTimeToLive: number;
   connectTimeout: number;
+  metadata: Readonly<Record<string, string>>;
   conflate: boolean;
   invertMatching: boolean;
   routingId: string | Uint8Array | null;
@@ -351,6 +353,13 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
     applies: "connection",
   }),
   connectTimeout: row({ zmq: "ZMQ_CONNECT_TIMEOUT", default: 0, parse: int(0), applies: "connection" }),
+  // Our "X-" properties, sent in READY (lib/metadata.ts); a new value replaces the set.
+  metadata: row({
+    zmq: "ZMQ_METADATA",
+    default: Object.freeze({}) as Readonly<Record<string, string>>,
+    parse: metadataOption,
+    applies: "connection",
+  }),
   conflate: row({
     zmq: "ZMQ_CONFLATE",
     default: false,

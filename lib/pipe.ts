@@ -4,6 +4,7 @@
 // while disconnected go out after the reconnect, as in libzmq.
 
 import { Queue } from "./queue.ts";
+import type { Metadata } from "./metadata.ts";
 
 /** A message: one or more frames. */
 export type Msg = Uint8Array[];
@@ -52,6 +53,8 @@ export interface PipeOwner {
   pipeReadable(pipe: Pipe): void;
   /** The outbound queue went from full to having room, or the pipe came up. */
   pipeWritable(pipe: Pipe): void;
+  /** Set by every read: the metadata of the connection the item came over. */
+  lastMetadata: Metadata | undefined;
 }
 
 /** Information about the peer, from its handshake metadata. */
@@ -93,6 +96,11 @@ export class Pipe {
   state: unknown = undefined;
   /** ZMQ_CONFLATE: each queue keeps only the last message (HWMs ignored). */
   conflate = false;
+  /** The metadata of the connection whose messages are read next. */
+  #meta: Metadata | undefined;
+  // Metadata of later connections (a reconnect while messages of the last
+  // one are unread): each applies after `left` more reads.
+  #later: { left: number; meta: Metadata | undefined }[] | null = null;
 
   constructor(owner: PipeOwner, endpoint: string, sendHwm: number, recvHwm: number) {
     this.owner = owner;
@@ -138,7 +146,13 @@ export class Pipe {
 
   /** Appends an inbound message (engine side); pauses input at the HWM. */
   pushIn(msg: PipeItem): void {
-    if (this.conflate) this.inQ.clear();
+    if (this.conflate) {
+      this.inQ.clear();
+      if (this.#later !== null) {
+        this.#meta = this.#later[this.#later.length - 1].meta;
+        this.#later = null;
+      }
+    }
     this.inQ.push(msg);
     if (this.recvHwm > 0 && this.inQ.length >= this.recvHwm && !this.#inPaused) {
       this.#inPaused = true;
@@ -149,12 +163,37 @@ export class Pipe {
 
   /** Takes the next inbound message (socket side); resumes input below the HWM. */
   read(): PipeItem | undefined {
+    const later = this.#later;
+    if (later !== null) {
+      while (later.length > 0 && later[0].left === 0) this.#meta = later.shift()!.meta;
+      if (later.length === 0) this.#later = null;
+      else if (this.inQ.length > 0) later[0].left--;
+    }
     const m = this.inQ.shift();
+    this.owner.lastMetadata = this.#meta;
     if (this.#inPaused && this.inQ.length <= (this.recvHwm >> 1)) {
       this.#inPaused = false;
       this.engine?.resumeInput();
     }
     return m;
+  }
+
+  /**
+   * The metadata of the messages of a new connection (libzmq attaches its
+   * engine's to each message). Messages of the previous one still queued
+   * keep theirs.
+   */
+  setMetadata(meta: Metadata | undefined): void {
+    const queued = this.inQ.length;
+    if (queued === 0) {
+      this.#meta = meta;
+      this.#later = null;
+      return;
+    }
+    const later = this.#later ??= [];
+    let ahead = 0;
+    for (const e of later) ahead += e.left;
+    later.push({ left: Math.max(0, queued - ahead), meta });
   }
 
   /** Attaches the engine serving this pipe, or detaches it with null. */

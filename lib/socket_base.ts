@@ -128,6 +128,14 @@ export interface BaseOptions {
   heartbeatTimeToLive?: number;
   /** ZMQ_CONNECT_TIMEOUT: ms for one TCP connect attempt; 0 the OS default. Default 0. */
   connectTimeout?: number;
+  /**
+   * ZMQ_METADATA: "X-" properties sent to every peer in the handshake, which
+   * it reads per message (libzmq's zmq_msg_gets; here `metadataOf()`):
+   * `{ "X-Name": "value" }` or libzmq's "X-Name:value" strings. Names start
+   * with "X-", at most 255 characters; values are non-empty. Setting replaces
+   * the set; reads back as an object. Default {}.
+   */
+  metadata?: Readonly<Record<string, string>> | string | string[] | null;
   /** ZMQ_ZAP_ENFORCE_DOMAIN: with a `zapDomain`, fail handshakes when no ZAP handler answers, instead of admitting. Default false. */
   zapEnforceDomain?: boolean;
   /** ZMQ_AFFINITY: I/O thread affinity; stored only (no I/O threads here). Default 0. */

@@ -60,6 +60,7 @@ const SAMPLE: Record<string, unknown> = {
   heartbeatTimeout: 23,
   heartbeatTimeToLive: 2500,
   connectTimeout: 25,
+  metadata: { "X-Sample": "1" },
   conflate: true,
   invertMatching: true,
   routingId: "peer-1",
