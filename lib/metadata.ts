@@ -70,6 +70,16 @@ export function metadataOf(message: readonly unknown[]): Metadata | undefined {
   return (message as { [METADATA]?: Metadata })[METADATA];
 }
 
+/**
+ * @internal Gives `to`, a message a socket type rebuilt from a received one
+ * (SERVER's [body, { routingId }]), the metadata `from` carries.
+ */
+export function carryMetadata<T extends unknown[]>(from: readonly unknown[], to: T): T {
+  const m = (from as { [METADATA]?: Metadata })[METADATA];
+  if (m !== undefined) (to as { [METADATA]?: Metadata })[METADATA] = m;
+  return to;
+}
+
 /** What a connection's metadata is made of. */
 export interface MetadataSource {
   /** The peer's handshake properties (with ZAP's merged in, the peer's winning). */

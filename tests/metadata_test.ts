@@ -6,6 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Dealer, type Metadata, metadataOf, Pull, Push, Router } from "../mod.ts";
+import { Client, Dish, Radio, Server } from "../draft.ts";
 import {
   bindFresh,
   closeAll,
@@ -163,6 +164,35 @@ describe("per-message metadata", () => {
       assert.equal(metadataOf(await pull.receive({ metadata: true }))?.get("X-A"), "1");
     } finally {
       closeAll(push, pull);
+    }
+  });
+
+  test("SERVER and DISH messages (rebuilt by the socket type) carry their metadata too", T, async () => {
+    const server = new Server(IN);
+    const client = new Client({ ...OUT, metadata: { "X-Who": "client" } });
+    const dish = new Dish(IN);
+    const radio = new Radio({ ...OUT, metadata: { "X-Who": "radio" } });
+    try {
+      client.connect(await bindFresh(server));
+      await client.send("hi");
+      const m = await server.receive({ metadata: true });
+      assert.equal(new TextDecoder().decode(m[0]), "hi");
+      assert.equal(typeof m[1].routingId, "number");
+      assert.equal(metadataOf(m)?.get("X-Who"), "client");
+      dish.join("g");
+      radio.connect(await bindFresh(dish));
+      // Until the JOIN has reached the radio, what it sends is dropped: send again.
+      dish.receiveTimeout = 50;
+      for (let i = 0; i < 200; i++) {
+        await radio.send("news", { group: "g" });
+        const got = await dish.receive({ metadata: true }).catch(() => null);
+        if (got === null) continue;
+        assert.equal(new TextDecoder().decode(got[0]), "news");
+        assert.equal(metadataOf(got)?.get("X-Who"), "radio");
+        break;
+      }
+    } finally {
+      closeAll(server, client, dish, radio);
     }
   });
 

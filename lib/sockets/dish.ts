@@ -3,6 +3,7 @@
 // JOIN/LEAVE commands (sent again after each reconnect) and a message is two
 // frames, group then body; over udp:// the datagrams are filtered here.
 
+import { carryMetadata } from "../metadata.ts";
 import { latin1 } from "../bytes.ts";
 import { ZmqError } from "../errors.ts";
 import { Membership, type Msg, type Pipe } from "../pipe.ts";
@@ -176,7 +177,7 @@ export class Dish extends SocketBase {
    */
   receive(options?: CallOptions): Promise<DishMessage> {
     // Not async: EBADF and EBUSY throw at the call, as on every socket.
-    return core(this).receive(options).then(([group, body]): DishMessage => [body, { group }]);
+    return core(this).receive(options).then((m): DishMessage => carryMetadata(m, [m[1], { group: m[0] }]));
   }
 
   /** Iterates over received messages until the socket closes. */

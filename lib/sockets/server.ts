@@ -3,6 +3,7 @@
 // a received message carries its sender's id, and a send names the peer it
 // goes to. Messages are single-part.
 
+import { carryMetadata } from "../metadata.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import {
@@ -113,7 +114,9 @@ export function routedSend(
 /** @internal receive() of SERVER and PEER. */
 export function routedReceive(socket: SocketBase, options?: CallOptions): Promise<ServerMessage> {
   // Not async: EBADF and EBUSY throw at the call, as on every socket.
-  return core(socket).receive(options).then(([body, id]): ServerMessage => [body, { routingId: routingIdOfFrame(id) }]);
+  return core(socket).receive(options).then((m): ServerMessage =>
+    carryMetadata(m, [m[0], { routingId: routingIdOfFrame(m[1]) }])
+  );
 }
 
 /** @internal Async iteration of SERVER and PEER. */
