@@ -109,6 +109,8 @@ const STOP_AFTER_DISCONNECT = 4;
 const NOTIFY_CONNECT = 1;
 const NOTIFY_DISCONNECT = 2;
 
+const frameOf = (m: string | Uint8Array): Uint8Array => typeof m === "string" ? encoder.encode(m) : m.slice();
+
 // Queues a message ahead of what waits in the pipe (ZMQ_HELLO_MSG goes first, as libzmq's hello_msg_session).
 function writeFirst(pipe: Pipe, msg: Msg): void {
   const queued = [];
@@ -553,7 +555,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     // ZMQ_PROBE_ROUTER: an empty message to each new peer (REQ, DEALER, ROUTER).
     if (this.opts.probeRouter && this.policy.sendsIdentity === true) pipe.write([new Uint8Array(0)]);
     // ZMQ_HELLO_MSG: before anything else to each new connection (the row has the types).
-    if (this.opts.helloMessage !== null) writeFirst(pipe, [this.opts.helloMessage]);
+    if (this.opts.helloMessage !== null) writeFirst(pipe, [frameOf(this.opts.helloMessage)]);
     // ZMQ_ROUTER_NOTIFY: the new peer "sends" an empty message.
     if (this.type === "ROUTER" && ((this.opts.notify as number) & NOTIFY_CONNECT) !== 0) {
       pipe.pushIn([new Uint8Array(0)]);
@@ -618,7 +620,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     // ZMQ_DISCONNECT_MSG for an accepted peer, ZMQ_HICCUP_MSG for a connect()ed one.
     const m = connected ? this.opts.hiccupMessage : this.opts.disconnectMessage;
-    if (m !== null) pipe.pushIn([m]);
+    if (m !== null) pipe.pushIn([frameOf(m)]);
   }
 
   /**

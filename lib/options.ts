@@ -152,11 +152,10 @@ function bytesOrText(v: unknown, name: string): string | Uint8Array | null {
   throw new TypeError(`Option "${name}" must be a string, a Uint8Array or null`);
 }
 
-// ZMQ_HELLO_MSG and the like: a message (text or bytes, copied); null or an empty one for none.
-function messageOption(v: unknown, name: string): Uint8Array | null {
-  const b = bytesOrText(v, name);
-  const bytes = typeof b === "string" ? enc.encode(b) : b;
-  return bytes === null || bytes.length === 0 ? null : bytes;
+// ZMQ_HELLO_MSG and the like: a message, kept as given; null or an empty one for none.
+function messageOption(v: unknown, name: string): string | Uint8Array | null {
+  const m = bytesOrText(v, name);
+  return m === null || m.length === 0 ? null : m;
 }
 
 // A routing id is 1 to 255 bytes (RFC 23 §"The Routing Id"; libzmq's ZMQ_ROUTING_ID).
@@ -274,9 +273,9 @@ export interface OptionValues {
   noDrop: boolean;
   manualLastValue: boolean;
   onlyFirstSubscribe: boolean;
-  helloMessage: Uint8Array | null;
-  disconnectMessage: Uint8Array | null;
-  hiccupMessage: Uint8Array | null;
+  helloMessage: string | Uint8Array | null;
+  disconnectMessage: string | Uint8Array | null;
+  hiccupMessage: string | Uint8Array | null;
   reconnectStop: number;
   multicastLoop: boolean;
   priority: number;
@@ -439,21 +438,21 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
   // libzmq's can_send_hello_msg, can_recv_disconnect_msg and can_recv_hiccup_msg types.
   helloMessage: row({
     zmq: "ZMQ_HELLO_MSG",
-    default: null as Uint8Array | null,
+    default: null as string | Uint8Array | null,
     parse: messageOption,
     types: ["ROUTER", "DEALER", "SERVER", "CLIENT", "PEER"],
     applies: "connection",
   }),
   disconnectMessage: row({
     zmq: "ZMQ_DISCONNECT_MSG",
-    default: null as Uint8Array | null,
+    default: null as string | Uint8Array | null,
     parse: messageOption,
     types: ["ROUTER", "SERVER", "PEER"],
     applies: "now",
   }),
   hiccupMessage: row({
     zmq: "ZMQ_HICCUP_MSG",
-    default: null as Uint8Array | null,
+    default: null as string | Uint8Array | null,
     parse: messageOption,
     types: ["DEALER", "CLIENT", "PEER"],
     applies: "now",

@@ -127,18 +127,17 @@ export class PublisherPolicy implements Policy {
   #message(pipe: Pipe, m: Msg): void {
     const isSub = (f: Uint8Array) => f.length > 0 && (f[0] === 1 || f[0] === 0);
     if (m.length > 1 && !(this.#core.opts.onlyFirstSubscribe && !isSub(m[0]))) {
-      const rest: Uint8Array[] = [];
-      for (const f of m) {
-        if (isSub(f)) this.#subscription(pipe, f[0] === 1, f.subarray(1));
-        else rest.push(f);
-      }
-      m = rest;
+      // The user's frames first, as libzmq queues each frame in turn.
+      const rest = m.filter((f) => !isSub(f));
+      if (this.#deliver && rest.length > 0) this.#user.push({ msg: rest });
+      for (const f of m) if (isSub(f)) this.#subscription(pipe, f[0] === 1, f.subarray(1));
+      return;
     } else if (m.length === 1 && isSub(m[0])) {
       this.#subscription(pipe, m[0][0] === 1, m[0].subarray(1));
       return;
     }
     // Any other message from a subscriber goes up as is (libzmq XPUB).
-    if (this.#deliver && m.length > 0) this.#user.push({ msg: m });
+    if (this.#deliver) this.#user.push({ msg: m });
   }
 
   #manual(): boolean {
