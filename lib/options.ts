@@ -9,6 +9,13 @@
  * `sendBufferSize`, `multicastHops`) exist on the types that send, the
  * receive options on the types that receive.
  *
+ * libzmq 4.3.5's draft options act in lib/core.ts (`helloMessage`,
+ * `disconnectMessage`, `hiccupMessage`, ROUTER `notify` and `reconnectStop`,
+ * for every transport), in the policies (XPUB `manualLastValue`,
+ * `onlyFirstSubscribe` on XPUB and XSUB, RADIO `noDrop`), in lib/udp.ts and
+ * transports/udp.ts (`multicastHops`, `multicastLoop`) and lib/socks.ts
+ * (`socksUsername`, `socksPassword`).
+ *
  * The tcp options reach the transports through the driver (lib/driver.ts:
  * `tcpAcceptFilter` and the `ipv6` checks there, lib/socks.ts for
  * `socksProxy`, the adapters in transports/ for `backlog` and the keepalive

@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import dgram, { createSocket } from "node:dgram";
-import { networkInterfaces } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
 import { Dealer, Pull, Push, Router, Subscriber, XPublisher, XSubscriber } from "../mod.ts";
 import { Client, Dish, Peer, Radio, Server } from "../draft.ts";
 import { socksLogin } from "../lib/socks.ts";
@@ -314,6 +317,29 @@ describe("reconnectStop", () => {
       await until("the endpoint given up", () => !push.writable);
     } finally {
       closeAll(push, router);
+    }
+  });
+
+  test("4 (after-disconnect): once disconnect() was called, a refused ipc endpoint is given up", T, async () => {
+    // A socket file nothing listens on: connecting to it is ECONNREFUSED.
+    const path = join(tmpdir(), `zmtp-o11-${process.pid}-${Date.now()}.sock`);
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(path, r));
+    await new Promise((r) => server.close(r));
+    if (!existsSync(path)) writeFileSync(path, "");
+    const stop = new Push({ linger: 0, reconnectInterval: 10, reconnectStop: 4 });
+    try {
+      const retries = nextEvents(stop, "connect:retry", 3);
+      stop.connect(`ipc://${path}`);
+      stop.connect("inproc://o11-after-disconnect");
+      // Before any disconnect() it keeps trying.
+      await withTimeout(retries, WAIT, "retries before disconnect()");
+      stop.disconnect("inproc://o11-after-disconnect");
+      assert.equal(stop.writable, true);
+      await until("the ipc endpoint given up", () => !stop.writable);
+    } finally {
+      stop.close();
+      rmSync(path, { force: true });
     }
   });
 
