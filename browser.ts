@@ -31,11 +31,16 @@ export { Pair, type PairOptions } from "./lib/sockets/pair.ts";
 export { Publisher, type PublisherOptions, type PublisherOwnOptions } from "./lib/sockets/pub.ts";
 export { Subscriber, type SubscriberOptions, type SubscriberOwnOptions } from "./lib/sockets/sub.ts";
 export { XPublisher, type XPublisherOptions, type XPublisherOwnOptions } from "./lib/sockets/xpub.ts";
-export { XSubscriber, type XSubscriberOptions } from "./lib/sockets/xsub.ts";
+export { XSubscriber, type XSubscriberOptions, type XSubscriberOwnOptions } from "./lib/sockets/xsub.ts";
 export { Request, type RequestOptions, type RequestOwnOptions } from "./lib/sockets/req.ts";
 export { Reply, type ReplyOptions, type ReplyOwnOptions } from "./lib/sockets/rep.ts";
 export { Dealer, type DealerOptions } from "./lib/sockets/dealer.ts";
 export type { RoutingIdOptions } from "./lib/sockets/_routing_id.ts";
+export type {
+  DisconnectMessageOptions,
+  HelloMessageOptions,
+  HiccupMessageOptions,
+} from "./lib/sockets/_peer_messages.ts";
 export { Router, type RouterOptions, type RouterOwnOptions } from "./lib/sockets/router.ts";
 export { Radio, type RadioOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
 export { Dish, type DishMessage, type DishOptions } from "./lib/sockets/dish.ts";

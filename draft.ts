@@ -28,18 +28,19 @@ import "./transports/buffer.ts";
 import "./transports/tcp.ts";
 import "./transports/udp.ts";
 
-export { Radio, type RadioSendOptions } from "./lib/sockets/radio.ts";
+export { Radio, type RadioOptions, type RadioOwnOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
 export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
 export {
   Server,
   type ServerMessage,
   type ServerOptions,
+  type ServerOwnOptions,
   type ServerRoutingOptions,
   type ServerSendOptions,
 } from "./lib/sockets/server.ts";
-export { Client, type ClientOptions } from "./lib/sockets/client.ts";
+export { Client, type ClientOptions, type ClientOwnOptions } from "./lib/sockets/client.ts";
 export { Scatter, type ScatterOptions } from "./lib/sockets/scatter.ts";
 export { Gather, type GatherOptions } from "./lib/sockets/gather.ts";
-export { Peer, type PeerOptions } from "./lib/sockets/peer.ts";
+export { Peer, type PeerOptions, type PeerOwnOptions } from "./lib/sockets/peer.ts";
 export { Channel, type ChannelOptions } from "./lib/sockets/channel.ts";
 export { Datagram, type DatagramOptions } from "./lib/sockets/dgram.ts";

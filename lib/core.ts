@@ -104,6 +104,25 @@ function isProtocolFailure(e: unknown): boolean {
   return e instanceof ZmqError && (e.code === "EPROTO" || e.code === "EMSGSIZE");
 }
 
+// ZMQ_RECONNECT_STOP's flags.
+const STOP_CONN_REFUSED = 1;
+const STOP_HANDSHAKE_FAILED = 2;
+const STOP_AFTER_DISCONNECT = 4;
+// ZMQ_ROUTER_NOTIFY's flags.
+const NOTIFY_CONNECT = 1;
+const NOTIFY_DISCONNECT = 2;
+
+const frameOf = (m: string | Uint8Array): Uint8Array => typeof m === "string" ? encoder.encode(m) : m.slice();
+
+// Queues a message ahead of what waits in the pipe (ZMQ_HELLO_MSG goes first, as libzmq's hello_msg_session).
+function writeFirst(pipe: Pipe, msg: Msg): void {
+  const queued = [];
+  for (let m = pipe.outQ.shift(); m !== undefined; m = pipe.outQ.shift()) queued.push(m);
+  pipe.outQ.push(msg);
+  for (const m of queued) pipe.outQ.push(m);
+  pipe.engine?.kick();
+}
+
 /** The private core of a socket. */
 export class SocketCore implements PipeOwner, DriverHost {
   /** The socket type name sent in the handshake ("PUSH", "ROUTER", ...). */
@@ -128,6 +147,8 @@ export class SocketCore implements PipeOwner, DriverHost {
   #syncOps = 0;
   /** PipeOwner: the metadata of the connection the last item read came over. */
   lastMetadata: Metadata | undefined = undefined;
+  // ZMQ_RECONNECT_STOP_AFTER_DISCONNECT: disconnect() was called.
+  #disconnected = false;
 
   constructor(type: SocketTypeName, options: object | undefined, policy: (core: SocketCore) => Policy) {
     this.type = type;
@@ -360,6 +381,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       throw new ZmqError("ENOENT", undefined, { address });
     }
     this.#connecters.delete(address);
+    if ((this.opts.reconnectStop & STOP_AFTER_DISCONNECT) !== 0) this.#disconnected = true;
     this.#stop(c);
     if (c.pipe) this.#terminatePipe(c.pipe);
     c.engine?.destroy();
@@ -439,7 +461,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       if (!this.#closed) this.#dial(c, true);
       return;
     }
-    if (c.refused || isProtocolFailure(err)) {
+    if (c.refused || isProtocolFailure(err) || this.#stopsAfter(c, err)) {
       this.#refuse(c);
       return;
     }
@@ -452,6 +474,16 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     this.events.emit({ type: "connect:retry", address: c.address, interval: delay });
     c.timer = unrefTimer(setTimeout(() => this.#dial(c), delay));
+  }
+
+  // ZMQ_RECONNECT_STOP: a refused connection ends the endpoint with
+  // CONN_REFUSED, and with AFTER_DISCONNECT an ipc one once disconnect() was
+  // called (libzmq's tcp and ipc connecters).
+  #stopsAfter(c: Connecter, err: unknown): boolean {
+    if (!(err instanceof ZmqError) || err.code !== "ECONNREFUSED") return false;
+    const stop = this.opts.reconnectStop;
+    if ((stop & STOP_CONN_REFUSED) !== 0) return true;
+    return (stop & STOP_AFTER_DISCONNECT) !== 0 && this.#disconnected && c.endpoint.scheme === "ipc";
   }
 
   // Gives up on a connect()ed endpoint: no more attempts, and its queued
@@ -530,6 +562,12 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     // ZMQ_PROBE_ROUTER: an empty message to each new peer (REQ, DEALER, ROUTER).
     if (this.opts.probeRouter && this.policy.sendsIdentity === true) pipe.write([new Uint8Array(0)]);
+    // ZMQ_HELLO_MSG: before anything else to each new connection (the row has the types).
+    if (this.opts.helloMessage !== null) writeFirst(pipe, [frameOf(this.opts.helloMessage)]);
+    // ZMQ_ROUTER_NOTIFY: the new peer "sends" an empty message.
+    if (this.type === "ROUTER" && ((this.opts.notify as number) & NOTIFY_CONNECT) !== 0) {
+      pipe.pushIn([new Uint8Array(0)]);
+    }
     if (!raw) {
       this.events.emit({
         type: "handshake",
@@ -561,8 +599,14 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     if (wasReady) this.events.emit({ type: "disconnect", address: engine.endpoint, error });
     if (c && c.endpoint.scheme !== "inproc" && isProtocolFailure(error)) c.refused = true;
+    // ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED: a connection lost or timed out in
+    // its handshake is taken for a refusal too.
+    if (c && !wasReady && c.endpoint.scheme !== "inproc" && (this.opts.reconnectStop & STOP_HANDSHAKE_FAILED) !== 0) {
+      c.refused = true;
+    }
     const pipe = engine.pipe;
     if (pipe !== null) {
+      if (wasReady && !pipe.terminated) this.#lost(pipe, c !== null);
       if (wasReady) this.policy.disconnected?.(pipe);
       const keep = c !== null && !this.opts.immediate && (this.policy.earlyAttach ?? true) && c.pipe === pipe &&
         !c.stopped &&
@@ -574,6 +618,17 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     if (c && this.#connecters.get(c.address) === c) this.#retry(c, error);
     this.#maybeFinishClose();
+  }
+
+  // A handshaken connection is gone: what libzmq then delivers to the socket
+  // as if the peer had sent it (the rows limit each option to its types).
+  #lost(pipe: Pipe, connected: boolean): void {
+    if (this.type === "ROUTER" && ((this.opts.notify as number) & NOTIFY_DISCONNECT) !== 0) {
+      pipe.pushIn([new Uint8Array(0)]);
+    }
+    // ZMQ_DISCONNECT_MSG for an accepted peer, ZMQ_HICCUP_MSG for a connect()ed one.
+    const m = connected ? this.opts.hiccupMessage : this.opts.disconnectMessage;
+    if (m !== null) pipe.pushIn([frameOf(m)]);
   }
 
   /**

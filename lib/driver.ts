@@ -197,7 +197,11 @@ export function streamDriver(transport: Transport): Driver {
         // The proxy is resolved here, the target by the proxy.
         const proxy = parseEndpoint(`tcp://${o.socksProxy}`, false);
         checkFamily(proxy.host, o.ipv6, ep.address);
-        conn = await socksConnect(await transport.connect(proxy, transportOptions(o)), ep.host, ep.port, signal);
+        // ZMQ_SOCKS_USERNAME: RFC 1929 authentication is offered when there is one.
+        const auth = o.socksUsername !== null
+          ? { username: o.socksUsername, password: o.socksPassword ?? "" }
+          : undefined;
+        conn = await socksConnect(await transport.connect(proxy, transportOptions(o)), ep.host, ep.port, signal, auth);
       } else {
         if (ep.scheme === "tcp") checkFamily(ep.host, o.ipv6, ep.address);
         conn = await transport.connect(ep, transportOptions(o));

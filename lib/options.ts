@@ -9,6 +9,13 @@
  * `sendBufferSize`, `multicastHops`) exist on the types that send, the
  * receive options on the types that receive.
  *
+ * libzmq 4.3.5's draft options act in lib/core.ts (`helloMessage`,
+ * `disconnectMessage`, `hiccupMessage`, ROUTER `notify` and `reconnectStop`,
+ * for every transport), in the policies (XPUB `manualLastValue`,
+ * `onlyFirstSubscribe` on XPUB and XSUB, RADIO `noDrop`), in lib/udp.ts and
+ * transports/udp.ts (`multicastHops`, `multicastLoop`) and lib/socks.ts
+ * (`socksUsername`, `socksPassword`).
+ *
  * The tcp options reach the transports through the driver (lib/driver.ts:
  * `tcpAcceptFilter` and the `ipv6` checks there, lib/socks.ts for
  * `socksProxy`, the adapters in transports/ for `backlog` and the keepalive
@@ -18,8 +25,8 @@
  * `interface`, `tcpKeepaliveCount`, `tcpKeepaliveInterval`, and some per
  * runtime). Stored, without meaning here (as in a libzmq built without
  * the transport or platform they serve): `affinity` (no I/O threads), `rate`,
- * `recoveryInterval`, `multicastHops`, `multicastMaxTransportDataUnit` (pgm,
- * norm), `loopbackFastPath` (Windows), `vmciBufferSize`,
+ * `recoveryInterval`, `multicastMaxTransportDataUnit` (pgm, norm),
+ * `priority` (SO_PRIORITY, which no runtime here can set), `loopbackFastPath` (Windows), `vmciBufferSize`,
  * `vmciBufferMinSize`, `vmciBufferMaxSize`, `vmciConnectTimeout` (vmci).
  *
  * @module
@@ -74,6 +81,8 @@ export interface OptionRow<T> {
   readonly applies: "now" | "connection";
   /** How the property reads back, when not as stored (CURVE keys in Z85). */
   readonly show?: (value: T) => unknown;
+  /** A socket type's own check, where it differs (ROUTER's `notify` takes flags, STREAM's a boolean). */
+  readonly typeParse?: Partial<Record<SocketTypeName, (value: unknown, name: string) => T>>;
   /** How a new value combines with the stored one, when it does not replace it (accept filters add up). */
   readonly merge?: (old: T, value: T) => T;
 }
@@ -149,6 +158,12 @@ function bytesOrText(v: unknown, name: string): string | Uint8Array | null {
   if (v === null || typeof v === "string") return v;
   if (v instanceof Uint8Array) return v.slice();
   throw new TypeError(`Option "${name}" must be a string, a Uint8Array or null`);
+}
+
+// ZMQ_HELLO_MSG and the like: a message, kept as given; null or an empty one for none.
+function messageOption(v: unknown, name: string): string | Uint8Array | null {
+  const m = bytesOrText(v, name);
+  return m === null || m.length === 0 ? null : m;
 }
 
 // A routing id is 1 to 255 bytes (RFC 23 §"The Routing Id"; libzmq's ZMQ_ROUTING_ID).
@@ -263,8 +278,18 @@ export interface OptionValues {
   relaxed: boolean;
   mandatory: boolean;
   handover: boolean;
-  notify: boolean;
+  notify: boolean | number;
   noDrop: boolean;
+  manualLastValue: boolean;
+  onlyFirstSubscribe: boolean;
+  helloMessage: string | Uint8Array | null;
+  disconnectMessage: string | Uint8Array | null;
+  hiccupMessage: string | Uint8Array | null;
+  reconnectStop: number;
+  multicastLoop: boolean;
+  priority: number;
+  socksUsername: string | null;
+  socksPassword: string | null;
   verbosity: null | "allSubs" | "allSubsUnsubs";
   welcomeMessage: string | Uint8Array | null;
   plainServer: boolean;
@@ -392,8 +417,64 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
   relaxed: row({ zmq: "ZMQ_REQ_RELAXED", default: false, parse: bool, types: ["REQ"], applies: "now" }),
   mandatory: row({ zmq: "ZMQ_ROUTER_MANDATORY", default: false, parse: bool, types: ["ROUTER"], applies: "now" }),
   handover: row({ zmq: "ZMQ_ROUTER_HANDOVER", default: false, parse: bool, types: ["ROUTER"], applies: "now" }),
-  notify: row({ zmq: "ZMQ_STREAM_NOTIFY", default: true, parse: bool, types: ["STREAM"], applies: "connection" }),
-  noDrop: row({ zmq: "ZMQ_XPUB_NODROP", default: false, parse: bool, types: ["PUB", "XPUB"], applies: "now" }),
+  // STREAM: ZMQ_STREAM_NOTIFY, a boolean; ROUTER: ZMQ_ROUTER_NOTIFY, the
+  // flags 1 (an empty message from each new peer) and 2 (one from each peer gone).
+  notify: row({
+    zmq: "ZMQ_STREAM_NOTIFY/ZMQ_ROUTER_NOTIFY",
+    default: true as boolean | number,
+    typeDefault: { ROUTER: 0 },
+    parse: bool,
+    typeParse: { ROUTER: int(0, 3) },
+    types: ["STREAM", "ROUTER"],
+    applies: "connection",
+  }),
+  noDrop: row({
+    zmq: "ZMQ_XPUB_NODROP",
+    default: false,
+    parse: bool,
+    types: ["PUB", "XPUB", "RADIO"],
+    applies: "now",
+  }),
+  // Manual mode, and a send() right after reading a subscription goes only to its peer (a last value cache).
+  manualLastValue: row({
+    zmq: "ZMQ_XPUB_MANUAL_LAST_VALUE",
+    default: false,
+    parse: bool,
+    types: ["XPUB"],
+    applies: "now",
+  }),
+  // Only the first frame of a multi-part message can make it a subscription.
+  onlyFirstSubscribe: row({
+    zmq: "ZMQ_ONLY_FIRST_SUBSCRIBE",
+    default: false,
+    parse: bool,
+    types: ["XPUB", "XSUB"],
+    applies: "now",
+  }),
+  // libzmq's can_send_hello_msg, can_recv_disconnect_msg and can_recv_hiccup_msg types.
+  helloMessage: row({
+    zmq: "ZMQ_HELLO_MSG",
+    default: null as string | Uint8Array | null,
+    parse: messageOption,
+    types: ["ROUTER", "DEALER", "SERVER", "CLIENT", "PEER"],
+    applies: "connection",
+  }),
+  disconnectMessage: row({
+    zmq: "ZMQ_DISCONNECT_MSG",
+    default: null as string | Uint8Array | null,
+    parse: messageOption,
+    types: ["ROUTER", "SERVER", "PEER"],
+    applies: "now",
+  }),
+  hiccupMessage: row({
+    zmq: "ZMQ_HICCUP_MSG",
+    default: null as string | Uint8Array | null,
+    parse: messageOption,
+    types: ["DEALER", "CLIENT", "PEER"],
+    applies: "now",
+  }),
+  // Flags: 1 after a refused connection, 2 after a failed handshake, 4 after disconnect() (ipc).
+  reconnectStop: row({ zmq: "ZMQ_RECONNECT_STOP", default: 0, parse: int(0, 7), applies: "now" }),
   verbosity: row({
     zmq: "ZMQ_XPUB_VERBOSE/ZMQ_XPUB_VERBOSER",
     default: null as null | "allSubs" | "allSubsUnsubs",
@@ -467,13 +548,17 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
   }),
   rate: row({ zmq: "ZMQ_RATE", default: 100, parse: int(1), applies: "connection" }),
   recoveryInterval: row({ zmq: "ZMQ_RECOVERY_IVL", default: 10000, parse: int(0), applies: "connection" }),
+  // The TTL of udp multicast sent; an IP TTL is at most 255.
   multicastHops: row({
     zmq: "ZMQ_MULTICAST_HOPS",
     default: 1,
-    parse: int(1),
+    parse: int(1, 255),
     types: SENDING,
     applies: "connection",
   }),
+  multicastLoop: row({ zmq: "ZMQ_MULTICAST_LOOP", default: true, parse: bool, applies: "connection" }),
+  // SO_PRIORITY: no runtime here can set it (see the module doc).
+  priority: row({ zmq: "ZMQ_PRIORITY", default: 0, parse: int(0), applies: "connection" }),
   multicastMaxTransportDataUnit: row({
     zmq: "ZMQ_MULTICAST_MAXTPDU",
     default: 1500,
@@ -516,6 +601,19 @@ export const OPTIONS: { readonly [K in OptionName]: OptionRow<OptionValues[K]> }
     zmq: "ZMQ_SOCKS_PROXY",
     default: null as string | null,
     parse: textOrNone(0x7fffffff),
+    applies: "connection",
+  }),
+  // RFC 1929 username/password authentication with the SOCKS5 proxy.
+  socksUsername: row({
+    zmq: "ZMQ_SOCKS_USERNAME",
+    default: null as string | null,
+    parse: textOrNone(255),
+    applies: "connection",
+  }),
+  socksPassword: row({
+    zmq: "ZMQ_SOCKS_PASSWORD",
+    default: null as string | null,
+    parse: textOrNone(255),
     applies: "connection",
   }),
   // ZMQ_BINDTODEVICE: an interface name, as IFNAMSIZ allows.
@@ -618,7 +716,7 @@ export function setOption(opts: OptionValues, type: string, name: string, value:
   if (!hasOption(name, type)) throw new TypeError(`Option "${name}" does not apply to ${type} sockets`);
   const r = OPTIONS[name] as OptionRow<unknown>;
   const stored = opts as unknown as Record<string, unknown>;
-  const v = r.parse(value, name);
+  const v = (r.typeParse?.[type as SocketTypeName] ?? r.parse)(value, name);
   stored[name] = r.merge !== undefined ? r.merge(stored[name], v) : v;
   if (v !== null && v !== false) {
     if (name.startsWith("plain")) lastFamily.set(opts, "PLAIN");

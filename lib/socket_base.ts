@@ -168,8 +168,23 @@ export interface BaseOptions {
   tcpMaxRetransmitTimeout?: number;
   /** ZMQ_TOS: the IP type of service; no effect here (README). Default 0. */
   typeOfService?: number;
-  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port); no authentication. Default null. */
+  /** ZMQ_SOCKS_PROXY: connect through this SOCKS5 proxy (host:port). Default null. */
   socksProxy?: string | null;
+  /** ZMQ_SOCKS_USERNAME: with one, RFC 1929 username/password authentication is offered to the proxy. Default null. */
+  socksUsername?: string | null;
+  /** ZMQ_SOCKS_PASSWORD: the password for `socksUsername`. Default null. */
+  socksPassword?: string | null;
+  /**
+   * ZMQ_RECONNECT_STOP: flags that end a connect()ed endpoint instead of
+   * reconnecting: 1 after a refused connection, 2 after a connection lost
+   * or timed out in its handshake, 4 after a refused ipc connection once
+   * disconnect() was called. A refused handshake always ends it. Default 0.
+   */
+  reconnectStop?: number;
+  /** ZMQ_MULTICAST_LOOP: udp multicast sent is looped back to this host. Default true. */
+  multicastLoop?: boolean;
+  /** ZMQ_PRIORITY: SO_PRIORITY; no effect here (README). Default 0. */
+  priority?: number;
   /** ZMQ_BINDTODEVICE: bind connections to this network interface; no effect here (README). Default null. */
   interface?: string | null;
   /** ZMQ_LOOPBACK_FASTPATH: Windows' loopback fast path; stored only. Default false. */

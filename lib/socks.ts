@@ -1,5 +1,6 @@
 /**
- * A SOCKS5 client (RFC 1928, no authentication) over the {@link Connection}
+ * A SOCKS5 client (RFC 1928, with RFC 1929 username/password
+ * authentication when a username is given) over the {@link Connection}
  * contract, as libzmq's `ZMQ_SOCKS_PROXY` uses it: the connection to the
  * proxy asks it to CONNECT to the endpoint's host and port (a host name is
  * passed on for the proxy to resolve), and once the proxy has said yes the
@@ -16,6 +17,9 @@ import { zmqError } from "./errors.ts";
 
 const VERSION = 5;
 const NO_AUTH = 0;
+const USER_PASS = 2;
+// RFC 1929: the version of the username/password subnegotiation.
+const AUTH_VERSION = 1;
 const CONNECT = 1;
 const ATYP_IPV4 = 1;
 const ATYP_DOMAIN = 3;
@@ -72,23 +76,34 @@ export function socksRequest(host: string, port: number): Uint8Array {
  * @param host The target host the proxy connects to.
  * @param port The target port.
  * @param signal Ends a pending handshake.
+ * @param auth A username (1 to 255 bytes) and password (up to 255) to offer
+ *   the proxy besides no authentication (libzmq's ZMQ_SOCKS_USERNAME and
+ *   ZMQ_SOCKS_PASSWORD); a refusal fails the attempt.
  * @returns The tunnelled connection.
  * @example
  * ```ts ignore
  * const tunnel = await socksConnect(await transport.connect(proxyEp), "10.0.0.5", 5555);
  * ```
  */
-export function socksConnect(conn: Connection, host: string, port: number, signal?: AbortSignal): Promise<Connection> {
+export function socksConnect(
+  conn: Connection,
+  host: string,
+  port: number,
+  signal?: AbortSignal,
+  auth?: { username: string; password: string },
+): Promise<Connection> {
   let request: Uint8Array;
+  let login: Uint8Array | null = null;
   try {
     request = socksRequest(host, port);
+    if (auth !== undefined) login = socksLogin(auth.username, auth.password);
   } catch (e) {
     conn.destroy();
     return Promise.reject(e);
   }
   const tunnel = new Tunnel(conn);
   return new Promise<Connection>((resolve, reject) => {
-    let stage: "choice" | "reply" = "choice";
+    let stage: "choice" | "auth" | "reply" = "choice";
     let buf = new Uint8Array(0);
     let settled = false;
     const fail = (detail: string, code: "ECONNREFUSED" | "ECONNRESET" = "ECONNREFUSED") => {
@@ -111,7 +126,22 @@ export function socksConnect(conn: Connection, host: string, port: number, signa
         if (stage === "choice") {
           if (buf.length < 2) return;
           if (buf[0] !== VERSION) return fail(`not a SOCKS5 reply (version ${buf[0]})`);
-          if (buf[1] !== NO_AUTH) return fail("no acceptable authentication method");
+          if (buf[1] === USER_PASS && login !== null) {
+            buf = buf.subarray(2);
+            stage = "auth";
+            conn.write(login);
+          } else if (buf[1] !== NO_AUTH) return fail("no acceptable authentication method");
+          else {
+            buf = buf.subarray(2);
+            stage = "reply";
+            conn.write(request);
+          }
+        }
+        if (stage === "auth") {
+          // RFC 1929: VER STATUS, 0 for success.
+          if (buf.length < 2) return;
+          if (buf[0] !== AUTH_VERSION) return fail(`not a SOCKS5 authentication reply (version ${buf[0]})`);
+          if (buf[1] !== 0) return fail("username or password refused");
           buf = buf.subarray(2);
           stage = "reply";
           conn.write(request);
@@ -139,8 +169,31 @@ export function socksConnect(conn: Connection, host: string, port: number, signa
       onDrain() {},
     };
     conn.start(tunnel);
-    conn.write(Uint8Array.of(VERSION, 1, NO_AUTH));
+    conn.write(login === null ? Uint8Array.of(VERSION, 1, NO_AUTH) : Uint8Array.of(VERSION, 2, NO_AUTH, USER_PASS));
   });
+}
+
+/**
+ * The bytes of an RFC 1929 username/password request.
+ *
+ * @param username 1 to 255 bytes of UTF-8.
+ * @param password Up to 255 bytes of UTF-8.
+ * @returns The request.
+ * @throws {RangeError} For a username empty or longer than 255 bytes, or a password longer.
+ * @example
+ * ```ts
+ * import { socksLogin } from "./lib/socks.ts";
+ * console.log(socksLogin("u", "p")); // 1 1 117 1 112
+ * ```
+ */
+export function socksLogin(username: string, password: string): Uint8Array {
+  const enc = new TextEncoder();
+  const u = enc.encode(username);
+  const p = enc.encode(password);
+  if (u.length < 1 || u.length > 255 || p.length > 255) {
+    throw zmqError("EINVAL", "A SOCKS5 username is 1 to 255 bytes, a password up to 255");
+  }
+  return Uint8Array.of(AUTH_VERSION, u.length, ...u, p.length, ...p);
 }
 
 // The proxy connection seen by the engine once the handshake is over; until

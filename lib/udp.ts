@@ -154,12 +154,20 @@ export interface DatagramSocket {
   close(): void;
 }
 
+/** How a socket sends to a multicast group (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP). */
+export interface MulticastOptions {
+  /** The TTL of what is sent. */
+  readonly hops: number;
+  /** What is sent is looped back to this host. */
+  readonly loop: boolean;
+}
+
 /** The runtime side of udp://, filled by `transports/udp.ts`. */
 export interface DatagramTransport {
-  /** A socket sending to `target` (for multicast: on its interface, with loopback). */
-  sender(target: UdpTarget, handler: DatagramHandler): Promise<DatagramSocket>;
+  /** A socket sending to `target` (for multicast: on its interface, with `multicast`'s TTL and loopback). */
+  sender(target: UdpTarget, handler: DatagramHandler, multicast?: MulticastOptions): Promise<DatagramSocket>;
   /** A socket bound for `target` (for multicast: on the group's port, joined to it). */
-  receiver(target: UdpTarget, handler: DatagramHandler): Promise<DatagramSocket>;
+  receiver(target: UdpTarget, handler: DatagramHandler, multicast?: MulticastOptions): Promise<DatagramSocket>;
 }
 
 let datagrams: DatagramTransport | undefined;
@@ -396,7 +404,10 @@ export async function openUdp(host: UdpHost, ep: Endpoint, binding: boolean): Pr
     onDatagram: (d, from) => engine?.onDatagram(d, from),
     onError: (e) => engine === null ? failed = e : engine.onError(e),
   };
-  const sock = binding ? await datagrams.receiver(target, handler) : await datagrams.sender(target, handler);
+  const multicast = { hops: host.opts.multicastHops, loop: host.opts.multicastLoop };
+  const sock = binding
+    ? await datagrams.receiver(target, handler, multicast)
+    : await datagrams.sender(target, handler, multicast);
   if (failed) {
     sock.close();
     throw failed;

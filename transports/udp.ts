@@ -13,6 +13,7 @@ import {
   type DatagramHandler,
   type DatagramSocket,
   type DatagramTransport,
+  type MulticastOptions,
   registerDatagramTransport,
   type UdpTarget,
 } from "../lib/udp.ts";
@@ -54,7 +55,12 @@ function own(b: Uint8Array): Uint8Array {
   return b.buffer.byteLength > 2 * b.length + 64 ? b.slice() : new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-async function open(t: UdpTarget, handler: DatagramHandler, receiving: boolean): Promise<DatagramSocket> {
+async function open(
+  t: UdpTarget,
+  handler: DatagramHandler,
+  receiving: boolean,
+  multicast: MulticastOptions = { hops: 1, loop: true },
+): Promise<DatagramSocket> {
   const iface = ifaceAddress(t);
   const dgram = await import("node:dgram");
   const s = dgram.createSocket({ type: t.family === 6 ? "udp6" : "udp4", reuseAddr: receiving });
@@ -70,7 +76,8 @@ async function open(t: UdpTarget, handler: DatagramHandler, receiving: boolean):
       s.addMembership(t.host, iface);
       member = true;
     } else if (t.multicast) {
-      s.setMulticastLoopback(true);
+      s.setMulticastLoopback(multicast.loop);
+      s.setMulticastTTL(multicast.hops);
       if (iface !== undefined) s.setMulticastInterface(iface);
     }
   } catch (e) {
@@ -105,8 +112,8 @@ async function open(t: UdpTarget, handler: DatagramHandler, receiving: boolean):
 
 /** udp:// on node:dgram. */
 export const udpTransport: DatagramTransport = {
-  sender: (t, handler) => open(t, handler, false),
-  receiver: (t, handler) => open(t, handler, true),
+  sender: (t, handler, multicast) => open(t, handler, false, multicast),
+  receiver: (t, handler, multicast) => open(t, handler, true, multicast),
 };
 
 registerDatagramTransport(udpTransport);

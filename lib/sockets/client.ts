@@ -2,6 +2,7 @@
 // fair-queued, single-part messages only.
 
 import type { Msg, Pipe } from "../pipe.ts";
+import type { HelloMessageOptions, HiccupMessageOptions } from "./_peer_messages.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
 import {
   defineSocket,
@@ -16,7 +17,10 @@ import type { Policy } from "../core.ts";
 import { checkSinglePart, SinglePartQueue } from "./_single_part.ts";
 
 /** Options of a {@link Client}. */
-export interface ClientOptions extends SocketOptions, SendOptions, ReceiveOptions {}
+export interface ClientOptions extends SocketOptions, ClientOwnOptions {}
+
+/** The options only a {@link Client} has, with the send and receive options. */
+export interface ClientOwnOptions extends SendOptions, ReceiveOptions, HelloMessageOptions, HiccupMessageOptions {}
 
 // The routing policy of CLIENT, over the pipes the core manages.
 class ClientPolicy implements Policy {
@@ -83,5 +87,5 @@ export class Client extends SocketBase {
 }
 
 /** The send and receive options of a Client, as properties (from the rows in lib/options.ts). */
-export interface Client extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
+export interface Client extends Writable, Readable, Required<ClientOwnOptions> {}
 defineSocket(Client.prototype, "CLIENT", "both");

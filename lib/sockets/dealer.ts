@@ -1,6 +1,7 @@
 // DEALER (RFC 28): round-robin out, fair-queue in, no envelope handling.
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
+import type { HelloMessageOptions, HiccupMessageOptions } from "./_peer_messages.ts";
 import type { Msg, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { RoundRobin } from "../routing/round_robin.ts";
@@ -17,8 +18,15 @@ import {
 import type { Policy } from "../core.ts";
 
 /** Options of a {@link Dealer}. */
-export interface DealerOptions extends SocketOptions, SendOptions, ReceiveOptions, RoutingIdOptions, ConflateOptions {
-}
+export interface DealerOptions
+  extends
+    SocketOptions,
+    SendOptions,
+    ReceiveOptions,
+    RoutingIdOptions,
+    ConflateOptions,
+    HelloMessageOptions,
+    HiccupMessageOptions {}
 
 // The routing policy of DEALER, over the pipes the core manages.
 class DealerPolicy implements Policy {
@@ -83,6 +91,10 @@ export class Dealer extends SocketBase {
 }
 
 /** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
-export interface Dealer
-  extends Writable, Readable, Required<RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions> {}
+export interface Dealer extends
+  Writable,
+  Readable,
+  Required<
+    RoutingIdOptions & ConflateOptions & SendOptions & ReceiveOptions & HelloMessageOptions & HiccupMessageOptions
+  > {}
 defineSocket(Dealer.prototype, "DEALER", "both");

@@ -5,6 +5,7 @@
 
 import { ZmqError } from "../errors.ts";
 import type { Pipe } from "../pipe.ts";
+import type { DisconnectMessageOptions, HelloMessageOptions, HiccupMessageOptions } from "./_peer_messages.ts";
 import {
   type CallOptions,
   core,
@@ -25,7 +26,11 @@ import {
 } from "./server.ts";
 
 /** Options of a {@link Peer}. */
-export interface PeerOptions extends SocketOptions, SendOptions, ReceiveOptions {}
+export interface PeerOptions extends SocketOptions, PeerOwnOptions {}
+
+/** The options only a {@link Peer} has, with the send and receive options. */
+export interface PeerOwnOptions
+  extends SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions, HiccupMessageOptions {}
 
 /**
  * Talks to other {@link Peer} sockets, each named by a routing id: the one
@@ -113,5 +118,5 @@ export class Peer extends SocketBase {
 }
 
 /** The send and receive options of a Peer, as properties (from the rows in lib/options.ts). */
-export interface Peer extends Required<SendOptions & ReceiveOptions> {}
+export interface Peer extends Required<PeerOwnOptions> {}
 defineSocket(Peer.prototype, "PEER");

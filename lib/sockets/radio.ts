@@ -15,7 +15,7 @@ import {
   type SocketOptions,
   toFrame,
 } from "../socket_base.ts";
-import type { Policy } from "../core.ts";
+import type { Policy, SocketCore } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
 import { groupBytes, groupKey } from "./dish.ts";
 
@@ -27,8 +27,13 @@ export interface RadioSendOptions extends CallOptions {
 
 // The routing policy of RADIO, over the pipes the core manages.
 class RadioPolicy implements Policy {
+  #core: SocketCore;
   #groups = new Map<string, Set<Pipe>>();
   #udp = new Set<Pipe>();
+
+  constructor(core: SocketCore) {
+    this.#core = core;
+  }
 
   attach(pipe: Pipe): void {
     pipe.state = new Set<string>();
@@ -76,6 +81,11 @@ class RadioPolicy implements Policy {
 
   send(msg: Msg): boolean {
     const members = this.#groups.get(groupKey(msg[0]));
+    // ZMQ_XPUB_NODROP (libzmq's radio has it too): wait while a receiver is at its HWM.
+    if (this.#core.opts.noDrop) {
+      for (const p of members ?? []) if (!p.canWrite()) return false;
+      for (const p of this.#udp) if (!p.canWrite()) return false;
+    }
     if (members) fanOut(members, msg);
     fanOut(this.#udp, msg);
     return true;
@@ -88,7 +98,13 @@ class RadioPolicy implements Policy {
 }
 
 /** Options of a {@link Radio}. */
-export interface RadioOptions extends SocketOptions, SendOptions {}
+export interface RadioOptions extends SocketOptions, RadioOwnOptions {}
+
+/** The options only a {@link Radio} has, with the send options. */
+export interface RadioOwnOptions extends SendOptions {
+  /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping when a dish is at its HWM. */
+  noDrop?: boolean;
+}
 
 /**
  * Distributes messages by group to {@link Dish} sockets: exact matching,
@@ -119,7 +135,7 @@ export class Radio extends SocketBase {
    * @param options Socket options.
    */
   constructor(options?: RadioOptions) {
-    super("RADIO", options, () => new RadioPolicy());
+    super("RADIO", options, (c) => new RadioPolicy(c));
   }
 
   /**
@@ -150,5 +166,5 @@ export class Radio extends SocketBase {
 }
 
 /** The send options of a Radio, as properties (from the rows in lib/options.ts). */
-export interface Radio extends Required<SendOptions> {}
+export interface Radio extends Required<RadioOwnOptions> {}
 defineSocket(Radio.prototype, "RADIO");

@@ -3,6 +3,7 @@
 // with it and sent messages are routed by their first frame.
 
 import type { RoutingIdOptions } from "./_routing_id.ts";
+import type { DisconnectMessageOptions, HelloMessageOptions } from "./_peer_messages.ts";
 import { ZmqError } from "../errors.ts";
 import { latin1 } from "../bytes.ts";
 import type { Msg, Pipe } from "../pipe.ts";
@@ -22,11 +23,18 @@ import type { Policy, SocketCore } from "../core.ts";
 export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
 
 /** The options only a {@link Router} has, with the send and receive options. */
-export interface RouterOwnOptions extends RoutingIdOptions, SendOptions, ReceiveOptions {
+export interface RouterOwnOptions
+  extends RoutingIdOptions, SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions {
   /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
   mandatory?: boolean;
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id replaces the old one. */
   handover?: boolean;
+  /**
+   * ZMQ_ROUTER_NOTIFY: flags, 1 to receive `[routingId, ""]` from each new
+   * peer when its handshake is done, 2 to receive it when a peer's
+   * connection is gone (3: both). Default 0.
+   */
+  notify?: number;
 }
 
 // The routing policy of ROUTER, over the pipes the core manages.

@@ -6,6 +6,7 @@
 import { carryMetadata } from "../metadata.ts";
 import { ZmqError } from "../errors.ts";
 import type { Msg, Pipe } from "../pipe.ts";
+import type { DisconnectMessageOptions, HelloMessageOptions } from "./_peer_messages.ts";
 import {
   type CallOptions,
   core,
@@ -32,7 +33,10 @@ export interface ServerSendOptions extends CallOptions, ServerRoutingOptions {}
 export type ServerMessage = [Uint8Array, ServerRoutingOptions];
 
 /** Options of a {@link Server}. */
-export interface ServerOptions extends SocketOptions, SendOptions, ReceiveOptions {}
+export interface ServerOptions extends SocketOptions, ServerOwnOptions {}
+
+/** The options only a {@link Server} has, with the send and receive options. */
+export interface ServerOwnOptions extends SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions {}
 
 /** @internal The routing policy of SERVER (and PEER), over the pipes the core manages. */
 export class ServerPolicy implements Policy {
@@ -187,5 +191,5 @@ export class Server extends SocketBase {
 }
 
 /** The send and receive options of a Server, as properties (from the rows in lib/options.ts). */
-export interface Server extends Required<SendOptions & ReceiveOptions> {}
+export interface Server extends Required<ServerOwnOptions> {}
 defineSocket(Server.prototype, "SERVER");

@@ -88,7 +88,7 @@ class StreamPolicy implements Policy {
       id = this.#generate();
     }
     pipe.routingId = id;
-    pipe.state = { notify: this.#core.opts.notify, closing: false } satisfies PeerState;
+    pipe.state = { notify: this.#core.opts.notify === true, closing: false } satisfies PeerState;
     this.#byId.set(latin1(id), pipe);
     this.#in.add(pipe);
   }
@@ -108,7 +108,7 @@ class StreamPolicy implements Policy {
   // pushes them into the pipe): first thing on a connection, last thing.
   connected(pipe: Pipe): void {
     const s = pipe.state as PeerState;
-    s.notify = this.#core.opts.notify;
+    s.notify = this.#core.opts.notify === true;
     if (s.notify) pipe.pushIn([EMPTY]);
   }
 

@@ -39,6 +39,19 @@ export interface XPublisherOwnOptions extends InvertMatchingOptions, SendOptions
    * was received last. Default false.
    */
   manual?: boolean;
+  /**
+   * ZMQ_XPUB_MANUAL_LAST_VALUE: `manual`, and the first send() after a
+   * subscription was read goes only to that subscription's peer (a last
+   * value cache). Default false.
+   */
+  manualLastValue?: boolean;
+  /**
+   * ZMQ_ONLY_FIRST_SUBSCRIBE: a multi-part message is scanned for
+   * (un)subscriptions only when its first frame is one; otherwise it is
+   * handed over whole. Without it every frame that starts with 1 or 0 is
+   * taken for one, as libzmq does. Default false.
+   */
+  onlyFirstSubscribe?: boolean;
   /** ZMQ_XPUB_VERBOSE(R): which duplicate (un)subscriptions reach the user. */
   verbosity?: null | "allSubs" | "allSubsUnsubs";
   /** ZMQ_XPUB_WELCOME_MSG: sent to each new subscriber. */
@@ -79,7 +92,7 @@ export class PublisherPolicy implements Policy {
   detach(pipe: Pipe): void {
     this.#pipes.delete(pipe);
     const manual = this.#manualSubs.get(pipe);
-    if (manual !== undefined || (this.#deliver && this.#core.opts.manual)) {
+    if (manual !== undefined || (this.#deliver && this.#manual())) {
       // libzmq: every topic the peer sent becomes a cancellation, and what
       // the user applied for it goes silently.
       this.#manualSubs.delete(pipe);
@@ -104,18 +117,35 @@ export class PublisherPolicy implements Policy {
   readable(pipe: Pipe): void {
     for (let m = pipe.read(); m !== undefined; m = pipe.read()) {
       if (m instanceof Subscription) this.#subscription(pipe, m.subscribe, m.topic);
-      else if (!isMsg(m)) continue;
-      else if (m.length === 1 && m[0].length > 0 && (m[0][0] === 1 || m[0][0] === 0)) {
-        this.#subscription(pipe, m[0][0] === 1, m[0].subarray(1));
-      } else if (this.#deliver) {
-        // Any other message from a subscriber goes up as is (libzmq XPUB).
-        this.#user.push({ msg: m });
-      }
+      else if (isMsg(m)) this.#message(pipe, m);
     }
   }
 
+  // libzmq's XPUB reads each frame of a message: one that starts with 1 or 0
+  // is an (un)subscription, the others go up to the user; with
+  // onlyFirstSubscribe only when the first frame is one.
+  #message(pipe: Pipe, m: Msg): void {
+    const isSub = (f: Uint8Array) => f.length > 0 && (f[0] === 1 || f[0] === 0);
+    if (m.length > 1 && !(this.#core.opts.onlyFirstSubscribe && !isSub(m[0]))) {
+      // The user's frames first, as libzmq queues each frame in turn.
+      const rest = m.filter((f) => !isSub(f));
+      if (this.#deliver && rest.length > 0) this.#user.push({ msg: rest });
+      for (const f of m) if (isSub(f)) this.#subscription(pipe, f[0] === 1, f.subarray(1));
+      return;
+    } else if (m.length === 1 && isSub(m[0])) {
+      this.#subscription(pipe, m[0][0] === 1, m[0].subarray(1));
+      return;
+    }
+    // Any other message from a subscriber goes up as is (libzmq XPUB).
+    if (this.#deliver) this.#user.push({ msg: m });
+  }
+
+  #manual(): boolean {
+    return this.#core.opts.manual || this.#core.opts.manualLastValue;
+  }
+
   #subscription(pipe: Pipe, subscribe: boolean, topic: Uint8Array): void {
-    if (this.#deliver && this.#core.opts.manual) {
+    if (this.#deliver && this.#manual()) {
       let mine = this.#manualSubs.get(pipe);
       if (mine === undefined) this.#manualSubs.set(pipe, mine = new Map());
       if (subscribe) mine.set(latin1(topic), topic.slice());
@@ -134,7 +164,7 @@ export class PublisherPolicy implements Policy {
    * subscription the user received last (nothing when it is gone).
    */
   apply(subscribe: boolean, topic: Uint8Array): void {
-    if (!this.#core.opts.manual) {
+    if (!this.#manual()) {
       throw zmqError("EINVAL", "subscribe() and unsubscribe() on an XPublisher need `manual`");
     }
     const p = this.#last;
@@ -144,6 +174,7 @@ export class PublisherPolicy implements Policy {
   }
 
   send(msg: Msg): boolean {
+    if (this.#core.opts.manualLastValue && this.#last !== null) return this.#sendToLast(msg);
     if (!this.#core.opts.noDrop && !this.#core.opts.invertMatching) {
       // The common case, without building a list.
       this.#subs.match(msg[0], (p) => {
@@ -155,6 +186,17 @@ export class PublisherPolicy implements Policy {
     if (this.#core.opts.noDrop) {
       for (const p of targets) if (!p.canWrite()) return false;
     }
+    fanOut(targets, msg);
+    return true;
+  }
+
+  // ZMQ_XPUB_MANUAL_LAST_VALUE: the message goes to the peer of the
+  // subscription read last, if it matches, and later ones to all again.
+  #sendToLast(msg: Msg): boolean {
+    const last = this.#last!;
+    const targets = this.#targets(msg[0]).filter((p) => p === last);
+    if (this.#core.opts.noDrop && targets.some((p) => !p.canWrite())) return false;
+    this.#last = null;
     fanOut(targets, msg);
     return true;
   }
@@ -175,7 +217,7 @@ export class PublisherPolicy implements Policy {
   recv(): Msg | undefined {
     const e = this.#user.shift();
     if (e === undefined) return undefined;
-    if (e.from !== undefined && this.#core.opts.manual) this.#last = e.from;
+    if (e.from !== undefined && this.#manual()) this.#last = e.from;
     return e.msg;
   }
 

@@ -65,11 +65,27 @@ export class SubscriberPolicy implements Policy {
       this.subscribe(data.slice(1));
     } else if (msg.length === 1 && data.length > 0 && data[0] === 0) {
       this.unsubscribe(data.slice(1));
+    } else if (msg.length > 1 && !(this.#core.opts.onlyFirstSubscribe && !(data.length > 0 && data[0] <= 1))) {
+      this.#sendParts(msg);
     } else {
       // Other messages go upstream to every publisher (libzmq XSUB).
       fanOut(this.#pipes, msg);
     }
     return true;
+  }
+
+  // libzmq's XSUB reads each frame of a multi-part message (with
+  // onlyFirstSubscribe only when the first is one): 1 and a topic is kept as a
+  // subscription (resent after a reconnect), 0 and a topic not subscribed is
+  // dropped; the frames go upstream as one message.
+  #sendParts(msg: Msg): void {
+    const out: Uint8Array[] = [];
+    for (const f of msg) {
+      if (f.length > 0 && f[0] === 1) this.#topics.add(f.slice(1));
+      else if (f.length > 0 && f[0] === 0 && !this.#topics.remove(f.slice(1))) continue;
+      out.push(f);
+    }
+    if (out.length > 0) fanOut(this.#pipes, out);
   }
 
   recv(): Msg | undefined {
@@ -101,7 +117,17 @@ export class SubscriberPolicy implements Policy {
 }
 
 /** Options of an {@link XSubscriber}. */
-export interface XSubscriberOptions extends SocketOptions, SendOptions, ReceiveOptions {}
+export interface XSubscriberOptions extends SocketOptions, XSubscriberOwnOptions {}
+
+/** The options only an {@link XSubscriber} has, with the send and receive options. */
+export interface XSubscriberOwnOptions extends SendOptions, ReceiveOptions {
+  /**
+   * ZMQ_ONLY_FIRST_SUBSCRIBE: the frames of a multi-part message after the
+   * first are taken for (un)subscriptions only when the first is one.
+   * Default false.
+   */
+  onlyFirstSubscribe?: boolean;
+}
 
 /**
  * A subscriber that subscribes by sending messages: byte 1 (subscribe) or 0
@@ -127,5 +153,5 @@ export class XSubscriber extends SocketBase {
 }
 
 /** The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts). */
-export interface XSubscriber extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
+export interface XSubscriber extends Writable, Readable, Required<XSubscriberOwnOptions> {}
 defineSocket(XSubscriber.prototype, "XSUB", "both");

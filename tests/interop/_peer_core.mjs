@@ -11,6 +11,7 @@
 // Ops: new {type, options} -> {sock}; bind {sock, endpoint} -> {endpoint};
 // connect {sock, endpoint, routingId?}; send {sock, msg}; recv {sock} -> {msg};
 // subscribe/unsubscribe {sock, topic}; events {sock} -> {counts}; close {sock};
+// rawOption {sock, option, int | string}: a libzmq option by number (zeromq.js);
 // sendMany {sock, n}: sends bulkMessage(0..n-1); recvMany {sock, n, delay?, partial?}:
 // waits `delay` ms, receives n messages and checks each against bulkMessage(i)
 // -> {count, mismatch} (mismatch: the first wrong index, or -1); with
@@ -157,6 +158,13 @@ export function runPeer(zmq, name, { idle = 30000, life = 120000 } = {}) {
     },
     events({ sock }) {
       return { counts: { ...get(sock).counts } };
+    },
+    // libzmq's draft options zeromq.js has no property for, by number (zeromq.js only).
+    rawOption({ sock, option, int, string }) {
+      const s = get(sock).sock;
+      if (int !== undefined) s.setInt32Option(option, int);
+      else s.setStringOption(option, string);
+      return {};
     },
     close({ sock }) {
       const s = get(sock);
