@@ -271,6 +271,11 @@ class Tunnel implements Connection, ConnectionHandler {
     this.#conn.destroy(error);
   }
 
+  // The engine unrefs its connection (lib/keepalive.ts): the proxy's is the one to unref.
+  unref(): void {
+    this.#conn.unref?.();
+  }
+
   defer?: (fn: () => void) => void;
   alloc?: (size: number) => Uint8Array;
 }
