@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Pair } from "./browser.ts";
+ * import { Pair } from "zmtp-zeromq/browser";
  * const a = new Pair();
  * await a.bind("inproc://demo");
  * const b = new Pair();

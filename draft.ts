@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { Dish, Radio } from "./draft.ts";
+ * import { Dish, Radio } from "zmtp-zeromq/draft";
  * const dish = new Dish();
  * await dish.bind("inproc://weather");
  * dish.join("berlin");

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import * as zmq from "./v5-compat.ts";
+ * import * as zmq from "zmtp-zeromq/v5-compat";
  * const rep = zmq.socket("rep");
  * const req = zmq.socket("req");
  * rep.on("message", (msg) => rep.send(Number(msg.toString()) * 2));

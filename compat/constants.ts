@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { ZMQ_PAIR } from "./v5-compat.ts";
+ * import { ZMQ_PAIR } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PAIR); // 0
  * ```
  */
@@ -23,7 +23,7 @@ export const ZMQ_PAIR = 0;
  *
  * @example
  * ```ts
- * import { ZMQ_PUB } from "./v5-compat.ts";
+ * import { ZMQ_PUB } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PUB); // 1
  * ```
  */
@@ -34,7 +34,7 @@ export const ZMQ_PUB = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_SUB } from "./v5-compat.ts";
+ * import { ZMQ_SUB } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SUB); // 2
  * ```
  */
@@ -45,7 +45,7 @@ export const ZMQ_SUB = 2;
  *
  * @example
  * ```ts
- * import { ZMQ_REQ } from "./v5-compat.ts";
+ * import { ZMQ_REQ } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_REQ); // 3
  * ```
  */
@@ -56,7 +56,7 @@ export const ZMQ_REQ = 3;
  *
  * @example
  * ```ts
- * import { ZMQ_REP } from "./v5-compat.ts";
+ * import { ZMQ_REP } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_REP); // 4
  * ```
  */
@@ -67,7 +67,7 @@ export const ZMQ_REP = 4;
  *
  * @example
  * ```ts
- * import { ZMQ_DEALER } from "./v5-compat.ts";
+ * import { ZMQ_DEALER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_DEALER); // 5
  * ```
  */
@@ -78,7 +78,7 @@ export const ZMQ_DEALER = 5;
  *
  * @example
  * ```ts
- * import { ZMQ_XREQ } from "./v5-compat.ts";
+ * import { ZMQ_XREQ } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XREQ); // 5
  * ```
  */
@@ -89,7 +89,7 @@ export const ZMQ_XREQ = 5;
  *
  * @example
  * ```ts
- * import { ZMQ_ROUTER } from "./v5-compat.ts";
+ * import { ZMQ_ROUTER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ROUTER); // 6
  * ```
  */
@@ -100,7 +100,7 @@ export const ZMQ_ROUTER = 6;
  *
  * @example
  * ```ts
- * import { ZMQ_XREP } from "./v5-compat.ts";
+ * import { ZMQ_XREP } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XREP); // 6
  * ```
  */
@@ -111,7 +111,7 @@ export const ZMQ_XREP = 6;
  *
  * @example
  * ```ts
- * import { ZMQ_PULL } from "./v5-compat.ts";
+ * import { ZMQ_PULL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PULL); // 7
  * ```
  */
@@ -122,7 +122,7 @@ export const ZMQ_PULL = 7;
  *
  * @example
  * ```ts
- * import { ZMQ_PUSH } from "./v5-compat.ts";
+ * import { ZMQ_PUSH } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PUSH); // 8
  * ```
  */
@@ -133,7 +133,7 @@ export const ZMQ_PUSH = 8;
  *
  * @example
  * ```ts
- * import { ZMQ_XPUB } from "./v5-compat.ts";
+ * import { ZMQ_XPUB } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XPUB); // 9
  * ```
  */
@@ -144,7 +144,7 @@ export const ZMQ_XPUB = 9;
  *
  * @example
  * ```ts
- * import { ZMQ_XSUB } from "./v5-compat.ts";
+ * import { ZMQ_XSUB } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XSUB); // 10
  * ```
  */
@@ -155,7 +155,7 @@ export const ZMQ_XSUB = 10;
  *
  * @example
  * ```ts
- * import { ZMQ_STREAM } from "./v5-compat.ts";
+ * import { ZMQ_STREAM } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_STREAM); // 11
  * ```
  */
@@ -168,7 +168,7 @@ export const ZMQ_STREAM = 11;
  *
  * @example
  * ```ts
- * import { ZMQ_AFFINITY } from "./v5-compat.ts";
+ * import { ZMQ_AFFINITY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_AFFINITY); // 4
  * ```
  */
@@ -179,7 +179,7 @@ export const ZMQ_AFFINITY = 4;
  *
  * @example
  * ```ts
- * import { ZMQ_IDENTITY } from "./v5-compat.ts";
+ * import { ZMQ_IDENTITY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_IDENTITY); // 5
  * ```
  */
@@ -190,7 +190,7 @@ export const ZMQ_IDENTITY = 5;
  *
  * @example
  * ```ts
- * import { ZMQ_ROUTING_ID } from "./v5-compat.ts";
+ * import { ZMQ_ROUTING_ID } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ROUTING_ID); // 5
  * ```
  */
@@ -201,7 +201,7 @@ export const ZMQ_ROUTING_ID = 5;
  *
  * @example
  * ```ts
- * import { ZMQ_SUBSCRIBE } from "./v5-compat.ts";
+ * import { ZMQ_SUBSCRIBE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SUBSCRIBE); // 6
  * ```
  */
@@ -212,7 +212,7 @@ export const ZMQ_SUBSCRIBE = 6;
  *
  * @example
  * ```ts
- * import { ZMQ_UNSUBSCRIBE } from "./v5-compat.ts";
+ * import { ZMQ_UNSUBSCRIBE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_UNSUBSCRIBE); // 7
  * ```
  */
@@ -223,7 +223,7 @@ export const ZMQ_UNSUBSCRIBE = 7;
  *
  * @example
  * ```ts
- * import { ZMQ_RATE } from "./v5-compat.ts";
+ * import { ZMQ_RATE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RATE); // 8
  * ```
  */
@@ -234,7 +234,7 @@ export const ZMQ_RATE = 8;
  *
  * @example
  * ```ts
- * import { ZMQ_RECOVERY_IVL } from "./v5-compat.ts";
+ * import { ZMQ_RECOVERY_IVL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RECOVERY_IVL); // 9
  * ```
  */
@@ -245,7 +245,7 @@ export const ZMQ_RECOVERY_IVL = 9;
  *
  * @example
  * ```ts
- * import { ZMQ_RECOVERY_IVL_MSEC } from "./v5-compat.ts";
+ * import { ZMQ_RECOVERY_IVL_MSEC } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RECOVERY_IVL_MSEC); // 9
  * ```
  */
@@ -256,7 +256,7 @@ export const ZMQ_RECOVERY_IVL_MSEC = 9;
  *
  * @example
  * ```ts
- * import { ZMQ_SNDBUF } from "./v5-compat.ts";
+ * import { ZMQ_SNDBUF } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SNDBUF); // 11
  * ```
  */
@@ -267,7 +267,7 @@ export const ZMQ_SNDBUF = 11;
  *
  * @example
  * ```ts
- * import { ZMQ_RCVBUF } from "./v5-compat.ts";
+ * import { ZMQ_RCVBUF } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RCVBUF); // 12
  * ```
  */
@@ -278,7 +278,7 @@ export const ZMQ_RCVBUF = 12;
  *
  * @example
  * ```ts
- * import { ZMQ_RCVMORE } from "./v5-compat.ts";
+ * import { ZMQ_RCVMORE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RCVMORE); // 13
  * ```
  */
@@ -289,7 +289,7 @@ export const ZMQ_RCVMORE = 13;
  *
  * @example
  * ```ts
- * import { ZMQ_FD } from "./v5-compat.ts";
+ * import { ZMQ_FD } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_FD); // 14
  * ```
  */
@@ -300,7 +300,7 @@ export const ZMQ_FD = 14;
  *
  * @example
  * ```ts
- * import { ZMQ_EVENTS } from "./v5-compat.ts";
+ * import { ZMQ_EVENTS } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_EVENTS); // 15
  * ```
  */
@@ -311,7 +311,7 @@ export const ZMQ_EVENTS = 15;
  *
  * @example
  * ```ts
- * import { ZMQ_TYPE } from "./v5-compat.ts";
+ * import { ZMQ_TYPE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TYPE); // 16
  * ```
  */
@@ -322,7 +322,7 @@ export const ZMQ_TYPE = 16;
  *
  * @example
  * ```ts
- * import { ZMQ_LINGER } from "./v5-compat.ts";
+ * import { ZMQ_LINGER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_LINGER); // 17
  * ```
  */
@@ -333,7 +333,7 @@ export const ZMQ_LINGER = 17;
  *
  * @example
  * ```ts
- * import { ZMQ_RECONNECT_IVL } from "./v5-compat.ts";
+ * import { ZMQ_RECONNECT_IVL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RECONNECT_IVL); // 18
  * ```
  */
@@ -344,7 +344,7 @@ export const ZMQ_RECONNECT_IVL = 18;
  *
  * @example
  * ```ts
- * import { ZMQ_BACKLOG } from "./v5-compat.ts";
+ * import { ZMQ_BACKLOG } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_BACKLOG); // 19
  * ```
  */
@@ -355,7 +355,7 @@ export const ZMQ_BACKLOG = 19;
  *
  * @example
  * ```ts
- * import { ZMQ_RECONNECT_IVL_MAX } from "./v5-compat.ts";
+ * import { ZMQ_RECONNECT_IVL_MAX } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RECONNECT_IVL_MAX); // 21
  * ```
  */
@@ -366,7 +366,7 @@ export const ZMQ_RECONNECT_IVL_MAX = 21;
  *
  * @example
  * ```ts
- * import { ZMQ_MAXMSGSIZE } from "./v5-compat.ts";
+ * import { ZMQ_MAXMSGSIZE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_MAXMSGSIZE); // 22
  * ```
  */
@@ -377,7 +377,7 @@ export const ZMQ_MAXMSGSIZE = 22;
  *
  * @example
  * ```ts
- * import { ZMQ_SNDHWM } from "./v5-compat.ts";
+ * import { ZMQ_SNDHWM } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SNDHWM); // 23
  * ```
  */
@@ -388,7 +388,7 @@ export const ZMQ_SNDHWM = 23;
  *
  * @example
  * ```ts
- * import { ZMQ_RCVHWM } from "./v5-compat.ts";
+ * import { ZMQ_RCVHWM } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RCVHWM); // 24
  * ```
  */
@@ -399,7 +399,7 @@ export const ZMQ_RCVHWM = 24;
  *
  * @example
  * ```ts
- * import { ZMQ_MULTICAST_HOPS } from "./v5-compat.ts";
+ * import { ZMQ_MULTICAST_HOPS } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_MULTICAST_HOPS); // 25
  * ```
  */
@@ -410,7 +410,7 @@ export const ZMQ_MULTICAST_HOPS = 25;
  *
  * @example
  * ```ts
- * import { ZMQ_RCVTIMEO } from "./v5-compat.ts";
+ * import { ZMQ_RCVTIMEO } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_RCVTIMEO); // 27
  * ```
  */
@@ -421,7 +421,7 @@ export const ZMQ_RCVTIMEO = 27;
  *
  * @example
  * ```ts
- * import { ZMQ_SNDTIMEO } from "./v5-compat.ts";
+ * import { ZMQ_SNDTIMEO } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SNDTIMEO); // 28
  * ```
  */
@@ -432,7 +432,7 @@ export const ZMQ_SNDTIMEO = 28;
  *
  * @example
  * ```ts
- * import { ZMQ_IPV4ONLY } from "./v5-compat.ts";
+ * import { ZMQ_IPV4ONLY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_IPV4ONLY); // 31
  * ```
  */
@@ -443,7 +443,7 @@ export const ZMQ_IPV4ONLY = 31;
  *
  * @example
  * ```ts
- * import { ZMQ_LAST_ENDPOINT } from "./v5-compat.ts";
+ * import { ZMQ_LAST_ENDPOINT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_LAST_ENDPOINT); // 32
  * ```
  */
@@ -454,7 +454,7 @@ export const ZMQ_LAST_ENDPOINT = 32;
  *
  * @example
  * ```ts
- * import { ZMQ_ROUTER_MANDATORY } from "./v5-compat.ts";
+ * import { ZMQ_ROUTER_MANDATORY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ROUTER_MANDATORY); // 33
  * ```
  */
@@ -465,7 +465,7 @@ export const ZMQ_ROUTER_MANDATORY = 33;
  *
  * @example
  * ```ts
- * import { ZMQ_TCP_KEEPALIVE } from "./v5-compat.ts";
+ * import { ZMQ_TCP_KEEPALIVE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TCP_KEEPALIVE); // 34
  * ```
  */
@@ -476,7 +476,7 @@ export const ZMQ_TCP_KEEPALIVE = 34;
  *
  * @example
  * ```ts
- * import { ZMQ_TCP_KEEPALIVE_CNT } from "./v5-compat.ts";
+ * import { ZMQ_TCP_KEEPALIVE_CNT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TCP_KEEPALIVE_CNT); // 35
  * ```
  */
@@ -487,7 +487,7 @@ export const ZMQ_TCP_KEEPALIVE_CNT = 35;
  *
  * @example
  * ```ts
- * import { ZMQ_TCP_KEEPALIVE_IDLE } from "./v5-compat.ts";
+ * import { ZMQ_TCP_KEEPALIVE_IDLE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TCP_KEEPALIVE_IDLE); // 36
  * ```
  */
@@ -498,7 +498,7 @@ export const ZMQ_TCP_KEEPALIVE_IDLE = 36;
  *
  * @example
  * ```ts
- * import { ZMQ_TCP_KEEPALIVE_INTVL } from "./v5-compat.ts";
+ * import { ZMQ_TCP_KEEPALIVE_INTVL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TCP_KEEPALIVE_INTVL); // 37
  * ```
  */
@@ -509,7 +509,7 @@ export const ZMQ_TCP_KEEPALIVE_INTVL = 37;
  *
  * @example
  * ```ts
- * import { ZMQ_TCP_ACCEPT_FILTER } from "./v5-compat.ts";
+ * import { ZMQ_TCP_ACCEPT_FILTER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_TCP_ACCEPT_FILTER); // 38
  * ```
  */
@@ -520,7 +520,7 @@ export const ZMQ_TCP_ACCEPT_FILTER = 38;
  *
  * @example
  * ```ts
- * import { ZMQ_DELAY_ATTACH_ON_CONNECT } from "./v5-compat.ts";
+ * import { ZMQ_DELAY_ATTACH_ON_CONNECT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_DELAY_ATTACH_ON_CONNECT); // 39
  * ```
  */
@@ -531,7 +531,7 @@ export const ZMQ_DELAY_ATTACH_ON_CONNECT = 39;
  *
  * @example
  * ```ts
- * import { ZMQ_IMMEDIATE } from "./v5-compat.ts";
+ * import { ZMQ_IMMEDIATE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_IMMEDIATE); // 39
  * ```
  */
@@ -542,7 +542,7 @@ export const ZMQ_IMMEDIATE = 39;
  *
  * @example
  * ```ts
- * import { ZMQ_XPUB_VERBOSE } from "./v5-compat.ts";
+ * import { ZMQ_XPUB_VERBOSE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XPUB_VERBOSE); // 40
  * ```
  */
@@ -553,7 +553,7 @@ export const ZMQ_XPUB_VERBOSE = 40;
  *
  * @example
  * ```ts
- * import { ZMQ_ROUTER_RAW } from "./v5-compat.ts";
+ * import { ZMQ_ROUTER_RAW } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ROUTER_RAW); // 41
  * ```
  */
@@ -564,7 +564,7 @@ export const ZMQ_ROUTER_RAW = 41;
  *
  * @example
  * ```ts
- * import { ZMQ_IPV6 } from "./v5-compat.ts";
+ * import { ZMQ_IPV6 } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_IPV6); // 42
  * ```
  */
@@ -575,7 +575,7 @@ export const ZMQ_IPV6 = 42;
  *
  * @example
  * ```ts
- * import { ZMQ_MECHANISM } from "./v5-compat.ts";
+ * import { ZMQ_MECHANISM } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_MECHANISM); // 43
  * ```
  */
@@ -586,7 +586,7 @@ export const ZMQ_MECHANISM = 43;
  *
  * @example
  * ```ts
- * import { ZMQ_PLAIN_SERVER } from "./v5-compat.ts";
+ * import { ZMQ_PLAIN_SERVER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PLAIN_SERVER); // 44
  * ```
  */
@@ -597,7 +597,7 @@ export const ZMQ_PLAIN_SERVER = 44;
  *
  * @example
  * ```ts
- * import { ZMQ_PLAIN_USERNAME } from "./v5-compat.ts";
+ * import { ZMQ_PLAIN_USERNAME } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PLAIN_USERNAME); // 45
  * ```
  */
@@ -608,7 +608,7 @@ export const ZMQ_PLAIN_USERNAME = 45;
  *
  * @example
  * ```ts
- * import { ZMQ_PLAIN_PASSWORD } from "./v5-compat.ts";
+ * import { ZMQ_PLAIN_PASSWORD } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PLAIN_PASSWORD); // 46
  * ```
  */
@@ -619,7 +619,7 @@ export const ZMQ_PLAIN_PASSWORD = 46;
  *
  * @example
  * ```ts
- * import { ZMQ_CURVE_SERVER } from "./v5-compat.ts";
+ * import { ZMQ_CURVE_SERVER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CURVE_SERVER); // 47
  * ```
  */
@@ -630,7 +630,7 @@ export const ZMQ_CURVE_SERVER = 47;
  *
  * @example
  * ```ts
- * import { ZMQ_CURVE_PUBLICKEY } from "./v5-compat.ts";
+ * import { ZMQ_CURVE_PUBLICKEY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CURVE_PUBLICKEY); // 48
  * ```
  */
@@ -641,7 +641,7 @@ export const ZMQ_CURVE_PUBLICKEY = 48;
  *
  * @example
  * ```ts
- * import { ZMQ_CURVE_SECRETKEY } from "./v5-compat.ts";
+ * import { ZMQ_CURVE_SECRETKEY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CURVE_SECRETKEY); // 49
  * ```
  */
@@ -652,7 +652,7 @@ export const ZMQ_CURVE_SECRETKEY = 49;
  *
  * @example
  * ```ts
- * import { ZMQ_CURVE_SERVERKEY } from "./v5-compat.ts";
+ * import { ZMQ_CURVE_SERVERKEY } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CURVE_SERVERKEY); // 50
  * ```
  */
@@ -663,7 +663,7 @@ export const ZMQ_CURVE_SERVERKEY = 50;
  *
  * @example
  * ```ts
- * import { ZMQ_PROBE_ROUTER } from "./v5-compat.ts";
+ * import { ZMQ_PROBE_ROUTER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_PROBE_ROUTER); // 51
  * ```
  */
@@ -674,7 +674,7 @@ export const ZMQ_PROBE_ROUTER = 51;
  *
  * @example
  * ```ts
- * import { ZMQ_REQ_CORRELATE } from "./v5-compat.ts";
+ * import { ZMQ_REQ_CORRELATE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_REQ_CORRELATE); // 52
  * ```
  */
@@ -685,7 +685,7 @@ export const ZMQ_REQ_CORRELATE = 52;
  *
  * @example
  * ```ts
- * import { ZMQ_REQ_RELAXED } from "./v5-compat.ts";
+ * import { ZMQ_REQ_RELAXED } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_REQ_RELAXED); // 53
  * ```
  */
@@ -696,7 +696,7 @@ export const ZMQ_REQ_RELAXED = 53;
  *
  * @example
  * ```ts
- * import { ZMQ_CONFLATE } from "./v5-compat.ts";
+ * import { ZMQ_CONFLATE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CONFLATE); // 54
  * ```
  */
@@ -707,7 +707,7 @@ export const ZMQ_CONFLATE = 54;
  *
  * @example
  * ```ts
- * import { ZMQ_ZAP_DOMAIN } from "./v5-compat.ts";
+ * import { ZMQ_ZAP_DOMAIN } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ZAP_DOMAIN); // 55
  * ```
  */
@@ -718,7 +718,7 @@ export const ZMQ_ZAP_DOMAIN = 55;
  *
  * @example
  * ```ts
- * import { ZMQ_ROUTER_HANDOVER } from "./v5-compat.ts";
+ * import { ZMQ_ROUTER_HANDOVER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_ROUTER_HANDOVER); // 56
  * ```
  */
@@ -729,7 +729,7 @@ export const ZMQ_ROUTER_HANDOVER = 56;
  *
  * @example
  * ```ts
- * import { ZMQ_HANDSHAKE_IVL } from "./v5-compat.ts";
+ * import { ZMQ_HANDSHAKE_IVL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_HANDSHAKE_IVL); // 66
  * ```
  */
@@ -740,7 +740,7 @@ export const ZMQ_HANDSHAKE_IVL = 66;
  *
  * @example
  * ```ts
- * import { ZMQ_XPUB_NODROP } from "./v5-compat.ts";
+ * import { ZMQ_XPUB_NODROP } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XPUB_NODROP); // 69
  * ```
  */
@@ -751,7 +751,7 @@ export const ZMQ_XPUB_NODROP = 69;
  *
  * @example
  * ```ts
- * import { ZMQ_XPUB_WELCOME_MSG } from "./v5-compat.ts";
+ * import { ZMQ_XPUB_WELCOME_MSG } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XPUB_WELCOME_MSG); // 72
  * ```
  */
@@ -762,7 +762,7 @@ export const ZMQ_XPUB_WELCOME_MSG = 72;
  *
  * @example
  * ```ts
- * import { ZMQ_INVERT_MATCHING } from "./v5-compat.ts";
+ * import { ZMQ_INVERT_MATCHING } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_INVERT_MATCHING); // 74
  * ```
  */
@@ -773,7 +773,7 @@ export const ZMQ_INVERT_MATCHING = 74;
  *
  * @example
  * ```ts
- * import { ZMQ_HEARTBEAT_IVL } from "./v5-compat.ts";
+ * import { ZMQ_HEARTBEAT_IVL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_HEARTBEAT_IVL); // 75
  * ```
  */
@@ -784,7 +784,7 @@ export const ZMQ_HEARTBEAT_IVL = 75;
  *
  * @example
  * ```ts
- * import { ZMQ_HEARTBEAT_TTL } from "./v5-compat.ts";
+ * import { ZMQ_HEARTBEAT_TTL } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_HEARTBEAT_TTL); // 76
  * ```
  */
@@ -795,7 +795,7 @@ export const ZMQ_HEARTBEAT_TTL = 76;
  *
  * @example
  * ```ts
- * import { ZMQ_HEARTBEAT_TIMEOUT } from "./v5-compat.ts";
+ * import { ZMQ_HEARTBEAT_TIMEOUT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_HEARTBEAT_TIMEOUT); // 77
  * ```
  */
@@ -806,7 +806,7 @@ export const ZMQ_HEARTBEAT_TIMEOUT = 77;
  *
  * @example
  * ```ts
- * import { ZMQ_XPUB_VERBOSER } from "./v5-compat.ts";
+ * import { ZMQ_XPUB_VERBOSER } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_XPUB_VERBOSER); // 78
  * ```
  */
@@ -817,7 +817,7 @@ export const ZMQ_XPUB_VERBOSER = 78;
  *
  * @example
  * ```ts
- * import { ZMQ_CONNECT_TIMEOUT } from "./v5-compat.ts";
+ * import { ZMQ_CONNECT_TIMEOUT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CONNECT_TIMEOUT); // 79
  * ```
  */
@@ -830,7 +830,7 @@ export const ZMQ_CONNECT_TIMEOUT = 79;
  *
  * @example
  * ```ts
- * import { ZMQ_IO_THREADS } from "./v5-compat.ts";
+ * import { ZMQ_IO_THREADS } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_IO_THREADS); // 1
  * ```
  */
@@ -841,7 +841,7 @@ export const ZMQ_IO_THREADS = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_MAX_SOCKETS } from "./v5-compat.ts";
+ * import { ZMQ_MAX_SOCKETS } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_MAX_SOCKETS); // 2
  * ```
  */
@@ -854,7 +854,7 @@ export const ZMQ_MAX_SOCKETS = 2;
  *
  * @example
  * ```ts
- * import { ZMQ_SNDMORE } from "./v5-compat.ts";
+ * import { ZMQ_SNDMORE } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_SNDMORE); // 2
  * ```
  */
@@ -867,7 +867,7 @@ export const ZMQ_SNDMORE = 2;
  *
  * @example
  * ```ts
- * import { ZMQ_POLLIN } from "./v5-compat.ts";
+ * import { ZMQ_POLLIN } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_POLLIN); // 1
  * ```
  */
@@ -878,7 +878,7 @@ export const ZMQ_POLLIN = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_POLLOUT } from "./v5-compat.ts";
+ * import { ZMQ_POLLOUT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_POLLOUT); // 2
  * ```
  */
@@ -889,7 +889,7 @@ export const ZMQ_POLLOUT = 2;
  *
  * @example
  * ```ts
- * import { ZMQ_POLLERR } from "./v5-compat.ts";
+ * import { ZMQ_POLLERR } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_POLLERR); // 4
  * ```
  */
@@ -902,7 +902,7 @@ export const ZMQ_POLLERR = 4;
  *
  * @example
  * ```ts
- * import { ZMQ_CAN_MONITOR } from "./v5-compat.ts";
+ * import { ZMQ_CAN_MONITOR } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CAN_MONITOR); // 1
  * ```
  */
@@ -913,7 +913,7 @@ export const ZMQ_CAN_MONITOR = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_CAN_DISCONNECT } from "./v5-compat.ts";
+ * import { ZMQ_CAN_DISCONNECT } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CAN_DISCONNECT); // 1
  * ```
  */
@@ -924,7 +924,7 @@ export const ZMQ_CAN_DISCONNECT = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_CAN_UNBIND } from "./v5-compat.ts";
+ * import { ZMQ_CAN_UNBIND } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CAN_UNBIND); // 1
  * ```
  */
@@ -935,7 +935,7 @@ export const ZMQ_CAN_UNBIND = 1;
  *
  * @example
  * ```ts
- * import { ZMQ_CAN_SET_CTX } from "./v5-compat.ts";
+ * import { ZMQ_CAN_SET_CTX } from "zmtp-zeromq/v5-compat";
  * console.log(ZMQ_CAN_SET_CTX); // 1
  * ```
  */
@@ -948,7 +948,7 @@ export const ZMQ_CAN_SET_CTX = 1;
  *
  * @example
  * ```ts
- * import { STATE_READY } from "./v5-compat.ts";
+ * import { STATE_READY } from "zmtp-zeromq/v5-compat";
  * console.log(STATE_READY); // 0
  * ```
  */
@@ -959,7 +959,7 @@ export const STATE_READY = 0;
  *
  * @example
  * ```ts
- * import { STATE_BUSY } from "./v5-compat.ts";
+ * import { STATE_BUSY } from "zmtp-zeromq/v5-compat";
  * console.log(STATE_BUSY); // 1
  * ```
  */
@@ -970,7 +970,7 @@ export const STATE_BUSY = 1;
  *
  * @example
  * ```ts
- * import { STATE_CLOSED } from "./v5-compat.ts";
+ * import { STATE_CLOSED } from "zmtp-zeromq/v5-compat";
  * console.log(STATE_CLOSED); // 2
  * ```
  */

@@ -14,7 +14,7 @@ import { limits, type Socket } from "./socket.ts";
  *
  * @example
  * ```ts
- * import { version } from "./v5-compat.ts";
+ * import { version } from "zmtp-zeromq/v5-compat";
  * console.log(version); // "4.3.5"
  * ```
  */
@@ -35,7 +35,7 @@ function count(value: unknown, min: number, what: string): number {
  *
  * @example
  * ```ts
- * import { Context } from "./v5-compat.ts";
+ * import { Context } from "zmtp-zeromq/v5-compat";
  * Context.setMaxSockets(2048);
  * console.log(Context.getMaxSockets()); // 2048
  * ```
@@ -96,7 +96,7 @@ export class Context {
  * @returns `public` and `secret`.
  * @example
  * ```ts
- * import { curveKeypair } from "./v5-compat.ts";
+ * import { curveKeypair } from "zmtp-zeromq/v5-compat";
  * const { public: pub, secret } = curveKeypair();
  * console.log(pub.length, secret.length); // 40 40
  * ```
@@ -119,7 +119,7 @@ export function curveKeypair(): { public: string; secret: string } {
  * @throws {TypeError} For any other pair of types.
  * @example
  * ```ts
- * import { proxy, socket } from "./v5-compat.ts";
+ * import { proxy, socket } from "zmtp-zeromq/v5-compat";
  * const frontend = socket("router");
  * const backend = socket("dealer");
  * frontend.bindSync("tcp://127.0.0.1:*");

@@ -18,7 +18,7 @@ import * as C from "./constants.ts";
  *
  * @example
  * ```ts
- * import { socket, type SocketType } from "./v5-compat.ts";
+ * import { socket, type SocketType } from "zmtp-zeromq/v5-compat";
  * const t: SocketType = "push";
  * socket(t).close();
  * ```
@@ -44,7 +44,7 @@ export type SocketType =
  *
  * @example
  * ```ts
- * import { types } from "./v5-compat.ts";
+ * import { types } from "zmtp-zeromq/v5-compat";
  * console.log(types.push); // 8
  * ```
  */
@@ -72,7 +72,7 @@ export const types: Readonly<Record<SocketType, number>> = Object.freeze({
  *
  * @example
  * ```ts
- * import { options, ZMQ_LINGER } from "./v5-compat.ts";
+ * import { options, ZMQ_LINGER } from "zmtp-zeromq/v5-compat";
  * console.log(options.linger === ZMQ_LINGER); // true
  * ```
  */
@@ -142,7 +142,7 @@ export const options: Readonly<{
  *
  * @example
  * ```ts
- * import { events } from "./v5-compat.ts";
+ * import { events } from "zmtp-zeromq/v5-compat";
  * console.log(events[8]); // "listen"
  * ```
  */

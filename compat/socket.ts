@@ -35,7 +35,7 @@ import { getOption, OPTION_NAMES, type OptionHost, setOption, type SocketType } 
  *
  * @example
  * ```ts
- * import { type Callback, socket } from "./v5-compat.ts";
+ * import { type Callback, socket } from "zmtp-zeromq/v5-compat";
  * const done: Callback = (err) => console.log(err ? `failed: ${err.message}` : "bound");
  * const s = socket("pull");
  * s.bind("tcp://127.0.0.1:*", (err) => {
@@ -53,7 +53,7 @@ export type Callback = (err?: Error) => void;
  *
  * @example
  * ```ts
- * import { type MessagePart, socket } from "./v5-compat.ts";
+ * import { type MessagePart, socket } from "zmtp-zeromq/v5-compat";
  * const parts: MessagePart[] = ["topic", 42, new Uint8Array([1, 2])];
  * const s = socket("pub");
  * s.send(parts);
@@ -206,7 +206,7 @@ function rethrowLater(e: unknown): void {
  *
  * @example
  * ```ts
- * import { Socket } from "./v5-compat.ts";
+ * import { Socket } from "zmtp-zeromq/v5-compat";
  * const pull = new Socket("pull");
  * const push = new Socket("push");
  * pull.on("message", (msg) => {
@@ -784,7 +784,7 @@ export class Socket extends EventEmitter {
  *
  * @example
  * ```ts
- * import { socket } from "./v5-compat.ts";
+ * import { socket } from "zmtp-zeromq/v5-compat";
  * const s = socket("dealer");
  * s.identity = "worker-1";
  * s.linger = 0;
@@ -939,7 +939,7 @@ for (const [name, option] of OPTION_NAMES) {
  * @throws {TypeError} For an unknown type or option, or a bad value (the socket is closed then).
  * @example
  * ```ts
- * import { socket } from "./v5-compat.ts";
+ * import { socket } from "zmtp-zeromq/v5-compat";
  * const push = socket("push", { linger: 0, sndhwm: 10 });
  * console.log(push.sndhwm); // 10
  * push.close();

@@ -13,7 +13,7 @@ import { getTransport } from "./driver.ts";
  *
  * @example
  * ```ts
- * import { version } from "./mod.ts";
+ * import { version } from "zmtp-zeromq";
  * console.log(version); // "4.3.5"
  * ```
  */
@@ -42,7 +42,7 @@ export interface Capability {
  *
  * @example
  * ```ts
- * import { capability } from "./mod.ts";
+ * import { capability } from "zmtp-zeromq";
  * console.log(capability.curve, capability.ipc); // true true
  * ```
  */

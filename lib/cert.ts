@@ -17,7 +17,7 @@ import { z85Decode } from "./z85.ts";
  *
  * @example
  * ```ts
- * import { type Cert, newCert } from "./mod.ts";
+ * import { type Cert, newCert } from "zmtp-zeromq";
  * const cert: Cert = newCert({ name: "Ann" });
  * console.log(cert.publicKey.length); // 40
  * ```
@@ -46,7 +46,7 @@ export interface ZplItem {
  *
  * @example
  * ```ts
- * import { newCert } from "./mod.ts";
+ * import { newCert } from "zmtp-zeromq";
  * const cert = newCert({ email: "ann@example.com" });
  * console.log(cert.secretKey?.length); // 40
  * ```
@@ -74,7 +74,7 @@ const NAME = /^[A-Za-z0-9$\-_@.&+/]+$/;
  *
  * @example
  * ```ts
- * import { parseZpl } from "./lib/cert.ts";
+ * import { parseZpl } from "./cert.ts";
  * const root = parseZpl('curve\n    public-key = "abc"\n');
  * console.log(root.children[0].children[0].value); // "abc"
  * ```
@@ -159,7 +159,7 @@ const ZERO_KEY = "0".repeat(40);
  *
  * @example
  * ```ts
- * import { certFromText, certToText, newCert } from "./mod.ts";
+ * import { certFromText, certToText, newCert } from "zmtp-zeromq";
  * const cert = newCert({ name: "Ann" });
  * const back = certFromText(certToText(cert, "secret"));
  * console.log(back.secretKey === cert.secretKey, back.metadata.name); // true "Ann"
@@ -232,7 +232,7 @@ const enc = new TextEncoder();
  *
  * @example
  * ```ts
- * import { certToText, newCert } from "./mod.ts";
+ * import { certToText, newCert } from "zmtp-zeromq";
  * const text = certToText(newCert({ name: "Ann" }), "public");
  * console.log(text.includes('    name = "Ann"')); // true
  * ```

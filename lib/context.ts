@@ -43,7 +43,7 @@ export interface Context extends Required<ContextOptions> {}
  *
  * @example
  * ```ts
- * import { Context, Pair } from "./mod.ts";
+ * import { Context, Pair } from "zmtp-zeromq";
  * const ctx = new Context({ blocky: false });
  * const a = new Pair({ context: ctx });
  * console.log(a.linger); // 0

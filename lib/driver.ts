@@ -83,8 +83,8 @@ const transports = new Map<string, Transport>();
  * @param transport The implementation.
  * @example
  * ```ts
- * import { registerTransport } from "./mod.ts";
- * import { nodeTransport } from "./transports/node.ts";
+ * import { registerTransport } from "zmtp-zeromq";
+ * import { nodeTransport } from "../transports/node.ts";
  * registerTransport("tcp", nodeTransport);
  * ```
  */
@@ -105,8 +105,8 @@ export function getTransport(scheme: string): Transport | undefined {
  * @param driver The driver.
  * @example
  * ```ts
- * import { registerDriver, streamDriver } from "./lib/driver.ts";
- * import { nodeTransport } from "./transports/node.ts";
+ * import { registerDriver, streamDriver } from "./driver.ts";
+ * import { nodeTransport } from "../transports/node.ts";
  * registerDriver("tcp", streamDriver(nodeTransport));
  * ```
  */
@@ -123,8 +123,8 @@ export function registerDriver(scheme: string, driver: Driver): void {
  * @throws {TypeError} When the runtime has none for it.
  * @example
  * ```ts
- * import "./mod.ts";
- * import { driverFor } from "./lib/driver.ts";
+ * import "zmtp-zeromq";
+ * import { driverFor } from "./driver.ts";
  * console.log(typeof driverFor("tcp", "tcp://127.0.0.1:5555").bind); // "function"
  * ```
  */
@@ -143,8 +143,8 @@ export function driverFor(scheme: string, address: string): Driver {
  * @returns The driver.
  * @example
  * ```ts
- * import { streamDriver } from "./lib/driver.ts";
- * import { nodeTransport } from "./transports/node.ts";
+ * import { streamDriver } from "./driver.ts";
+ * import { nodeTransport } from "../transports/node.ts";
  * console.log(streamDriver(nodeTransport).timed); // true
  * ```
  */

@@ -32,7 +32,7 @@ const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp"]);
  * @throws {TypeError} When the endpoint is malformed or the transport unknown.
  * @example
  * ```ts
- * import { parseEndpoint } from "./lib/endpoint.ts";
+ * import { parseEndpoint } from "./endpoint.ts";
  * const ep = parseEndpoint("tcp://127.0.0.1:5555", false);
  * console.log(ep.host, ep.port); // "127.0.0.1" 5555
  * ```

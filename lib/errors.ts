@@ -64,7 +64,7 @@ const ERRNO: { readonly [C in ErrorCode]: readonly [number, string] } = {
  * @returns The number, e.g. 11 for EAGAIN.
  * @example
  * ```ts
- * import { errnoOf } from "./mod.ts";
+ * import { errnoOf } from "zmtp-zeromq";
  * console.log(errnoOf("EFSM")); // 156384763
  * ```
  */
@@ -80,7 +80,7 @@ export function errnoOf(code: ErrorCode): number {
  * @returns The message.
  * @example
  * ```ts
- * import { errnoMessage } from "./mod.ts";
+ * import { errnoMessage } from "zmtp-zeromq";
  * console.log(errnoMessage("ENOENT")); // "No such endpoint"
  * ```
  */
@@ -94,7 +94,7 @@ export function errnoMessage(code: ErrorCode): string {
  *
  * @example
  * ```ts
- * import { Pull, ZmqError } from "./mod.ts";
+ * import { Pull, ZmqError } from "zmtp-zeromq";
  * const pull = new Pull({ receiveTimeout: 0 });
  * try {
  *   await pull.receive();
@@ -142,7 +142,7 @@ export class ZmqError extends Error {
  * @returns The error.
  * @example
  * ```ts
- * import { zmqError } from "./lib/errors.ts";
+ * import { zmqError } from "./errors.ts";
  * console.log(zmqError("EFSM", "send a request first").message);
  * // "Operation cannot be accomplished in current state: send a request first"
  * ```
@@ -159,7 +159,7 @@ export function zmqError(code: ErrorCode, detail?: string, options?: { cause?: u
  * @returns The error: `instanceof RangeError`, `code` "EINVAL".
  * @example
  * ```ts
- * import { invalidArgument } from "./lib/errors.ts";
+ * import { invalidArgument } from "./errors.ts";
  * const e = invalidArgument('option "linger" must be from -1 to 2147483647');
  * console.log(e instanceof RangeError, e.code); // true "EINVAL"
  * ```
@@ -177,7 +177,7 @@ export function invalidArgument(detail: string): RangeError & { readonly code: "
  *
  * @example
  * ```ts
- * import { ProtocolError } from "./mod.ts";
+ * import { ProtocolError } from "zmtp-zeromq";
  * const e = new ProtocolError("frame of 2000000 bytes exceeds maxMessageSize");
  * console.log(e.code); // "EPROTO"
  * ```
@@ -201,7 +201,7 @@ export class ProtocolError extends ZmqError {
  *
  * @example
  * ```ts
- * import { HandshakeError } from "./mod.ts";
+ * import { HandshakeError } from "zmtp-zeromq";
  * const e = new HandshakeError("peer socket type PUB is not compatible with PUSH");
  * console.log(e.code); // "EPROTO"
  * ```
@@ -246,7 +246,7 @@ export class HandshakeError extends ZmqError {
  *
  * @example
  * ```ts
- * import { type AuthStatus, HandshakeError } from "./mod.ts";
+ * import { type AuthStatus, HandshakeError } from "zmtp-zeromq";
  * const s: AuthStatus | undefined = new HandshakeError("no", "EPROTO", "auth", 300).status; // 300
  * ```
  */
@@ -257,7 +257,7 @@ export type AuthStatus = 300 | 400 | 500;
  *
  * @example
  * ```ts
- * import { HandshakeError, type HandshakeErrorKind } from "./mod.ts";
+ * import { HandshakeError, type HandshakeErrorKind } from "zmtp-zeromq";
  * const kind: HandshakeErrorKind = new HandshakeError("no").kind; // "protocol"
  * ```
  */
@@ -271,7 +271,7 @@ export type HandshakeErrorKind = "auth" | "protocol";
  * @returns The error.
  * @example
  * ```ts
- * import { authError } from "./lib/errors.ts";
+ * import { authError } from "./errors.ts";
  * console.log(authError("wrong password").kind); // "auth"
  * ```
  */
@@ -303,7 +303,7 @@ const SYSTEM_CODES: Readonly<Record<string, ErrorCode>> = {
  * @returns The error to report.
  * @example
  * ```ts
- * import { systemError } from "./lib/errors.ts";
+ * import { systemError } from "./errors.ts";
  * const e = systemError(Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" }), "tcp://127.0.0.1:5555");
  * console.log((e as { code?: string }).code); // "EADDRINUSE"
  * ```

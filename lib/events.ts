@@ -147,7 +147,7 @@ export function setHubResolver(find: (socket: object) => EventHub | undefined): 
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "zmtp-zeromq";
  * const pull = new Pull();
  * const events = pull.events; // from now on, nothing is missed
  * await pull.bind("tcp://127.0.0.1:*");

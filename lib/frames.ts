@@ -25,7 +25,7 @@ let isView = (u: Uint8Array): boolean => u.constructor === Uint8Array;
  * @param test True for a frame that `make` could have made.
  * @example
  * ```ts
- * import { frameView, useFrameView } from "./lib/frames.ts";
+ * import { frameView, useFrameView } from "./frames.ts";
  * useFrameView((b, o, n) => new Uint8Array(b, o, n), (u) => u.constructor === Uint8Array);
  * console.log(frameView()(new ArrayBuffer(4), 1, 2).length); // 2
  * ```
@@ -41,7 +41,7 @@ export function useFrameView(make: FrameView, test: (frame: Uint8Array) => boole
  * @returns What the decoder builds received frames with.
  * @example
  * ```ts
- * import { frameView } from "./lib/frames.ts";
+ * import { frameView } from "./frames.ts";
  * console.log(frameView()(new ArrayBuffer(8), 0, 8).byteLength); // 8
  * ```
  */
@@ -56,7 +56,7 @@ export function frameView(): FrameView {
  * @returns `msg`, each frame now of the process's frame class.
  * @example
  * ```ts
- * import { asFrames } from "./lib/frames.ts";
+ * import { asFrames } from "./frames.ts";
  * console.log(asFrames([new Uint8Array([104, 105])])[0].length); // 2
  * ```
  */

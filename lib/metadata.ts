@@ -16,7 +16,7 @@ import { invalidArgument } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { Metadata } from "./mod.ts";
+ * import { Metadata } from "zmtp-zeromq";
  * const m = new Metadata([["Socket-Type", "DEALER"]]);
  * console.log(m.get("socket-type")); // "DEALER"
  * ```
@@ -54,7 +54,7 @@ export const METADATA: unique symbol = Symbol("zmtp.metadata");
  * @returns Its metadata, or undefined.
  * @example
  * ```ts
- * import { metadataOf, Pull, Push } from "./mod.ts";
+ * import { metadataOf, Pull, Push } from "zmtp-zeromq";
  * const pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
  * const push = new Push({ metadata: { "X-Tenant": "blue" } });
@@ -104,7 +104,7 @@ const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:.]*)$/;
  * @returns The metadata its messages carry.
  * @example
  * ```ts
- * import { connectionMetadata } from "./lib/metadata.ts";
+ * import { connectionMetadata } from "./metadata.ts";
  * const m = connectionMetadata({ properties: new Map(), remoteAddress: "127.0.0.1:5555" });
  * console.log(m.get("Peer-Address")); // "127.0.0.1"
  * ```
@@ -150,7 +150,7 @@ const NAME = /^[A-Za-z0-9\-_.+]+$/;
  * @throws {RangeError} For a bad name or value (`code` "EINVAL").
  * @example
  * ```ts
- * import { metadataOption } from "./lib/metadata.ts";
+ * import { metadataOption } from "./metadata.ts";
  * console.log(metadataOption("X-Color:red", "metadata")); // { "X-Color": "red" }
  * ```
  */

@@ -183,7 +183,7 @@ function routingId(v: unknown, name: string): string | Uint8Array | null {
  * @throws {TypeError} For anything else.
  * @example
  * ```ts
- * import { curveKey } from "./lib/options.ts";
+ * import { curveKey } from "./options.ts";
  * console.log(curveKey(new Uint8Array(32), "curveSecretKey")?.length); // 32
  * ```
  */
@@ -660,7 +660,7 @@ export function hasOption(name: string, type: string): name is OptionName {
  * @returns A fresh object with every option's default.
  * @example
  * ```ts
- * import { defaultOptions } from "./lib/options.ts";
+ * import { defaultOptions } from "./options.ts";
  * console.log(defaultOptions("DISH").linger); // 0
  * ```
  */
@@ -684,7 +684,7 @@ const lastFamily = new WeakMap<object, "PLAIN" | "CURVE">();
  * @returns The family, if any was set.
  * @example
  * ```ts
- * import { defaultOptions, lastSecurityFamily, setOption } from "./lib/options.ts";
+ * import { defaultOptions, lastSecurityFamily, setOption } from "./options.ts";
  * const opts = defaultOptions("REQ");
  * setOption(opts, "REQ", "plainUsername", "admin");
  * console.log(lastSecurityFamily(opts)); // "PLAIN"
@@ -705,7 +705,7 @@ export function lastSecurityFamily(opts: OptionValues): "PLAIN" | "CURVE" | unde
  * @throws {RangeError} For a value out of range.
  * @example
  * ```ts
- * import { defaultOptions, setOption } from "./lib/options.ts";
+ * import { defaultOptions, setOption } from "./options.ts";
  * const opts = defaultOptions("PUSH");
  * setOption(opts, "PUSH", "linger", 0);
  * console.log(opts.linger); // 0
@@ -734,7 +734,7 @@ export function setOption(opts: OptionValues, type: string, name: string, value:
  * @param holder Where an instance keeps its option values and type name.
  * @example
  * ```ts
- * import { defaultOptions, defineOptions } from "./lib/options.ts";
+ * import { defaultOptions, defineOptions } from "./options.ts";
  * class S {
  *   type = "ROUTER";
  *   opts = defaultOptions("ROUTER");
@@ -808,7 +808,7 @@ export const CONTEXT_OPTIONS: { readonly [K in keyof ContextValues]: OptionRow<C
  * @throws {RangeError} For a value out of range (`code` "EINVAL").
  * @example
  * ```ts
- * import { contextOptions } from "./lib/options.ts";
+ * import { contextOptions } from "./options.ts";
  * console.log(contextOptions({ ioThreads: 4 }).ioThreads); // 4
  * ```
  */
@@ -833,7 +833,7 @@ export function contextOptions(options: unknown): ContextValues {
  * @throws {RangeError} For a value out of range (`code` "EINVAL").
  * @example
  * ```ts
- * import { contextOptions, setContextOption } from "./lib/options.ts";
+ * import { contextOptions, setContextOption } from "./options.ts";
  * const values = contextOptions(undefined);
  * setContextOption(values, "blocky", false);
  * console.log(values.blocky); // false

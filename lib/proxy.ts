@@ -26,7 +26,7 @@ const sends = (s: unknown): s is Sending => typeof (s as Sending).send === "func
  *
  * @example
  * ```ts
- * import { Dealer, Proxy, Router } from "./mod.ts";
+ * import { Dealer, Proxy, Router } from "zmtp-zeromq";
  * const proxy = new Proxy(new Router(), new Dealer());
  * await proxy.frontEnd.bind("tcp://127.0.0.1:*");
  * await proxy.backEnd.bind("tcp://127.0.0.1:*");

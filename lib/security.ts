@@ -28,7 +28,7 @@ import { curveKey, lastSecurityFamily, type OptionValues } from "./options.ts";
  *
  * @example
  * ```ts
- * import type { CurveKey } from "./mod.ts";
+ * import type { CurveKey } from "zmtp-zeromq";
  * const key: CurveKey = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
  * ```
  */
@@ -39,7 +39,7 @@ export type CurveKey = string | Uint8Array;
  *
  * @example
  * ```ts
- * import { curveKeyPair, Reply } from "./mod.ts";
+ * import { curveKeyPair, Reply } from "zmtp-zeromq";
  * const { secretKey } = curveKeyPair();
  * const rep = new Reply({ curveServer: true, curveSecretKey: secretKey, zapDomain: "api" });
  * rep.close();
@@ -75,7 +75,7 @@ export interface SecurityOptions {
  *
  * @example
  * ```ts
- * import { Dealer } from "./mod.ts";
+ * import { Dealer } from "zmtp-zeromq";
  * const d = new Dealer();
  * d.plainUsername = "admin";
  * d.plainPassword = "secret";
@@ -121,8 +121,8 @@ function active(o: OptionValues, family: Family): boolean {
  *
  * @example
  * ```ts
- * import { mechanismOf } from "./lib/security.ts";
- * import { defaultOptions } from "./lib/options.ts";
+ * import { mechanismOf } from "./security.ts";
+ * import { defaultOptions } from "./options.ts";
  * console.log(mechanismOf({ ...defaultOptions("REP"), plainServer: true })); // "PLAIN"
  * ```
  */
@@ -148,9 +148,9 @@ const keyPairs = new WeakMap<Uint8Array, CurveKeyPair>();
  *
  * @example
  * ```ts
- * import { createSecurityMechanism } from "./lib/security.ts";
- * import { defaultOptions } from "./lib/options.ts";
- * import { Context } from "./lib/context.ts";
+ * import { createSecurityMechanism } from "./security.ts";
+ * import { defaultOptions } from "./options.ts";
+ * import { Context } from "./context.ts";
  * const ctx = { socketType: "PUSH", identity: undefined, peerAddress: "127.0.0.1:5555" };
  * const mech = createSecurityMechanism(defaultOptions("PUSH"), new Context(), ctx);
  * console.log(mech.name); // "NULL"
@@ -277,7 +277,7 @@ class NullZapMechanism implements Mechanism {
  *
  * @example
  * ```ts
- * import { curveKeyPair, Reply, Request } from "./mod.ts";
+ * import { curveKeyPair, Reply, Request } from "zmtp-zeromq";
  * const server = curveKeyPair();
  * const rep = new Reply({ curveServer: true, curveSecretKey: server.secretKey });
  * const client = curveKeyPair();
@@ -305,7 +305,7 @@ export function curveKeyPair(): { publicKey: string; secretKey: string } {
  *
  * @example
  * ```ts
- * import { curveKeyPair, curvePublicKey } from "./mod.ts";
+ * import { curveKeyPair, curvePublicKey } from "zmtp-zeromq";
  * const kp = curveKeyPair();
  * console.log(curvePublicKey(kp.secretKey) === kp.publicKey); // true
  * ```

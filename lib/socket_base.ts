@@ -383,7 +383,7 @@ export abstract class SocketBase {
  *
  * @example
  * ```ts
- * import { Pull, Push, type Writable } from "./mod.ts";
+ * import { Pull, Push, type Writable } from "zmtp-zeromq";
  * const pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
  * const push: Writable = new Push();
@@ -415,7 +415,7 @@ export interface Writable {
  *
  * @example
  * ```ts
- * import { Pull, type Readable } from "./mod.ts";
+ * import { Pull, type Readable } from "zmtp-zeromq";
  * const pull = new Pull({ receiveTimeout: 10 });
  * const r: Readable = pull;
  * await r.receive().catch((e) => console.log(e.code)); // "EAGAIN"
@@ -452,7 +452,7 @@ export interface Readable {
  * @param io "send", "receive" or "both"; absent for a type that has its own.
  * @example
  * ```ts
- * import { defineSocket } from "./lib/socket_base.ts";
+ * import { defineSocket } from "./socket_base.ts";
  * console.log(typeof defineSocket); // "function"
  * ```
  */
@@ -496,8 +496,8 @@ function defineReadable(proto: SocketBase): void {
  * @returns Its core.
  * @example
  * ```ts
- * import { Push } from "./mod.ts";
- * import { core } from "./lib/socket_base.ts";
+ * import { Push } from "zmtp-zeromq";
+ * import { core } from "./socket_base.ts";
  * const push = new Push();
  * console.log(core(push).type); // "PUSH" (push.type is 8)
  * push.close();
@@ -515,7 +515,7 @@ export function core(socket: SocketBase): SocketCore {
  * @param type The socket type whose own options to define.
  * @example
  * ```ts
- * import { defineSocketOptions } from "./lib/socket_base.ts";
+ * import { defineSocketOptions } from "./socket_base.ts";
  * console.log(typeof defineSocketOptions); // "function"
  * ```
  */

@@ -48,7 +48,7 @@ const REPLIES = [
  * @throws {RangeError} For a name longer than 255 bytes.
  * @example
  * ```ts
- * import { socksRequest } from "./lib/socks.ts";
+ * import { socksRequest } from "./socks.ts";
  * console.log(socksRequest("127.0.0.1", 5555)); // 5 1 0 1 127 0 0 1 21 179
  * ```
  */
@@ -182,7 +182,7 @@ export function socksConnect(
  * @throws {RangeError} For a username empty or longer than 255 bytes, or a password longer.
  * @example
  * ```ts
- * import { socksLogin } from "./lib/socks.ts";
+ * import { socksLogin } from "./socks.ts";
  * console.log(socksLogin("u", "p")); // 1 1 117 1 112
  * ```
  */
@@ -287,7 +287,7 @@ class Tunnel implements Connection, ConnectionHandler {
  * @returns The bytes, or null when it is not one.
  * @example
  * ```ts
- * import { parseIPv4 } from "./lib/socks.ts";
+ * import { parseIPv4 } from "./socks.ts";
  * console.log(parseIPv4("10.0.0.1")); // 10 0 0 1
  * ```
  */
@@ -310,7 +310,7 @@ export function parseIPv4(s: string): number[] | null {
  * @returns The bytes, or null when it is not one.
  * @example
  * ```ts
- * import { parseIPv6 } from "./lib/socks.ts";
+ * import { parseIPv6 } from "./socks.ts";
  * console.log(parseIPv6("::1")?.[15]); // 1
  * ```
  */

@@ -178,7 +178,7 @@ export interface StreamTransportOptions {
  * @returns The transport.
  * @example
  * ```ts
- * import { registerTransport, streamTransport } from "./mod.ts";
+ * import { registerTransport, streamTransport } from "zmtp-zeromq";
  * // Each connect() gets one end of an in-memory pipe; nobody reads the other.
  * registerTransport("loop", streamTransport({
  *   connect: () => {
@@ -219,7 +219,7 @@ export function streamTransport(options: StreamTransportOptions): Transport {
  * @returns A connection the engine can drive.
  * @example
  * ```ts
- * import { fromStreams } from "./lib/transport.ts";
+ * import { fromStreams } from "./transport.ts";
  * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
  * const conn = fromStreams({ readable, writable, close() {} }, "loopback");
  * ```

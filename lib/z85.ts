@@ -23,7 +23,7 @@ const DECODE = /* @__PURE__ */ (() => {
  *
  * @example
  * ```ts
- * import { z85Encode } from "./mod.ts";
+ * import { z85Encode } from "zmtp-zeromq";
  * const text = z85Encode(new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]));
  * console.log(text); // "HelloWorld"
  * ```
@@ -54,7 +54,7 @@ export function z85Encode(data: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { z85Decode } from "./mod.ts";
+ * import { z85Decode } from "zmtp-zeromq";
  * const bytes = z85Decode("HelloWorld");
  * console.log(bytes.length); // 8
  * ```

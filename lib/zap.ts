@@ -30,7 +30,7 @@ const registry = new WeakMap<Context, Authenticator>();
  *
  * @example
  * ```ts
- * import { createAuthenticator, Reply, setAuthenticator } from "./mod.ts";
+ * import { createAuthenticator, Reply, setAuthenticator } from "zmtp-zeromq";
  * const rep = new Reply({ plainServer: true });
  * setAuthenticator(rep.context, createAuthenticator({ plain: { admin: "secret" } }));
  * setAuthenticator(rep.context, null);
@@ -51,7 +51,7 @@ export function setAuthenticator(context: Context, authenticator: Authenticator 
  *
  * @example
  * ```ts
- * import { Context, getAuthenticator } from "./mod.ts";
+ * import { Context, getAuthenticator } from "zmtp-zeromq";
  * console.log(getAuthenticator(new Context())); // undefined
  * ```
  */
@@ -73,8 +73,8 @@ const handlerClients = new WeakMap<Context, Authenticator>();
  * @param client Makes the authenticator that asks the handler socket of a context.
  * @example
  * ```ts
- * import { useHandlerSocket } from "./lib/zap.ts";
- * import "./lib/zap_handler.ts"; // registers libzmq's handler socket client
+ * import { useHandlerSocket } from "./zap.ts";
+ * import "./zap_handler.ts"; // registers libzmq's handler socket client
  * console.log(typeof useHandlerSocket); // "function"
  * ```
  */
@@ -93,8 +93,8 @@ export function useHandlerSocket(name: string, client: (context: Context) => Aut
  *
  * @example
  * ```ts
- * import { Context } from "./mod.ts";
- * import { handlerSocketAuthenticator } from "./lib/zap.ts";
+ * import { Context } from "zmtp-zeromq";
+ * import { handlerSocketAuthenticator } from "./zap.ts";
  * console.log(handlerSocketAuthenticator(new Context())); // undefined
  * ```
  */
@@ -113,7 +113,7 @@ export function handlerSocketAuthenticator(context: Context): Authenticator | un
  *
  * @example
  * ```ts
- * import type { AuthenticatorOptions } from "./mod.ts";
+ * import type { AuthenticatorOptions } from "zmtp-zeromq";
  * const rules: AuthenticatorOptions = { allow: ["127.0.0.1"], plain: { admin: "secret" }, curve: "any" };
  * ```
  */
@@ -141,7 +141,7 @@ export interface AuthenticatorOptions {
  *
  * @example
  * ```ts
- * import type { CurveCert } from "./lib/zap.ts";
+ * import type { CurveCert } from "./zap.ts";
  * const c: CurveCert = { publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", metadata: { name: "Ann" } };
  * ```
  */
@@ -163,7 +163,7 @@ export interface CurveCert {
  *
  * @example
  * ```ts
- * import { createAuthenticator, curveKeyPair, z85Decode } from "./mod.ts";
+ * import { createAuthenticator, curveKeyPair, z85Decode } from "zmtp-zeromq";
  * const client = curveKeyPair();
  * const auth = createAuthenticator({ deny: ["10.0.0.66"], curve: [client.publicKey] });
  * const reply = await auth({

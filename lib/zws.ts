@@ -42,7 +42,7 @@ export const WEB_CLIENT_PROTOCOLS: readonly string[] = [ZWS_BARE];
  * bare one; undefined for anything that is not ZWS 2.0.
  * @example
  * ```ts
- * import { parseProtocol } from "./lib/zws.ts";
+ * import { parseProtocol } from "./zws.ts";
  * parseProtocol("ZWS2.0/PLAIN"); // { mechanism: "PLAIN", bare: false }
  * parseProtocol("chat"); // undefined
  * ```
@@ -76,7 +76,7 @@ export function parseProtocols(header: string | null | undefined): string[] {
  * @returns The subprotocol, or undefined when there is none to pick.
  * @example
  * ```ts
- * import { selectProtocol } from "./lib/zws.ts";
+ * import { selectProtocol } from "./zws.ts";
  * selectProtocol(["ZWS2.0/NULL", "ZWS2.0"], "NULL"); // "ZWS2.0/NULL"
  * selectProtocol(["ZWS2.0"], "NULL"); // "ZWS2.0"
  * selectProtocol(["ZWS2.0"], "CURVE"); // undefined

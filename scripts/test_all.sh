@@ -170,6 +170,10 @@ if wanted check; then
   else
     echo "deno doc --lint: no errors"
   fi
+  # Every @example in the JSDoc type-checks, importing the package as a user does
+  # ("zmtp-zeromq", mapped to mod.ts by deno.json's imports).
+  echo "-- deno test --doc --no-run (type-checks every JSDoc example)"
+  run "$log" "$DENO" test --doc --no-run mod.ts browser.ts draft.ts v5-compat.ts lib/ transports/ compat/ >/dev/null || rc=1
   echo "-- check_imports"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_imports.ts || rc=1
   echo "-- check_versions"

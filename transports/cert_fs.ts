@@ -34,7 +34,7 @@ async function readCert(path: string): Promise<Cert> {
  *
  * @example
  * ```ts
- * import { loadCert, newCert, saveCert } from "./mod.ts";
+ * import { loadCert, newCert, saveCert } from "zmtp-zeromq";
  * const dir = await Deno.makeTempDir();
  * await saveCert(newCert({ name: "Ann" }), `${dir}/ann`);
  * console.log((await loadCert(`${dir}/ann`)).metadata.name); // "Ann"
@@ -61,7 +61,7 @@ export async function loadCert(path: string): Promise<Cert> {
  *
  * @example
  * ```ts
- * import { newCert, saveCert } from "./mod.ts";
+ * import { newCert, saveCert } from "zmtp-zeromq";
  * const dir = await Deno.makeTempDir();
  * await saveCert(newCert(), `${dir}/server`); // server and server_secret
  * await Deno.remove(dir, { recursive: true });
@@ -97,7 +97,7 @@ const MAX_DEPTH = 16;
  *
  * @example
  * ```ts
- * import { createAuthenticator, loadCertDirectory, newCert, saveCert } from "./mod.ts";
+ * import { createAuthenticator, loadCertDirectory, newCert, saveCert } from "zmtp-zeromq";
  * const dir = await Deno.makeTempDir();
  * await saveCert(newCert({ name: "client" }), `${dir}/client`);
  * const auth = createAuthenticator({ curve: await loadCertDirectory(dir) });

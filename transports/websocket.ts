@@ -509,7 +509,7 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
  * @returns A transport for `ws` and `wss` endpoints.
  * @example
  * ```ts
- * import { registerTransport, wsTransport } from "./mod.ts";
+ * import { registerTransport, wsTransport } from "zmtp-zeromq";
  * const cert = "-----BEGIN CERTIFICATE-----\n...", key = "-----BEGIN PRIVATE KEY-----\n...";
  * registerTransport("wss", wsTransport({ tls: { cert, key } }));
  * ```

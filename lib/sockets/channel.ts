@@ -67,7 +67,7 @@ class ChannelPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Channel } from "./draft.ts";
+ * import { Channel } from "zmtp-zeromq/draft";
  * const a = new Channel();
  * await a.bind("inproc://channel-doc");
  * const b = new Channel();

@@ -63,7 +63,7 @@ class ClientPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Client, Server } from "./draft.ts";
+ * import { Client, Server } from "zmtp-zeromq/draft";
  * const server = new Server();
  * await server.bind("inproc://client-doc");
  * const client = new Client();

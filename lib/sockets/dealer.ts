@@ -66,7 +66,7 @@ class DealerPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Dealer, Router } from "./mod.ts";
+ * import { Dealer, Router } from "zmtp-zeromq";
  * const router = new Router();
  * await router.bind("tcp://127.0.0.1:*");
  * const dealer = new Dealer({ routingId: "d1" });

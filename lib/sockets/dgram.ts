@@ -72,7 +72,7 @@ function udpOnly(address: unknown): void {
  *
  * @example
  * ```ts
- * import { Datagram } from "./draft.ts";
+ * import { Datagram } from "zmtp-zeromq/draft";
  * const a = new Datagram();
  * await a.bind("udp://127.0.0.1:*");
  * const b = new Datagram();

@@ -111,7 +111,7 @@ class DishPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Dish, Radio } from "./mod.ts";
+ * import { Dish, Radio } from "zmtp-zeromq";
  * const dish = new Dish({ receiveTimeout: 1000 });
  * await dish.bind("udp://127.0.0.1:*");
  * dish.join("news");

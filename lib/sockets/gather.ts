@@ -37,7 +37,7 @@ class GatherPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Gather } from "./draft.ts";
+ * import { Gather } from "zmtp-zeromq/draft";
  * const gather = new Gather({ receiveTimeout: 10 });
  * await gather.receive().catch((e) => console.log(e.code)); // "EAGAIN"
  * gather.close();

@@ -56,7 +56,7 @@ class PairPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Pair } from "./mod.ts";
+ * import { Pair } from "zmtp-zeromq";
  * const a = new Pair();
  * await a.bind("tcp://127.0.0.1:*");
  * const b = new Pair();

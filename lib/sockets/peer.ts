@@ -40,7 +40,7 @@ export interface PeerOwnOptions
  *
  * @example
  * ```ts
- * import { Peer } from "./draft.ts";
+ * import { Peer } from "zmtp-zeromq/draft";
  * const a = new Peer();
  * await a.bind("tcp://127.0.0.1:*");
  * const b = new Peer();

@@ -27,7 +27,7 @@ export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOpti
  *
  * @example
  * ```ts
- * import { Publisher } from "./mod.ts";
+ * import { Publisher } from "zmtp-zeromq";
  * const pub = new Publisher();
  * await pub.bind("tcp://127.0.0.1:*");
  * await pub.send(["weather", "sunny"]);

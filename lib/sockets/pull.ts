@@ -41,7 +41,7 @@ class PullPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Pull } from "./mod.ts";
+ * import { Pull } from "zmtp-zeromq";
  * const pull = new Pull({ receiveTimeout: 100 });
  * await pull.bind("tcp://127.0.0.1:*");
  * console.log(pull.lastEndpoint);

@@ -42,7 +42,7 @@ class PushPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Pull, Push } from "./mod.ts";
+ * import { Pull, Push } from "zmtp-zeromq";
  * const pull = new Pull();
  * await pull.bind("tcp://127.0.0.1:*");
  * const push = new Push();

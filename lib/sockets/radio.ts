@@ -114,7 +114,7 @@ export interface RadioOwnOptions extends SendOptions {
  *
  * @example
  * ```ts
- * import { Dish, Radio } from "./mod.ts";
+ * import { Dish, Radio } from "zmtp-zeromq";
  * const dish = new Dish();
  * await dish.bind("tcp://127.0.0.1:*");
  * dish.join("weather");

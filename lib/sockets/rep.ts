@@ -84,7 +84,7 @@ class ReplyPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Reply } from "./mod.ts";
+ * import { Reply } from "zmtp-zeromq";
  * const rep = new Reply();
  * await rep.bind("tcp://127.0.0.1:*");
  * // for await (const [req] of rep) await rep.send(req);

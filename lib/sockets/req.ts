@@ -123,7 +123,7 @@ class RequestPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Reply, Request } from "./mod.ts";
+ * import { Reply, Request } from "zmtp-zeromq";
  * const rep = new Reply();
  * await rep.bind("tcp://127.0.0.1:*");
  * const req = new Request();

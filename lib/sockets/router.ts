@@ -127,7 +127,7 @@ class RouterPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Router } from "./mod.ts";
+ * import { Router } from "zmtp-zeromq";
  * const router = new Router({ mandatory: true });
  * await router.bind("tcp://127.0.0.1:*");
  * await router.send(["nobody", "hi"]).catch((e) => console.log(e.code)); // "EHOSTUNREACH"

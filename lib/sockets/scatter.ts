@@ -39,7 +39,7 @@ class ScatterPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Gather, Scatter } from "./draft.ts";
+ * import { Gather, Scatter } from "zmtp-zeromq/draft";
  * const gather = new Gather();
  * await gather.bind("tcp://127.0.0.1:*");
  * const scatter = new Scatter();

@@ -136,7 +136,7 @@ export async function* routedIterate(socket: SocketBase): AsyncGenerator<ServerM
  *
  * @example
  * ```ts
- * import { Client, Server } from "./draft.ts";
+ * import { Client, Server } from "zmtp-zeromq/draft";
  * const server = new Server();
  * await server.bind("tcp://127.0.0.1:*");
  * const client = new Client();

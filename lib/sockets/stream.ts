@@ -174,7 +174,7 @@ class StreamPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Stream } from "./mod.ts";
+ * import { Stream } from "zmtp-zeromq";
  * const stream = new Stream();
  * await stream.bind("tcp://127.0.0.1:*");
  * await stream.send(["nobody", "hi"]).catch((e) => console.log(e.code)); // "EHOSTUNREACH"

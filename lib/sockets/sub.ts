@@ -25,7 +25,7 @@ export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOpt
  *
  * @example
  * ```ts
- * import { Subscriber } from "./mod.ts";
+ * import { Subscriber } from "zmtp-zeromq";
  * const sub = new Subscriber();
  * sub.subscribe("weather");
  * sub.subscribe(); // everything

@@ -238,7 +238,7 @@ export class PublisherPolicy implements Policy {
  *
  * @example
  * ```ts
- * import { Subscriber, XPublisher } from "./mod.ts";
+ * import { Subscriber, XPublisher } from "zmtp-zeromq";
  * const xpub = new XPublisher();
  * await xpub.bind("tcp://127.0.0.1:*");
  * const sub = new Subscriber();

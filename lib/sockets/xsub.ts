@@ -135,7 +135,7 @@ export interface XSubscriberOwnOptions extends SendOptions, ReceiveOptions {
  *
  * @example
  * ```ts
- * import { XSubscriber } from "./mod.ts";
+ * import { XSubscriber } from "zmtp-zeromq";
  * const xsub = new XSubscriber();
  * await xsub.send(new Uint8Array([1])); // subscribe to everything
  * xsub.close();

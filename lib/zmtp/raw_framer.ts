@@ -66,7 +66,7 @@ export class RawFramer implements Framer {
  * @returns A raw framer.
  * @example
  * ```ts
- * import { rawFramer } from "./lib/zmtp/raw_framer.ts";
+ * import { rawFramer } from "./raw_framer.ts";
  * const f = rawFramer({ send() {}, greeting() {}, frame() {} }, { mechanism: "NULL", asServer: false, maxMessageSize: -1 });
  * console.log(f.encode([0], [new Uint8Array([104, 105])], 1).length); // 1
  * ```

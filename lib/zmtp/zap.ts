@@ -12,7 +12,7 @@ import type { FrameCodec, HandshakeDone, HandshakeStep } from "./mechanism.ts";
  *
  * @example
  * ```ts
- * import type { ZapStatusCode } from "./mod.ts";
+ * import type { ZapStatusCode } from "zmtp-zeromq";
  * const code: ZapStatusCode = "400";
  * ```
  */
@@ -23,7 +23,7 @@ export type ZapStatusCode = "200" | "300" | "400" | "500";
  *
  * @example
  * ```ts
- * import type { ZapRequest } from "./mod.ts";
+ * import type { ZapRequest } from "zmtp-zeromq";
  * const who = (req: ZapRequest) => `${req.mechanism} client at ${req.address}`;
  * ```
  */
@@ -47,7 +47,7 @@ export interface ZapRequest {
  *
  * @example
  * ```ts
- * import type { ZapReply } from "./mod.ts";
+ * import type { ZapReply } from "zmtp-zeromq";
  * const ok: ZapReply = { statusCode: "200", userId: "ann", metadata: { "X-Role": "admin" } };
  * ```
  */
@@ -68,7 +68,7 @@ export interface ZapReply {
  *
  * @example
  * ```ts
- * import type { Authenticator } from "./mod.ts";
+ * import type { Authenticator } from "zmtp-zeromq";
  * const onlyLocal: Authenticator = (req) =>
  *   req.address === "127.0.0.1" ? { statusCode: "200", userId: "local" } : { statusCode: "400", statusText: "Not local" };
  * ```
@@ -98,7 +98,7 @@ const STATUS = new Set(["200", "300", "400", "500"]);
  *
  * @example
  * ```ts
- * import { zapCheck } from "./lib/zmtp/zap.ts";
+ * import { zapCheck } from "./zap.ts";
  * const check = zapCheck(() => ({ statusCode: "200" }), { domain: "", peerAddress: "127.0.0.1:4000", routingId: new Uint8Array(0) });
  * console.log((await check("NULL", [])).statusCode); // "200"
  * ```
@@ -161,7 +161,7 @@ function ipOf(peer: string): string {
  *
  * @example
  * ```ts
- * import { zapRefused } from "./lib/zmtp/zap.ts";
+ * import { zapRefused } from "./zap.ts";
  * console.log(zapRefused({ statusCode: "400", statusText: "", userId: "", metadata: new Map() }).error); // "400"
  * ```
  */
@@ -185,7 +185,7 @@ export function zapRefused(o: ZapOutcome): HandshakeStep {
  *
  * @example
  * ```ts
- * import { zapDone } from "./lib/zmtp/zap.ts";
+ * import { zapDone } from "./zap.ts";
  * const done = zapDone(new Map(), { statusCode: "200", statusText: "", userId: "ann", metadata: new Map() });
  * console.log(done.userId); // "ann"
  * ```
@@ -217,7 +217,7 @@ export function zapDone(
  *
  * @example
  * ```ts
- * import { peerRefused } from "./lib/zmtp/zap.ts";
+ * import { peerRefused } from "./zap.ts";
  * try {
  *   peerRefused(new Uint8Array([5, 69, 82, 82, 79, 82, 3, 52, 48, 48])); // ERROR "400"
  * } catch (e) {

@@ -40,7 +40,7 @@ export interface ZwsOptions {
  * @returns The WebSocket message payload.
  * @example
  * ```ts
- * import { encodeZws } from "./lib/zmtp/zws_framer.ts";
+ * import { encodeZws } from "./zws_framer.ts";
  * encodeZws(0x01, new Uint8Array([7])); // Uint8Array [1, 7]
  * ```
  */
@@ -59,7 +59,7 @@ export function encodeZws(zmtpFlags: number, body: Uint8Array): Uint8Array {
  * @throws {ProtocolError} On an empty message or reserved flag bits.
  * @example
  * ```ts
- * import { zwsFlags } from "./lib/zmtp/zws_framer.ts";
+ * import { zwsFlags } from "./zws_framer.ts";
  * zwsFlags(new Uint8Array([2, 0x05])); // 4: a command
  * ```
  */

@@ -64,7 +64,7 @@ function hsalsa20(key: Uint8Array, input16: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import { x25519 } from "@noble/curves/ed25519.js";
- * import { boxKey } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { boxKey } from "./curve.ts";
  * const a = x25519.utils.randomSecretKey(), b = x25519.utils.randomSecretKey();
  * const k = boxKey(x25519.getSharedSecret(a, x25519.getPublicKey(b)));
  * console.log(k.length); // 32
@@ -84,7 +84,7 @@ export function boxKey(sharedSecret: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
- * import { boxOpen, boxSeal } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { boxOpen, boxSeal } from "./curve.ts";
  * const key = new Uint8Array(32), nonce = new Uint8Array(24);
  * const box = boxSeal(key, nonce, new Uint8Array([1, 2, 3]));
  * console.log(boxOpen(key, nonce, box)); // Uint8Array [1, 2, 3]
@@ -104,7 +104,7 @@ export function boxSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Arra
  *
  * @example
  * ```ts
- * import { boxOpen } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { boxOpen } from "./curve.ts";
  * console.log(boxOpen(new Uint8Array(32), new Uint8Array(24), new Uint8Array(20))); // null
  * ```
  */
@@ -188,7 +188,7 @@ const fromB64url = (s: string): Uint8Array =>
  *
  * @example
  * ```ts
- * import { CurveKeyPair } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { CurveKeyPair } from "./curve.ts";
  * const kp = CurveKeyPair.generate();
  * console.log(kp.publicKey.length, kp.secretKey.length); // 32 32
  * ```
@@ -256,7 +256,7 @@ export class CurveKeyPair {
  *
  * @example
  * ```ts
- * import { CurveCodec } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { CurveCodec } from "./curve.ts";
  * const key = new Uint8Array(32);
  * const client = new CurveCodec(key, false, 3, 1);
  * const server = new CurveCodec(key, true, 2, 2);
@@ -369,7 +369,7 @@ const failAuth = (msg: string): never => {
  *
  * @example
  * ```ts
- * import { CurveKeyPair, CurveMechanism } from "./lib/zmtp/mechanisms/curve.ts";
+ * import { CurveKeyPair, CurveMechanism } from "./curve.ts";
  * const server = CurveKeyPair.generate();
  * const ctx = { socketType: "REQ", identity: new Uint8Array(0), peerAddress: "127.0.0.1:5555" };
  * const mech = new CurveMechanism(ctx, { asServer: false, keyPair: CurveKeyPair.generate(), serverKey: server.publicKey });

@@ -61,7 +61,7 @@ const failAuth = (msg: string): never => {
  *
  * @example
  * ```ts
- * import { PlainMechanism } from "./lib/zmtp/mechanisms/plain.ts";
+ * import { PlainMechanism } from "./plain.ts";
  * const te = new TextEncoder();
  * const ctx = { socketType: "REQ", identity: new Uint8Array(0), peerAddress: "127.0.0.1:5555" };
  * const mech = new PlainMechanism(ctx, { asServer: false, username: te.encode("admin"), password: te.encode("secret") });
