@@ -174,6 +174,8 @@ if wanted check; then
   # ("zmtp-zeromq", mapped to mod.ts by deno.json's imports).
   echo "-- deno test --doc --no-run (type-checks every JSDoc example)"
   run "$log" "$DENO" test --doc --no-run mod.ts browser.ts draft.ts v5-compat.ts lib/ transports/ compat/ >/dev/null || rc=1
+  echo "-- check_doc_links (deno doc --html into .tmp/docs, every link resolves)"
+  run "$log" "$DENO" run -A scripts/check_doc_links.ts || rc=1
   echo "-- check_imports"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_imports.ts || rc=1
   echo "-- check_versions"
