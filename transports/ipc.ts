@@ -11,6 +11,16 @@
 import { unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Endpoint } from "../lib/endpoint.ts";
+
+// The directory for ipc://* paths: the system's temporary directory, or
+// /tmp where reading it is not allowed (Deno without --allow-env).
+function tempDir(): string {
+  try {
+    return tmpdir();
+  } catch {
+    return "/tmp";
+  }
+}
 import type { Connection, Listener, Transport, TransportOptions } from "../lib/transport.ts";
 
 /** Wraps a runtime's unix-socket transport with libzmq's ipc rules. */
@@ -28,7 +38,7 @@ export function ipcTransport(native: () => Promise<Transport>, node: () => Promi
     ): Promise<Listener> {
       let path = ep.path;
       if (path === "*") {
-        path = `${tmpdir()}/zmq-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
+        path = `${tempDir()}/zmq-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
       }
       const abstract = path.startsWith("@");
       if (!abstract) {
