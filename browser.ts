@@ -66,6 +66,7 @@ export { Metadata, metadataOf } from "./lib/metadata.ts";
 export { Context, type ContextOptions, defaultContext as context } from "./lib/context.ts";
 export { type Capability, capability, version } from "./lib/capability.ts";
 export { Proxy } from "./lib/proxy.ts";
+export { setTracer, type Tracer, tracing } from "./lib/trace.ts";
 export {
   type AuthStatus,
   errnoMessage,

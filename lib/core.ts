@@ -6,7 +6,7 @@
 import { type Endpoint, parseEndpoint } from "./endpoint.ts";
 import { Engine, type EngineLike, type EngineOptions } from "./engine.ts";
 import { HandshakeError, ZmqError, zmqError } from "./errors.ts";
-import { type AuthError, EventHub } from "./events.ts";
+import { type AuthError, type Event, EventHub } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import type { Connection } from "./transport.ts";
 import { type Binding, type Driver, driverFor, type DriverHost, type Link } from "./driver.ts";
@@ -22,6 +22,23 @@ import { hold, release, unrefTimer } from "./keepalive.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
 import { type CallOptions, type MessageInput, toMsg } from "./message.ts";
 import { asFrames } from "./frames.ts";
+import { tracing } from "./trace.ts";
+
+// Sockets traced so far, for their names in trace lines (PUSH#3).
+let traced = 0;
+
+// One event as a trace line: its type, address and what it carries.
+function describeEvent(e: Event): string {
+  const r = e as unknown as Record<string, unknown>;
+  let line = e.type;
+  if (typeof r.address === "string") line += ` ${r.address}`;
+  if (typeof r.remoteAddress === "string") line += ` from ${r.remoteAddress}`;
+  if (typeof r.interval === "number") line += ` in ${r.interval} ms`;
+  if (typeof r.userId === "string" && r.userId !== "") line += ` user ${r.userId}`;
+  const err = r.error as { code?: string; message?: string } | undefined;
+  if (err !== undefined) line += `: ${err.code ?? "error"} ${err.message ?? ""}`.trimEnd();
+  return line;
+}
 import { METADATA, type Metadata } from "./metadata.ts";
 
 const encoder = new TextEncoder();
@@ -168,7 +185,17 @@ export class SocketCore implements PipeOwner, DriverHost {
     }
     this.policy = policy(this);
     context.socketOpened();
+    const t = tracing();
+    if (t !== null) {
+      const name = `${type}#${++traced}`;
+      this.trace = (line) => t(`${name} ${line}`);
+      this.trace(`opened`);
+      this.events.attach({ deliver: (e) => this.trace?.(describeEvent(e)), finish: () => this.trace?.("closed") });
+    }
   }
+
+  /** Writes a debug trace line for this socket (lib/trace.ts); null when tracing was off at construction. */
+  trace: ((line: string) => void) | null = null;
 
   /** ZMQ_LAST_ENDPOINT: the endpoint last bound, with its port resolved. */
   get lastEndpoint(): string | null {

@@ -57,6 +57,8 @@ export interface EngineHost {
   engineReady(engine: EngineLike, peer: PeerInfo, done: HandshakeDone): Pipe | string;
   /** The connection is gone; `error` says why when it was not a clean close. */
   engineClosed(engine: EngineLike, error: Error | undefined, wasReady: boolean): void;
+  /** Writes a debug trace line (lib/trace.ts), when tracing is on. */
+  readonly trace?: ((line: string) => void) | null;
 }
 
 const enum State {
@@ -199,6 +201,10 @@ export class Engine implements EngineLike {
   }
 
   #onGreeting(g: PeerGreeting): void {
+    this.#host.trace?.(
+      `${this.endpoint}: greeting from ${this.conn.remoteAddress}: ZMTP ${g.major}.${g.minor}` +
+        (g.legacy !== undefined ? " (legacy framing)" : `, ${g.mechanism}${g.asServer ? " as server" : ""}`),
+    );
     if (g.legacy !== undefined) {
       this.#legacyReady(g.major, g.legacy);
       return;

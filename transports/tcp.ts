@@ -8,6 +8,7 @@
 
 import type { Transport } from "../lib/transport.ts";
 import { registerTransport } from "../lib/driver.ts";
+import { setTracer } from "../lib/trace.ts";
 import { registerTimerRefs } from "../lib/keepalive.ts";
 import { ipcTransport } from "./ipc.ts";
 
@@ -23,13 +24,24 @@ export const runtime: "bun" | "deno" | "node" | "other" = g.Bun !== undefined
   ? "node"
   : "other";
 
+// An environment variable, or undefined where reading it is not allowed;
+// on Deno without asking (a prompt for a debug switch would be a surprise).
+function env(name: string): string | undefined {
+  try {
+    if (g.Deno !== undefined) {
+      if (g.Deno.permissions?.querySync?.({ name: "env", variable: name })?.state !== "granted") return undefined;
+      return g.Deno.env.get(name);
+    }
+    return g.process?.env?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 let chosen: Promise<Transport> | null = null;
 
 function load(): Promise<Transport> {
-  let override: string | undefined;
-  try {
-    override = g.process?.env?.ZMTP_TRANSPORT;
-  } catch { /* no env permission */ }
+  const override = env("ZMTP_TRANSPORT");
   const which = override ?? runtime;
   chosen ??= which === "bun"
     ? import("./bun.ts").then((m) => m.bunTransport)
@@ -54,6 +66,10 @@ export const autoTransport: Transport = {
 if (runtime === "deno" && typeof g.Deno.unrefTimer === "function") {
   registerTimerRefs({ ref: (t) => g.Deno.refTimer(t), unref: (t) => g.Deno.unrefTimer(t) });
 }
+
+// ZMTP_DEBUG=1 (any value but "" and "0"): every socket traces what it does to stderr (lib/trace.ts).
+const debug = env("ZMTP_DEBUG");
+if (debug !== undefined && debug !== "" && debug !== "0") setTracer((line) => console.error(`zmtp: ${line}`));
 
 if (runtime !== "other") {
   registerTransport("tcp", autoTransport);

@@ -5,6 +5,7 @@
 // (ZMQ_XPUB_MANUAL) they are only handed over: the user's subscribe() and
 // unsubscribe() apply them, to the peer of the subscription read last.
 
+import { show } from "../trace.ts";
 import { latin1 } from "../bytes.ts";
 import { zmqError } from "../errors.ts";
 import { isMsg, type Msg, type Pipe, Subscription } from "../pipe.ts";
@@ -145,6 +146,7 @@ export class PublisherPolicy implements Policy {
   }
 
   #subscription(pipe: Pipe, subscribe: boolean, topic: Uint8Array): void {
+    this.#core.trace?.(`${pipe.endpoint}: peer ${subscribe ? "subscribes to" : "cancels"} ${show(topic)}`);
     if (this.#deliver && this.#manual()) {
       let mine = this.#manualSubs.get(pipe);
       if (mine === undefined) this.#manualSubs.set(pipe, mine = new Map());

@@ -1,6 +1,7 @@
 // XSUB (RFC 29): sends subscriptions to every publisher (resent after each
 // reconnect), fair-queues what they publish. SUB adds local filtering.
 
+import { show } from "../trace.ts";
 import { type Msg, type Pipe, Subscription } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { TopicSet } from "../routing/trie.ts";
@@ -35,6 +36,7 @@ export class SubscriberPolicy implements Policy {
 
   /** Adds a subscription and tells the publishers. */
   subscribe(topic: Uint8Array): void {
+    this.#core.trace?.(`subscribe ${show(topic)}`);
     this.#topics.add(topic);
     // libzmq forwards every subscribe, deduplication is the publisher's job.
     toConnected(this.#pipes, new Subscription(true, topic));
@@ -42,6 +44,7 @@ export class SubscriberPolicy implements Policy {
 
   /** Drops a subscription; publishers hear when its count is 0. */
   unsubscribe(topic: Uint8Array): void {
+    this.#core.trace?.(`unsubscribe ${show(topic)}`);
     if (this.#topics.remove(topic)) toConnected(this.#pipes, new Subscription(false, topic));
   }
 
