@@ -185,6 +185,28 @@ describe("STREAM with plain TCP peers", { timeout: TEST_TIMEOUT }, () => {
     }
   });
 
+  test("over ipc: connect notification, bytes both ways, disconnect notification", async () => {
+    const s = new Stream({ linger: 0 });
+    try {
+      await s.bind("ipc://*");
+      const path = s.lastEndpoint!.slice("ipc://".length);
+      const sock = net.connect(path);
+      sock.on("error", () => {});
+      let got = "";
+      sock.on("data", (d: Uint8Array) => got += text(d));
+      const [id, first] = await next(s, "connect notification");
+      assert.equal(first, "");
+      sock.write("ping");
+      assert.deepEqual(await next(s, "data"), [id, "ping"]);
+      await s.send([Buffer.from(id, "hex"), "pong"]);
+      await waitFor("the client reads", () => got === "pong");
+      sock.end();
+      assert.deepEqual(await next(s, "disconnect notification"), [id, ""]);
+    } finally {
+      closeAll(s);
+    }
+  });
+
   test("notify false: no empty messages, data only", async () => {
     const s = new Stream({ notify: false, linger: 0 });
     try {
