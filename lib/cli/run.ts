@@ -108,8 +108,9 @@ class Run {
     const options: Record<string, unknown> = { linger: intOption(p, "linger", 2000, -1), ...security(p), ...extra };
     const timeout = intOption(p, "timeout", -1, -1);
     if (timeout >= 0 && !("receiveTimeout" in extra)) {
-      options.receiveTimeout = timeout;
-      options.sendTimeout = timeout;
+      const proto = CLASSES[type].prototype as Partial<Receiver & Sender>;
+      if (typeof proto.receive === "function") options.receiveTimeout = timeout;
+      if (typeof proto.send === "function") options.sendTimeout = timeout;
     }
     const id = stringOption(p, "routing-id");
     if (id !== undefined && HAS_ROUTING_ID.has(type)) options.routingId = id;
@@ -122,8 +123,11 @@ class Run {
     this.sockets.push(s);
     for (const { bind, endpoint } of endpoints) {
       try {
-        if (bind) await s.bind(endpoint);
-        else s.connect(endpoint);
+        if (bind) {
+          await s.bind(endpoint);
+          // A wildcard's actual address, for whoever connects (and the tests).
+          if (endpoint.includes("*")) await this.io.stderr(`${PROGRAM}: bound to ${s.lastEndpoint}\n`);
+        } else s.connect(endpoint);
       } catch (e) {
         const what = bind ? "bind to" : "connect to";
         if (e instanceof TypeError || (e instanceof ZmqError && e.code === "EINVAL")) {
@@ -430,8 +434,10 @@ async function proxy(run: Run): Promise<void> {
     run.sockets.push(capture);
     for (const { bind, endpoint } of endpointArgs(captureArg, true)) {
       try {
-        if (bind) await capture.bind(endpoint);
-        else capture.connect(endpoint);
+        if (bind) {
+          await capture.bind(endpoint);
+          if (endpoint.includes("*")) await run.io.stderr(`${PROGRAM}: capture bound to ${capture.lastEndpoint}\n`);
+        } else capture.connect(endpoint);
       } catch (e) {
         throw new CliError(`Cannot ${bind ? "bind" : "connect"} the capture socket to '${endpoint}': ${errorText(e)}`);
       }
@@ -524,8 +530,10 @@ async function monitor(run: Run): Promise<void> {
   const events = opened.events;
   for (const { bind, endpoint } of endpointArgs(run.p.positionals[0], false)) {
     try {
-      if (bind) await opened.bind(endpoint);
-      else opened.connect(endpoint);
+      if (bind) {
+        await opened.bind(endpoint);
+        if (endpoint.includes("*")) await run.io.stderr(`${PROGRAM}: bound to ${opened.lastEndpoint}\n`);
+      } else opened.connect(endpoint);
     } catch (e) {
       throw new CliError(`Cannot ${bind ? "bind to" : "connect to"} '${endpoint}': ${errorText(e)}`);
     }
@@ -781,7 +789,7 @@ export function helpText(command?: string): string {
       "",
       "Exit codes: 0 done, 1 usage error, 2 runtime or connection error (bind, timeout, ...),",
       "130 interrupted (Ctrl-C; queued messages still get --linger ms to leave).",
-      `Version ${version}.`,
+      `ZMTP 3.1, as libzmq ${version}.`,
       "",
     ].join("\n");
   }
@@ -833,7 +841,7 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs(io.args);
     if (parsed.command === "version") {
-      await io.stdout(`${PROGRAM} ${version}\n`);
+      await io.stdout(`${PROGRAM} (ZMTP 3.1, as libzmq ${version})\n`);
       return EXIT.ok;
     }
     if (parsed.command === "help") {
