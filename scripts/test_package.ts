@@ -495,6 +495,18 @@ async function main(): Promise<number> {
     await must(BUN, args, bunApp);
   });
 
+  // The README's Command line examples, as written, where the package is installed.
+  add("README: the Command line examples (npx zmtp-zeromq)", [npmInstall], async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /^## Command line\n[\s\S]*?^```sh\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+    if (block === undefined) throw new Error("README.md has no `## Command line` section with a sh block");
+    const r = await must("bash", ["-euo", "pipefail", "-c", block], app);
+    const out = r.out.split("\n");
+    const want = ["one", "two", "HELLO", '["weather","21C"]'];
+    if (JSON.stringify(out.slice(0, 4)) !== JSON.stringify(want) || !/^public \S{40}$/.test(out[4] ?? "")) {
+      throw new Error(`the README's Command line examples printed ${JSON.stringify(r.out)}`);
+    }
+  });
   add("bun: the zmtp bin", [bunAdd], async () => {
     keyPair((await must(BUN, [join(bunApp, "node_modules", ".bin", "zmtp"), "keygen"], bunApp)).out);
   });

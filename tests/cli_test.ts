@@ -211,6 +211,19 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
     }
   });
 
+  test("dealer to router: routing id, and stdin sent while messages print", async () => {
+    try {
+      const router = start(["router", "--bind", ANY, "--count", "1", "--json"]);
+      const dealer = start(["dealer", "--connect", await router.bound(), "--routing-id", "d1"], "hi\n");
+      await router.done();
+      assert.deepEqual(JSON.parse(router.text), ["d1", "hi"]);
+      dealer.proc.kill("SIGINT");
+      await dealer.done(130);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test("binary formats round-trip through push and pull", async () => {
     try {
       const msgs = [[Buffer.from([0, 1, 10, 255]), Buffer.from("\n\0")], [Buffer.alloc(0)]];
@@ -232,6 +245,7 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
 
   test("proxy between push and pull, with a capture", async () => {
     try {
+      const captured = start(["pull", "--bind", ANY, "--count", "2"]);
       const proxy = start([
         "proxy",
         `pull=@${ANY}`,
@@ -239,7 +253,7 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
         "--count",
         "2",
         "--capture",
-        "@inproc://capture",
+        `push=>${await captured.bound()}`,
       ]);
       const front = await proxy.bound(0);
       const back = await proxy.bound(1);
@@ -248,6 +262,8 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
       await pull.done();
       assert.equal(pull.text, "x\ny\n");
       await proxy.done();
+      await captured.done();
+      assert.equal(captured.text, "x\ny\n");
     } finally {
       await cleanup();
     }

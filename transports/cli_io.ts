@@ -12,8 +12,6 @@ import { Buffer } from "node:buffer";
 import type { CliIo, ExecResult } from "../lib/cli/io.ts";
 import { saveCert } from "./cert_fs.ts";
 
-let stdinUsed = false;
-
 function write(stream: NodeJS.WriteStream, data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(data, (err) => err ? reject(err) : resolve());
@@ -33,10 +31,7 @@ export function processIo(): CliIo {
   });
   return {
     args: process.argv.slice(2),
-    stdin: () => {
-      stdinUsed = true;
-      return process.stdin as AsyncIterable<Uint8Array>;
-    },
+    stdin: () => process.stdin as AsyncIterable<Uint8Array>,
     stdoutIsTty: process.stdout.isTTY === true,
     stdout: (data) => write(process.stdout, data),
     stderr: (data) => write(process.stderr, data),
@@ -70,14 +65,13 @@ export function processIo(): CliIo {
 }
 
 /**
- * Ends the program with `code` once what is queued has left: stdout is
- * flushed, stdin released, and the sockets' linger keeps the process up
- * until their messages are delivered (lib/keepalive.ts).
+ * Ends the program with `code` once stdout is flushed (main() has waited for
+ * the sockets' linger). Explicitly: an open stdin would keep it running.
  *
  * @param code The exit code.
  */
 export async function finish(code: number): Promise<void> {
-  process.exitCode = code;
   await write(process.stdout, "");
-  if (stdinUsed) process.stdin.destroy();
+  await write(process.stderr, "");
+  process.exit(code);
 }

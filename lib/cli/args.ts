@@ -158,8 +158,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     details: "FRONT and BACK are [TYPE=][@|>]ENDPOINT[,ENDPOINT...]: '@' binds (the default), '>' connects,\n" +
       "and a TYPE prefix (router, dealer, xsub, xpub, pull, push) picks that side's socket type.\n" +
       "--type picks both: router-dealer (default; also 'queue'), xsub-xpub ('forwarder'), pull-push ('streamer').\n" +
-      "--capture sends a copy of every forwarded message to a PUB socket at ENDPOINT\n" +
-      "(same prefixes: bound unless '>').",
+      "--capture [pub=|push=][@|>]ENDPOINT sends a copy of every forwarded message to a PUB\n" +
+      "(default) or PUSH socket there, bound unless '>'.",
     options: {
       type: { kind: "value", arg: "TYPE", help: "router-dealer (default), xsub-xpub or pull-push" },
       capture: { kind: "value", arg: "ENDPOINT", help: "publish a copy of every message on ENDPOINT" },

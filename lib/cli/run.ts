@@ -24,7 +24,7 @@ import { version } from "../capability.ts";
 import { newCert } from "../cert.ts";
 import { ZmqError } from "../errors.ts";
 import type { Event } from "../events.ts";
-import { unrefTimer } from "../keepalive.ts";
+import { holdCount, unrefTimer } from "../keepalive.ts";
 import { curveKeyPair, curvePublicKey } from "../security.ts";
 import type { SocketBase } from "../socket_base.ts";
 import { Dealer } from "../sockets/dealer.ts";
@@ -429,10 +429,12 @@ async function proxy(run: Run): Promise<void> {
   const captureArg = stringOption(run.p, "capture");
   let capture: Sock | undefined;
   if (captureArg !== undefined) {
-    // The capture socket has no security of its own: its options are the proxy's.
-    capture = new Publisher({ linger: 0 }) as Sock;
+    // PUB by default, as libzmq's captures mostly are; `push=` for a capture that must not drop.
+    const m = /^(pub|push)=(.*)$/i.exec(captureArg);
+    const linger = intOption(run.p, "linger", 2000, -1);
+    capture = (m?.[1].toLowerCase() === "push" ? new Push({ linger }) : new Publisher({ linger })) as Sock;
     run.sockets.push(capture);
-    for (const { bind, endpoint } of endpointArgs(captureArg, true)) {
+    for (const { bind, endpoint } of endpointArgs(m === null ? captureArg : m[2], true)) {
       try {
         if (bind) {
           await capture.bind(endpoint);
@@ -863,9 +865,20 @@ export async function main(io: CliIo): Promise<number> {
     return run.interrupted ? EXIT.interrupted : await failed(io, e);
   } finally {
     off();
-    // Queued messages keep going out for --linger ms (the process stays up for them).
+    // Queued messages keep going out for --linger ms; the caller exits after.
     for (const s of run.sockets) s.close();
+    await lingered();
   }
+}
+
+/**
+ * Resolves once no socket holds the process (lib/keepalive.ts): closed
+ * sockets have delivered what was queued or their linger ran out. The
+ * process itself may still be held by stdin, so the program exits
+ * explicitly after this.
+ */
+async function lingered(): Promise<void> {
+  while (holdCount() > 0) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function failed(io: CliIo, e: unknown): Promise<number> {
