@@ -295,6 +295,24 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
       assert.equal(r.text, "secret\n");
       await rep.done();
 
+      // A wrong server key: the server says why on stderr, the client gives up at --timeout.
+      const other = JSON.parse((await cli(["keygen", "--json"]).done()).text);
+      const strict = start(["rep", "--bind", ANY, "--curve-server", "--curve-secret-key", keys.secret]);
+      const refused = cli([
+        "req",
+        "--connect",
+        await strict.bound(),
+        "--curve-server-key",
+        other.public,
+        "--timeout",
+        "3000",
+      ], "x\n");
+      await strict.until(
+        "the refusal",
+        () => /^zmtp: handshake:error:auth .*wrong server key/m.exec(strict.stderr)?.[0],
+      );
+      assert.match((await refused.done(2)).stderr, /Timed out after 3000 ms/);
+
       const plain = start(["rep", "--bind", ANY, "--count", "1", "--plain-server", "--plain", "ann:pw"]);
       const p = await cli(["req", "--connect", await plain.bound(), "--plain", "ann:pw"], "plain\n").done();
       assert.equal(p.text, "plain\n");

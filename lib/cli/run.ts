@@ -23,7 +23,7 @@ import type { CliIo } from "./io.ts";
 import { version } from "../capability.ts";
 import { newCert } from "../cert.ts";
 import { ZmqError } from "../errors.ts";
-import type { Event } from "../events.ts";
+import { type Event, Observer } from "../events.ts";
 import { holdCount, unrefTimer } from "../keepalive.ts";
 import { curveKeyPair, curvePublicKey } from "../security.ts";
 import type { SocketBase } from "../socket_base.ts";
@@ -103,7 +103,12 @@ class Run {
   }
 
   /** A socket of `type` with the command line's options, bound and connected. */
-  async open(type: string, endpoints: EndpointArg[], extra: Record<string, unknown> = {}): Promise<Sock> {
+  async open(
+    type: string,
+    endpoints: EndpointArg[],
+    extra: Record<string, unknown> = {},
+    announce = true,
+  ): Promise<Sock> {
     const p = this.p;
     const options: Record<string, unknown> = { linger: intOption(p, "linger", 2000, -1), ...security(p), ...extra };
     const timeout = intOption(p, "timeout", -1, -1);
@@ -121,12 +126,13 @@ class Run {
       throw this.usage((e as Error).message);
     }
     this.sockets.push(s);
+    if (announce) this.warnings(s);
     for (const { bind, endpoint } of endpoints) {
       try {
         if (bind) {
           await s.bind(endpoint);
           // A wildcard's actual address, for whoever connects (and the tests).
-          if (endpoint.includes("*")) await this.io.stderr(`${PROGRAM}: bound to ${s.lastEndpoint}\n`);
+          if (announce && endpoint.includes("*")) await this.io.stderr(`${PROGRAM}: bound to ${s.lastEndpoint}\n`);
         } else s.connect(endpoint);
       } catch (e) {
         const what = bind ? "bind to" : "connect to";
@@ -137,6 +143,25 @@ class Run {
       }
     }
     return s as Sock;
+  }
+
+  /**
+   * Reports on stderr, once each, the failures a socket otherwise retries
+   * silently: a refused or malformed handshake (wrong keys, credentials or
+   * socket type).
+   */
+  warnings(s: SocketBase): void {
+    const seen = new Set<string>();
+    const events = new Observer(s);
+    (async () => {
+      for await (const e of events) {
+        if (!e.type.startsWith("handshake:error") && e.type !== "accept:error") continue;
+        const line = eventLine(e, false);
+        if (seen.has(line)) continue;
+        seen.add(line);
+        await this.io.stderr(`${PROGRAM}: ${line}\n`);
+      }
+    })().catch(() => {});
   }
 
   /** The --bind and --connect endpoints; at least one. */
@@ -714,8 +739,8 @@ async function bench(run: Run): Promise<void> {
       throw run.usage(`Unknown transport '${transport}' (tcp, ipc or inproc)`);
     };
     const local = async (a: string, b: string, name: string) => {
-      const x = await run.open(a, [{ bind: true, endpoint: address(name) }], { linger: 0 });
-      const y = await run.open(b, [{ bind: false, endpoint: x.lastEndpoint! }], { linger: 0 });
+      const x = await run.open(a, [{ bind: true, endpoint: address(name) }], { linger: 0 }, false);
+      const y = await run.open(b, [{ bind: false, endpoint: x.lastEndpoint! }], { linger: 0 }, false);
       return [x, y];
     };
     const [pull, push] = await local("pull", "push", "throughput");
