@@ -892,18 +892,20 @@ export async function main(io: CliIo): Promise<number> {
     off();
     // Queued messages keep going out for --linger ms; the caller exits after.
     for (const s of run.sockets) s.close();
-    await lingered();
+    const linger = "linger" in COMMANDS[parsed.command].options ? intOption(parsed, "linger", 2000, -1) : 5000;
+    await lingered(linger < 0 ? Infinity : linger + 1000);
   }
 }
 
 /**
  * Resolves once no socket holds the process (lib/keepalive.ts): closed
- * sockets have delivered what was queued or their linger ran out. The
- * process itself may still be held by stdin, so the program exits
- * explicitly after this.
+ * sockets have delivered what was queued or their linger ran out (bounded
+ * a little after the linger, in case something else holds). The process
+ * itself may still be held by stdin, so the program exits explicitly after.
  */
-async function lingered(): Promise<void> {
-  while (holdCount() > 0) await new Promise((r) => setTimeout(r, 10));
+async function lingered(limitMs: number): Promise<void> {
+  const until = performance.now() + limitMs;
+  while (holdCount() > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function failed(io: CliIo, e: unknown): Promise<number> {
