@@ -61,6 +61,11 @@ export function hold(): void {
   else (handle as Refable).ref();
 }
 
+/** @internal How many holds are open (0: nothing of ours keeps the process alive). */
+export function holdCount(): number {
+  return holds;
+}
+
 /** @internal Ends one {@link hold}. */
 export function release(): void {
   if (holds === 0 || --holds > 0) return;

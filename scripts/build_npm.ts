@@ -11,7 +11,10 @@
  * - `npm/esm/tests/` the tests, compiled the same way so that `../mod.ts`
  *   resolves to the compiled package; not published (see `files`);
  * - `npm/package.json` generated from deno.json (name, version, license,
- *   exports) and the root package.json's `dependencies`.
+ *   exports) and the root package.json's `dependencies`;
+ * - `npm/esm/cli.js` the `zmtp` command (cli.ts, deno.json's `./cli`
+ *   export): a `bin`, executable, with its `#!/usr/bin/env node` line; not an
+ *   import entry of the npm package (importing it would run it).
  *
  * Why CommonJS is a wrapper and not a second build: a program that both
  * `import`s and `require`s the package (or depends on two libraries that do)
@@ -29,7 +32,17 @@
  */
 
 import ts from "typescript";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -46,6 +59,8 @@ const STAGING = join(ROOT, ".tmp", `npm-build-${process.pid}`);
 
 /** Source trees compiled into npm/esm/; tests/ is compiled but not published. */
 const PUBLISHED_DIRS = ["lib", "transports", "compat"];
+/** The executables: `bin` name to the deno.json export that is the program. */
+const BINS: Record<string, string> = { zmtp: "./cli" };
 const TEST_DIRS = ["tests"];
 
 /**
@@ -189,9 +204,18 @@ function main(): void {
   const t0 = performance.now();
   const deno = readJson<DenoJson>(join(ROOT, "deno.json"));
   const pkg = readJson<{ dependencies?: Record<string, string> }>(join(ROOT, "package.json"));
-  const exportsMap = typeof deno.exports === "string" ? { ".": deno.exports } : deno.exports;
+  const allExports = typeof deno.exports === "string" ? { ".": deno.exports } : deno.exports;
+  const binExports = new Set(Object.values(BINS));
+  // The programs are bins, not modules to import.
+  const exportsMap = Object.fromEntries(Object.entries(allExports).filter(([k]) => !binExports.has(k)));
+  const bins: Record<string, string> = {};
+  for (const [name, key] of Object.entries(BINS)) {
+    const src = allExports[key];
+    if (src === undefined) throw new Error(`build_npm: deno.json exports no ${key} for the ${name} bin`);
+    bins[name] = src;
+  }
 
-  const entryFiles = Object.values(exportsMap).map((p) => join(ROOT, p));
+  const entryFiles = [...Object.values(exportsMap), ...Object.values(bins)].map((p) => join(ROOT, p));
   const published = [join(ROOT, "mod.ts"), ...entryFiles, ...PUBLISHED_DIRS.flatMap((d) => walk(join(ROOT, d), isTs))];
   const tests = TEST_DIRS.flatMap((d) => walk(join(ROOT, d), isTs));
   const rootNames = [...new Set([...published, ...tests])];
@@ -200,6 +224,8 @@ function main(): void {
   rmSync(STAGING, { recursive: true, force: true });
   mkdirSync(esm, { recursive: true });
   compile(rootNames, esm);
+  // npm makes a bin executable on install; this is for running it from npm/ directly.
+  for (const src of Object.values(bins)) chmodSync(join(esm, `${entryBase(src)}.js`), 0o755);
 
   // Fixtures next to the tests (peer scripts, data) keep their relative place.
   for (const d of TEST_DIRS) {
@@ -235,6 +261,7 @@ function main(): void {
 
   const files = [
     ...Object.values(exportsMap).flatMap((v) => [`esm/${entryBase(v)}.js`, `esm/${entryBase(v)}.d.ts`]),
+    ...Object.values(bins).map((v) => `esm/${entryBase(v)}.js`),
     ...PUBLISHED_DIRS.map((d) => `esm/${d}/`),
     "cjs/",
   ];
@@ -268,6 +295,7 @@ function main(): void {
     license: deno.license ?? "MIT",
     type: "module",
     main: main.require.default,
+    bin: Object.fromEntries(Object.entries(bins).map(([name, src]) => [name, `./esm/${entryBase(src)}.js`])),
     types: main.require.types,
     exports: exportsField,
     typesVersions: { "*": typesVersions },

@@ -151,7 +151,7 @@ if wanted check; then
   banner "check: deno check, deno lint, deno fmt --check, runtime-free, imports, versions"
   start=$SECONDS
   log=$LOGS/check.log
-  targets=(mod.ts draft.ts)
+  targets=(mod.ts draft.ts cli.ts)
   for d in transports tests bench scripts; do [[ -d $d ]] && targets+=("$d/"); done
   rc=0
   echo "-- deno check ${targets[*]}"
@@ -162,8 +162,8 @@ if wanted check; then
   run "$log" "$DENO" fmt --check || rc=1
   echo "-- check_runtime_free"
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_runtime_free.ts || rc=1
-  echo "-- deno doc --lint mod.ts browser.ts draft.ts v5-compat.ts"
-  NO_COLOR=1 "$DENO" doc --lint mod.ts browser.ts draft.ts v5-compat.ts >"$LOGS/doclint.txt" 2>&1 || true
+  echo "-- deno doc --lint mod.ts browser.ts draft.ts v5-compat.ts cli.ts"
+  NO_COLOR=1 "$DENO" doc --lint mod.ts browser.ts draft.ts v5-compat.ts cli.ts >"$LOGS/doclint.txt" 2>&1 || true
   if grep -q '^error' "$LOGS/doclint.txt"; then
     grep -A4 '^error' "$LOGS/doclint.txt" | tee -a "$log"
     rc=1

@@ -412,6 +412,7 @@ async function main(): Promise<number> {
       }
     }
     if (!packed.includes("cjs/package.json")) throw new Error("the tarball lacks cjs/package.json");
+    if (!packed.includes("esm/cli.js")) throw new Error("the tarball lacks esm/cli.js (the zmtp bin)");
     const stray = packed.filter((p) => p.startsWith("esm/tests/"));
     if (stray.length > 0) throw new Error(`the tarball holds tests: ${stray.slice(0, 3).join(", ")}`);
     return Promise.resolve();
@@ -422,9 +423,14 @@ async function main(): Promise<number> {
       pkg[k] === undefined
     );
     if (missing.length > 0) throw new Error(`npm/package.json lacks ${missing.join(", ")}`);
-    if ("bin" in pkg) throw new Error("npm/package.json has a bin");
+    if (JSON.stringify(pkg.bin) !== JSON.stringify({ zmtp: "./esm/cli.js" })) {
+      throw new Error(`npm/package.json's bin is ${JSON.stringify(pkg.bin)}, not { zmtp: ./esm/cli.js }`);
+    }
+    if (!readFileSync(join(ROOT, "npm", "esm", "cli.js"), "utf8").startsWith("#!/usr/bin/env node\n")) {
+      throw new Error("npm/esm/cli.js does not start with its #! line");
+    }
     if (JSON.stringify(pkg).includes("<")) throw new Error("npm/package.json has a placeholder");
-    for (const f of ["./esm/mod.js", "./esm/transports/tcp.js", "./cjs/mod.js"]) {
+    for (const f of ["./esm/mod.js", "./esm/transports/tcp.js", "./cjs/mod.js", "./esm/cli.js"]) {
       if (!pkg.sideEffects.includes(f)) throw new Error(`sideEffects does not list ${f}`);
     }
     for (const sub of [".", "./browser", "./draft", "./v5-compat"]) {
@@ -457,6 +463,16 @@ async function main(): Promise<number> {
     }
   });
 
+  // The CLI as installed: `npx <package>` (its one bin), and the bin under Bun.
+  const keyPair = (out: string) => {
+    if (!/^public \S{40}\nsecret \S{40}\n$/.test(out)) throw new Error(`zmtp keygen printed ${JSON.stringify(out)}`);
+  };
+  add(`node: npx ${NAME} keygen (the zmtp bin)`, [npmInstall], async () => {
+    keyPair((await must("npx", ["--no-install", NAME, "keygen"], app, undefined, true)).out);
+    const help = await must(join(app, "node_modules", ".bin", "zmtp"), ["help"], app);
+    if (!help.out.startsWith("Usage: zmtp COMMAND")) throw new Error(`zmtp help printed ${help.out}`);
+  });
+
   // zeromq.js 5 code: the legacy API from CommonJS and ESM.
   add("node: require and import of ./v5-compat (zeromq.js 5's API)", [npmInstall], async () => {
     const prog = (load: string) =>
@@ -477,6 +493,22 @@ async function main(): Promise<number> {
     writeFileSync(join(bunApp, "package.json"), JSON.stringify({ name: "bun-app", private: true }) + "\n");
     const [, ...args] = installLine("bun");
     await must(BUN, args, bunApp);
+  });
+
+  // The README's Command line examples, as written, where the package is installed.
+  add("README: the Command line examples (npx zmtp-zeromq)", [npmInstall], async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /^## Command line\n[\s\S]*?^```sh\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+    if (block === undefined) throw new Error("README.md has no `## Command line` section with a sh block");
+    const r = await must("bash", ["-euo", "pipefail", "-c", block], app);
+    const out = r.out.split("\n");
+    const want = ["one", "two", "HELLO", '["weather","21C"]'];
+    if (JSON.stringify(out.slice(0, 4)) !== JSON.stringify(want) || !/^public \S{40}$/.test(out[4] ?? "")) {
+      throw new Error(`the README's Command line examples printed ${JSON.stringify(r.out)}`);
+    }
+  });
+  add("bun: the zmtp bin", [bunAdd], async () => {
+    keyPair((await must(BUN, [join(bunApp, "node_modules", ".bin", "zmtp"), "keygen"], bunApp)).out);
   });
 
   // The README's programs, each with each command of its first line.
