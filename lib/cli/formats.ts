@@ -163,7 +163,7 @@ export function encodeMessage(frames: readonly Uint8Array[], o: FormatOptions): 
  *
  * @example
  * ```ts
- * import { MessageDecoder } from "./lib/cli/formats.ts";
+ * import { MessageDecoder } from "./formats.ts";
  * const d = new MessageDecoder({ format: "lines", encoding: "text" });
  * console.log(d.push(new TextEncoder().encode("a\nb")).length); // 1
  * console.log(d.end().length); // 1
