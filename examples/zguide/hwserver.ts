@@ -7,6 +7,7 @@ import { intOption, option, text } from "./_args.ts";
 const count = intOption("count", 10);
 const socket = new Reply({ receiveTimeout: intOption("idle", 10_000) });
 await socket.bind(option("bind", "tcp://*:5555"));
+console.log("Server ready");
 
 try {
   for (let served = 0; served < count; served++) {

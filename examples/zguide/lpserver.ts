@@ -11,6 +11,7 @@ import { intOption, option, text } from "./_args.ts";
 const crashAfter = intOption("crash-after", -1);
 const server = new Reply({ receiveTimeout: intOption("idle", 10_000) });
 await server.bind(option("bind", "tcp://*:5555"));
+console.log("I: server ready");
 
 try {
   for (let cycles = 1;; cycles++) {

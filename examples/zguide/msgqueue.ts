@@ -9,6 +9,7 @@ const proxy = new Proxy(new Router(), new Dealer());
 await proxy.frontEnd.bind(option("frontend", "tcp://*:5559"));
 await proxy.backEnd.bind(option("backend", "tcp://*:5560"));
 const done = proxy.run();
+console.log("Queue ready");
 await sleep(intOption("seconds", 30) * 1000);
 proxy.terminate();
 await done;

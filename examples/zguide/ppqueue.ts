@@ -17,6 +17,7 @@ const frontend = new Router();
 const backend = new Router();
 await frontend.bind(option("frontend", "tcp://*:5555"));
 await backend.bind(option("backend", "tcp://*:5556"));
+console.log("I: queue ready");
 
 /** Idle workers, longest idle first, by routing id (as text: ids are map keys). */
 const workers = new Map<string, { id: Uint8Array; expiry: number }>();

@@ -10,6 +10,7 @@ const frontend = new Router();
 const backend = new Dealer();
 await frontend.bind(option("frontend", "tcp://*:5559"));
 await backend.bind(option("backend", "tcp://*:5560"));
+console.log("Broker ready");
 
 async function shuttle(from: AsyncIterable<Uint8Array[]>, to: { send(m: Uint8Array[]): Promise<void> }) {
   for await (const message of from) await to.send(message);

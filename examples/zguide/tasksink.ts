@@ -9,6 +9,11 @@ const receiver = new Pull();
 await receiver.bind(option("bind", "tcp://*:5558"));
 const controller = new Publisher();
 await controller.bind(option("control", "tcp://*:5559"));
+console.log("Sink ready");
+
+// Counted from the start: the ventilator may be gone before the batch is.
+let gone = 0;
+receiver.events.on("disconnect", () => gone++);
 
 const [start] = await receiver.receive();
 const tasks = Number(text(start));
@@ -26,8 +31,6 @@ for (const [worker, n] of [...perWorker].sort()) console.log(`${worker}: ${n}`);
 // A worker that connected late may not have its subscription in yet, so
 // repeat the signal until every worker that sent a result has gone (and
 // the ventilator, which also connects here).
-let gone = 0;
-receiver.events.on("disconnect", () => gone++);
 for (let i = 0; i < 100 && gone < perWorker.size + 1; i++) {
   await controller.send("KILL");
   await sleep(50);

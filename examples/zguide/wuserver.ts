@@ -13,6 +13,7 @@ const stopAt = Date.now() + intOption("seconds", 30) * 1000;
 
 const publisher = new Publisher();
 await publisher.bind(option("bind", "tcp://*:5556"));
+console.log("Publishing weather updates");
 
 const random = (n: number) => Math.floor(Math.random() * n);
 for (let sent = 0; count === 0 || sent < count; sent++) {
