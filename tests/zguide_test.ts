@@ -250,7 +250,7 @@ describe("zguide examples", () => {
 
   test("paranoid pirate: lpclient through ppqueue survives a ppworker's crash", async () => {
     try {
-      const hb = ["--heartbeat", "300"];
+      const hb = ["--heartbeat", "500"];
       const queue = run("ppqueue", "--frontend", ipc("front"), "--backend", ipc("back"), ...hb);
       await queue.printed(/^I: queue ready$/);
       const crashing = run("ppworker", "--connect", ipc("back"), "--name", "A", "--crash-after", "1", ...hb);
