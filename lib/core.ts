@@ -5,7 +5,7 @@
 
 import { type Endpoint, parseEndpoint } from "./endpoint.ts";
 import { Engine, type EngineLike, type EngineOptions } from "./engine.ts";
-import { HandshakeError, ZmqError, zmqError } from "./errors.ts";
+import { HandshakeError, systemError, ZmqError, zmqError } from "./errors.ts";
 import { type AuthError, type Event, EventHub } from "./events.ts";
 import { type Msg, type PeerInfo, Pipe, type PipeOwner } from "./pipe.ts";
 import type { Connection } from "./transport.ts";
@@ -499,7 +499,10 @@ export class SocketCore implements PipeOwner, DriverHost {
       c.interval = Math.min(c.interval * 2, this.opts.reconnectMaxInterval);
       delay = Math.min(delay, this.opts.reconnectMaxInterval);
     }
-    this.events.emit({ type: "connect:retry", address: c.address, interval: delay });
+    // The cause goes with the event: a refused, an unreachable and an
+    // unresolvable endpoint would otherwise all look the same.
+    const error = err === undefined || err === null ? undefined : systemError(err, c.address);
+    this.events.emit({ type: "connect:retry", address: c.address, interval: delay, ...(error && { error }) });
     c.timer = unrefTimer(setTimeout(() => this.#dial(c), delay));
   }
 

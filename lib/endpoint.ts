@@ -5,6 +5,8 @@
  * @module
  */
 
+import { zmqError } from "./errors.ts";
+
 /** A parsed endpoint. */
 export interface Endpoint {
   /** The original string. */
@@ -21,6 +23,9 @@ export interface Endpoint {
   readonly source?: string;
 }
 
+/** The size of sockaddr_un's sun_path on Linux: an ipc path takes at most one byte less. */
+const IPC_PATH_MAX = 108;
+
 const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp"]);
 
 /**
@@ -30,6 +35,7 @@ const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp"]);
  * @param binding True when binding (allows `*` host and port).
  * @returns The parsed endpoint.
  * @throws {TypeError} When the endpoint is malformed or the transport unknown.
+ * @throws {ZmqError} ENAMETOOLONG for an ipc path of 108 bytes or more.
  * @example
  * ```ts
  * import { parseEndpoint } from "./endpoint.ts";
@@ -48,6 +54,12 @@ export function parseEndpoint(address: string, binding: boolean): Endpoint {
   }
   if (scheme === "inproc" || scheme === "ipc") {
     if (rest.length === 0) throw new TypeError(`Invalid endpoint "${address}": empty name`);
+    // libzmq refuses, at bind and connect, an ipc path that does not fit in
+    // sockaddr_un's sun_path with its NUL (108 bytes on Linux); a runtime
+    // would truncate it (Node) or fail with its own error.
+    if (scheme === "ipc" && new TextEncoder().encode(rest).length >= IPC_PATH_MAX) {
+      throw zmqError("ENAMETOOLONG", `ipc path is longer than ${IPC_PATH_MAX - 1} bytes`, { address });
+    }
     return { address, scheme, host: "", port: 0, path: rest };
   }
   let hostPort = rest;

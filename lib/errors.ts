@@ -28,7 +28,10 @@ export type ErrorCode =
   | "EMSGSIZE"
   | "ECONNREFUSED"
   | "ECONNRESET"
-  | "ETIMEDOUT";
+  | "ETIMEDOUT"
+  | "ENAMETOOLONG"
+  | "EACCES"
+  | "ENETUNREACH";
 
 // libzmq's errno values on Linux (its own codes are ZMQ_HAUSNUMERO 156384712
 // plus an offset) and zeromq.js's message for each: its own wording for a
@@ -55,6 +58,9 @@ const ERRNO: { readonly [C in ErrorCode]: readonly [number, string] } = {
   ECONNREFUSED: [111, "Connection refused"],
   ECONNRESET: [104, "Connection reset by peer"],
   ETIMEDOUT: [110, "Connection timed out"],
+  ENAMETOOLONG: [36, "File name too long"],
+  EACCES: [13, "Permission denied"],
+  ENETUNREACH: [101, "Network is unreachable"],
 };
 
 /**
@@ -290,13 +296,24 @@ const SYSTEM_CODES: Readonly<Record<string, ErrorCode>> = {
   ConnectionRefused: "ECONNREFUSED",
   ENOENT: "ENOENT",
   NotFound: "ENOENT",
+  EHOSTUNREACH: "EHOSTUNREACH",
+  ENETUNREACH: "ENETUNREACH",
+  NetworkUnreachable: "ENETUNREACH",
+  ETIMEDOUT: "ETIMEDOUT",
+  TimedOut: "ETIMEDOUT",
+  ECONNRESET: "ECONNRESET",
+  ConnectionReset: "ECONNRESET",
+  EACCES: "EACCES",
+  PermissionDenied: "EACCES",
+  ENAMETOOLONG: "ENAMETOOLONG",
 };
 
 /**
  * A runtime's error for a bind or connect as a {@link ZmqError} with
- * libzmq's code (EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, ENOENT), the
- * endpoint in its message and the original as its cause; any other error
- * as it is.
+ * libzmq's code (EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, ENOENT,
+ * EHOSTUNREACH, ENETUNREACH, ETIMEDOUT, ECONNRESET, EACCES), a message of
+ * zeromq.js's text, the runtime's and the endpoint, and the original as its
+ * cause; a ZmqError, and any other error, as it is.
  *
  * @param e What the runtime threw.
  * @param address The endpoint.
@@ -309,9 +326,11 @@ const SYSTEM_CODES: Readonly<Record<string, ErrorCode>> = {
  * ```
  */
 export function systemError(e: unknown, address: string): Error {
+  if (e instanceof ZmqError) return e;
   const err = e as { code?: unknown; name?: unknown; message?: unknown } | null;
   const pick = (k: unknown) => typeof k === "string" && Object.hasOwn(SYSTEM_CODES, k) ? SYSTEM_CODES[k] : undefined;
   const code = pick(err?.code) ?? pick(err?.name);
   if (code === undefined) return e instanceof Error ? e : new Error(String(e));
-  return new ZmqError(code, `${String(err?.message)} (${address})`, { cause: e, address });
+  // zeromq.js's text first, then what the runtime said.
+  return zmqError(code, `${String(err?.message)} (${address})`, { cause: e, address });
 }

@@ -43,7 +43,13 @@ export type Event =
   | { type: "bind:error"; address: string; error: ErrnoError }
   | { type: "connect"; address: string }
   | { type: "connect:delay"; address: string }
-  | { type: "connect:retry"; address: string; interval: number }
+  | {
+    type: "connect:retry";
+    address: string;
+    interval: number;
+    /** Why the attempt failed, or the connection ended (refused, unreachable, unresolvable, ...). */
+    error?: ErrnoError;
+  }
   | { type: "close"; address: string }
   | { type: "close:error"; address: string; error: ErrnoError }
   | { type: "disconnect"; address: string; error?: ErrnoError }

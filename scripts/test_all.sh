@@ -152,7 +152,7 @@ if wanted check; then
   start=$SECONDS
   log=$LOGS/check.log
   targets=(mod.ts draft.ts cli.ts)
-  for d in transports tests bench scripts; do [[ -d $d ]] && targets+=("$d/"); done
+  for d in transports tests bench scripts examples/zguide; do [[ -d $d ]] && targets+=("$d/"); done
   rc=0
   echo "-- deno check ${targets[*]}"
   run "$log" "$DENO" check "${targets[@]}" || rc=1

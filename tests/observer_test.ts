@@ -5,7 +5,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Dealer, type Event, type EventType, Observer, Pull, Push, Socket } from "../mod.ts";
+import { Dealer, type Event, type EventOfType, type EventType, Observer, Pull, Push, Socket } from "../mod.ts";
 import { bindAddress, bindFresh, closeAll, freeTcpAddress, type TransportName, withTimeout } from "./_helpers.ts";
 
 const T = { timeout: 10000 };
@@ -222,14 +222,15 @@ describe("event shapes", () => {
     }
   });
 
-  test("connect:retry has the address and the interval", T, async () => {
+  test("connect:retry has the address, the interval and the attempt's error", T, async () => {
     const push = new Push({ linger: 0, reconnectInterval: 20 });
     try {
       const addr = await freeTcpAddress();
       const events = push.events;
       push.connect(addr);
-      const retry = (await until(events, "connect:retry")).at(-1)!;
+      const { error, ...retry } = (await until(events, "connect:retry")).at(-1)! as EventOfType<"connect:retry">;
       assert.deepEqual(retry, { type: "connect:retry", address: addr, interval: 20 });
+      assert.equal(error?.code, "ECONNREFUSED");
     } finally {
       push.close();
     }

@@ -6,11 +6,13 @@
  */
 
 import { Buffer } from "node:buffer";
+import { existsSync } from "node:fs";
 import * as net from "node:net";
+import { dirname } from "node:path";
 import type { Endpoint } from "../lib/endpoint.ts";
 import { formatHostPort } from "../lib/endpoint.ts";
 import type { Connection, ConnectionHandler, Listener, Transport, TransportOptions } from "../lib/transport.ts";
-import { systemError } from "../lib/errors.ts";
+import { systemError, zmqError } from "../lib/errors.ts";
 import { resolveHost } from "./resolve.ts";
 
 class NodeConnection implements Connection {
@@ -125,7 +127,15 @@ export const nodeTransport: Transport = {
           onError?.(e as Error);
         }
       });
-      const failed = (e: Error) => reject(systemError(e, ep.address));
+      const failed = (e: Error) => {
+        // libuv reports a unix socket in a missing directory as EACCES;
+        // Deno, Bun and libzmq say ENOENT.
+        if (ipc && (e as { code?: string }).code === "EACCES" && !existsSync(dirname(ep.path))) {
+          reject(zmqError("ENOENT", `no directory ${dirname(ep.path)}`, { address: ep.address, cause: e }));
+        } else {
+          reject(systemError(e, ep.address));
+        }
+      };
       server.once("error", failed);
       const done = () => {
         // After listen, 'error' means one accept failed (EMFILE, ECONNABORTED):

@@ -29,7 +29,7 @@ export async function resolveHost(
   try {
     return (await lookup(host, { family: ipv6 ? 0 : 4 })).address;
   } catch (e) {
-    if (binding) throw zmqError("ENODEV", `cannot resolve "${host}"`, { address, cause: e });
-    throw e;
+    // libzmq's resolver: ENODEV when binding, EINVAL when connecting.
+    throw zmqError(binding ? "ENODEV" : "EINVAL", `cannot resolve "${host}"`, { address, cause: e });
   }
 }
