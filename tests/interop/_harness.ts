@@ -85,7 +85,7 @@ export async function withTimeout<T>(ms: number, what: string, fn: () => Promise
 }
 
 /** Polls `cond` every 10 ms until it holds; throws after `ms`. */
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 10000): Promise<void> {
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 30000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
