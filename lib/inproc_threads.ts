@@ -1,0 +1,410 @@
+// inproc:// between threads (Workers): a connection between a socket here
+// and one bound in another thread, found through ThreadNotes
+// (lib/inproc_registry.ts). Each connection has a BroadcastChannel of its
+// own, named by a random id that only its two ends know: web-standard, so
+// it runs on Deno, Bun, Node and in browsers. (A MessagePort would need
+// transferring through a Worker's own postMessage, which is the user's;
+// BroadcastChannel carries no ports.)
+//
+// To the socket it is an engine like any other: messages leave the pipe's
+// outbound queue in batches, one ArrayBuffer per macrotask (one copy of the
+// bytes, no structured clone and no promise per message), and arrive in the
+// peer's inbound queue as views over that buffer. HWMs hold as within one
+// thread (sndhwm + rcvhwm): the receiver tells its receive HWM when the
+// connection is made and how many messages its socket has taken since,
+// and the sender keeps at most that HWM on the way or queued there
+// (credit-based flow control). A thread that ends (a Worker terminated or
+// crashed) says nothing: each end pings the other while idle and takes
+// silence for a gone peer, which then counts as a disconnect.
+
+import type { EngineLike } from "./engine.ts";
+import { isCompatible } from "./compatibility.ts";
+import { isMsg, Membership, type Msg, type PeerInfo, type Pipe, type PipeItem, Subscription } from "./pipe.ts";
+import { ZmqError } from "./errors.ts";
+import { type InprocSocket, notes, type ThreadPeer, unrefChannel } from "./inproc_registry.ts";
+import type { Link } from "./driver.ts";
+import { frameView } from "./frames.ts";
+import { hold, release, unrefTimer } from "./keepalive.ts";
+
+// An idle connection pings this often, and takes this long a silence for
+// a peer thread gone. A thread that blocks its event loop longer than
+// SILENT_MS (a synchronous loop) is taken for gone too.
+const PING_MS = 500;
+const SILENT_MS = 5000;
+// A batch holds about this many bytes at most.
+const BATCH_BYTES = 1 << 20;
+const PREFIX = "zmtp:inproc:";
+
+// What goes over a connection's channel besides batches (ArrayBuffers).
+type Ctl =
+  | { t: "a"; info: ThreadPeer } // accepted; the binder as a peer
+  | { t: "r" } // refused: socket types that cannot talk
+  | { t: "c"; n: number } // credit: items the receiver's socket has taken, in all
+  | { t: "p" } // ping
+  | { t: "x" }; // closed
+
+const KIND_MSG = 0, KIND_SUB = 1, KIND_MEMBER = 2;
+
+function info(s: InprocSocket): ThreadPeer {
+  return { type: s.type, identity: s.inprocIdentity(), hwm: Math.max(0, s.opts.receiveHighWaterMark) };
+}
+
+function peerInfo(p: ThreadPeer): PeerInfo {
+  return {
+    socketType: p.type,
+    identity: p.identity,
+    properties: new Map([["Socket-Type", new TextEncoder().encode(p.type)]]),
+    remoteAddress: "inproc",
+    minor: 1,
+  };
+}
+
+function openChannel(cid: string): BroadcastChannel {
+  const ch = new BroadcastChannel(PREFIX + cid);
+  unrefChannel(ch);
+  return ch;
+}
+
+/** One end of an inproc connection to another thread. */
+class ThreadEngine implements EngineLike {
+  readonly endpoint: string;
+  pipe: Pipe | null = null;
+  connecter?: unknown;
+  readonly #host: InprocSocket;
+  readonly #ch: BroadcastChannel;
+  // The peer's receive HWM (0: none) and the credit count against it.
+  readonly #peerHwm: number;
+  #sent = 0;
+  #peerTook = 0;
+  // What arrived here, and how much of it the socket took as last told.
+  #delivered = 0;
+  #told = 0;
+  #flushing = false;
+  #creditCheck = false;
+  #closed = false;
+  #heard = Date.now();
+  #spoke = Date.now();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(host: InprocSocket, ch: BroadcastChannel, endpoint: string, peerHwm: number) {
+    this.#host = host;
+    this.#ch = ch;
+    this.endpoint = endpoint;
+    this.#peerHwm = peerHwm;
+  }
+
+  /** Serves `pipe` (given by the socket's engineReady); `early` arrived before. */
+  start(pipe: Pipe, early: unknown[]): void {
+    this.pipe = pipe;
+    this.#ch.onmessage = (e: MessageEvent) => this.#receive(e.data);
+    this.#timer = unrefTimer(setInterval(() => this.#tick(), PING_MS));
+    pipe.setEngine(this);
+    for (const m of early) this.#receive(m);
+  }
+
+  kick(): void {
+    if (this.#closed || this.#flushing || this.pipe === null) return;
+    // Batched per macrotask; a pending batch keeps the process alive, as a
+    // socket write in flight would.
+    this.#flushing = true;
+    hold();
+    setTimeout(() => {
+      release();
+      this.#flushing = false;
+      this.#flush(false);
+    }, 0);
+  }
+
+  pauseInput(): void {
+    // Credits keep the peer within our HWM already.
+  }
+
+  resumeInput(): void {
+    this.#tellCredit();
+  }
+
+  // Sends what the peer has room for (all of it when closing) in one batch.
+  #flush(force: boolean): void {
+    const pipe = this.pipe;
+    if (pipe === null || this.#closed) return;
+    while (pipe.outQ.length > 0) {
+      const room = force || this.#peerHwm === 0 ? Infinity : this.#peerHwm - (this.#sent - this.#peerTook);
+      if (room <= 0) return;
+      const items: PipeItem[] = [];
+      let bytes = 0;
+      while (items.length < room && bytes < BATCH_BYTES && pipe.outQ.length > 0) {
+        const item = pipe.takeOut()!;
+        items.push(item);
+        bytes += size(item);
+      }
+      this.#sent += items.length;
+      this.#post(encode(items, bytes));
+    }
+  }
+
+  #post(m: ArrayBuffer | Ctl): void {
+    this.#spoke = Date.now();
+    try {
+      this.#ch.postMessage(m);
+    } catch (e) {
+      this.#gone(e as Error);
+    }
+  }
+
+  #receive(m: unknown): void {
+    if (this.#closed) return;
+    this.#heard = Date.now();
+    if (m instanceof ArrayBuffer) {
+      const pipe = this.pipe!;
+      const items = decode(m);
+      this.#delivered += items.length;
+      for (const item of items) pipe.pushIn(item);
+      this.#tellCredit();
+      // What the socket takes after this turn is told after it too.
+      if (!this.#creditCheck && this.#peerHwmOfUs() > 0) {
+        this.#creditCheck = true;
+        setTimeout(() => {
+          this.#creditCheck = false;
+          this.#tellCredit();
+        }, 0);
+      }
+      return;
+    }
+    const c = m as Ctl;
+    if (c === null || typeof c !== "object") return;
+    if (c.t === "c") {
+      if (c.n > this.#peerTook) this.#peerTook = c.n;
+      if (this.pipe !== null && this.pipe.outQ.length > 0) this.#flush(false);
+    } else if (c.t === "x") {
+      this.#end(undefined, false);
+    }
+  }
+
+  // Our receive HWM as the peer counts it; only a non-zero one needs credit.
+  #peerHwmOfUs(): number {
+    return this.pipe?.recvHwm ?? 0;
+  }
+
+  #tellCredit(): void {
+    const pipe = this.pipe;
+    if (pipe === null || this.#closed) return;
+    const took = this.#delivered - pipe.inQ.length;
+    if (took > this.#told) {
+      this.#told = took;
+      this.#post({ t: "c", n: took });
+    }
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    if (now - this.#heard > SILENT_MS) {
+      this.#gone(new ZmqError("ECONNRESET", `The thread at the other end of ${this.endpoint} went silent`));
+      return;
+    }
+    if (now - this.#spoke >= PING_MS) this.#post({ t: "p" });
+  }
+
+  #gone(error: Error): void {
+    this.#end(error, false);
+  }
+
+  // Delivers what is queued (regardless of the peer's HWM), then disconnects.
+  close(): void {
+    if (this.#closed) return;
+    this.#flush(true);
+    this.#end(undefined, true);
+  }
+
+  destroy(): void {
+    this.#end(undefined, true);
+  }
+
+  #end(error: Error | undefined, tell: boolean): void {
+    if (this.#closed) return;
+    if (tell) this.#post({ t: "x" });
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#ch.onmessage = null;
+    this.#ch.close();
+    this.pipe?.setEngine(null);
+    this.#host.engineClosed(this, error, true);
+  }
+}
+
+function size(item: PipeItem): number {
+  if (isMsg(item)) {
+    let n = 5;
+    for (const f of item) n += 4 + f.byteLength;
+    return n;
+  }
+  return 6 + (item instanceof Subscription ? item.topic.byteLength : (item as Membership).group.byteLength);
+}
+
+// kind u8, then a message's frame count u32 and each frame's length u32 and
+// bytes, or a command's flag u8 and its topic or group.
+function encode(items: PipeItem[], bytes: number): ArrayBuffer {
+  const buf = new ArrayBuffer(bytes);
+  const u8 = new Uint8Array(buf);
+  const dv = new DataView(buf);
+  let o = 0;
+  for (const item of items) {
+    if (isMsg(item)) {
+      u8[o] = KIND_MSG;
+      dv.setUint32(o + 1, item.length, true);
+      o += 5;
+      for (const f of item) {
+        dv.setUint32(o, f.byteLength, true);
+        u8.set(f, o + 4);
+        o += 4 + f.byteLength;
+      }
+    } else {
+      const sub = item instanceof Subscription;
+      const body = sub ? item.topic : (item as Membership).group;
+      u8[o] = sub ? KIND_SUB : KIND_MEMBER;
+      u8[o + 1] = (sub ? item.subscribe : (item as Membership).join) ? 1 : 0;
+      dv.setUint32(o + 2, body.byteLength, true);
+      u8.set(body, o + 6);
+      o += 6 + body.byteLength;
+    }
+  }
+  return buf;
+}
+
+function decode(buf: ArrayBuffer): PipeItem[] {
+  const view = frameView();
+  const dv = new DataView(buf);
+  const items: PipeItem[] = [];
+  let o = 0;
+  while (o < buf.byteLength) {
+    const kind = dv.getUint8(o);
+    if (kind === KIND_MSG) {
+      const n = dv.getUint32(o + 1, true);
+      o += 5;
+      const msg: Msg = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const len = dv.getUint32(o, true);
+        msg[i] = view(buf, o + 4, len);
+        o += 4 + len;
+      }
+      items.push(msg);
+    } else {
+      const on = dv.getUint8(o + 1) === 1;
+      const len = dv.getUint32(o + 2, true);
+      // A copy: a topic outlives the batch (subscription tries keep it).
+      const body = new Uint8Array(buf.slice(o + 6, o + 6 + len));
+      items.push(kind === KIND_SUB ? new Subscription(on, body) : new Membership(on, body));
+      o += 6 + len;
+    }
+  }
+  return items;
+}
+
+/**
+ * Dials a name that `thread` has bound (the connect side): asks it over
+ * ThreadNotes, and resolves with the link once it accepts. Rejects when it
+ * does not answer or `signal` aborts (the socket asks again).
+ */
+export function dialThread(
+  host: InprocSocket,
+  address: string,
+  key: string,
+  thread: string,
+  signal: AbortSignal,
+): Promise<Link> {
+  const cid = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${
+    Math.random().toString(36).slice(2)
+  }`;
+  const ch = openChannel(cid);
+  return new Promise<Link>((resolve, reject) => {
+    const early: unknown[] = [];
+    let accepted: ThreadPeer | null = null;
+    const fail = (error: Error) => {
+      done();
+      ch.onmessage = null;
+      ch.close();
+      reject(error);
+    };
+    const timer = unrefTimer(setTimeout(
+      () => fail(new ZmqError("EHOSTUNREACH", `No answer from the thread that has ${address} bound`)),
+      SILENT_MS,
+    ));
+    const aborted = () => {
+      try {
+        ch.postMessage({ t: "x" } satisfies Ctl);
+      } catch { /* the peer then goes silent and is dropped */ }
+      fail(signal.reason);
+    };
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", aborted);
+    };
+    signal.addEventListener("abort", aborted, { once: true });
+    ch.onmessage = (e: MessageEvent) => {
+      if (accepted !== null) {
+        early.push(e.data);
+        return;
+      }
+      const c = e.data as Ctl;
+      if (c === null || typeof c !== "object" || !("t" in c)) return;
+      if (c.t === "x") return fail(new ZmqError("ECONNREFUSED", `${address} went away`));
+      if (c.t !== "a" && c.t !== "r") return;
+      done();
+      if (c.t === "r") {
+        ch.onmessage = null;
+        ch.close();
+        // Refused as incompatible within a thread is: no pipe, no retry.
+        resolve({ quiet: true, start: () => null, discard() {} });
+        return;
+      }
+      accepted = c.info;
+      resolve({
+        quiet: true,
+        start(connecter) {
+          const e = new ThreadEngine(host, ch, address, accepted!.hwm);
+          e.connecter = connecter;
+          const pipe = host.engineReady(e, peerInfo(accepted!), { properties: new Map() });
+          if (typeof pipe === "string") {
+            ch.postMessage({ t: "x" } satisfies Ctl);
+            ch.onmessage = null;
+            ch.close();
+            host.engineClosed(e, undefined, false);
+            return null;
+          }
+          e.start(pipe, early);
+          return e;
+        },
+        discard() {
+          ch.postMessage({ t: "x" } satisfies Ctl);
+          ch.onmessage = null;
+          ch.close();
+        },
+      });
+    };
+    notes.post({ op: "connect", to: thread, key, cid, info: info(host) });
+  });
+}
+
+// The bind side: a connect from another thread to `binder`'s name.
+notes.onConnect = (binder, name, note) => {
+  const ch = openChannel(note.cid);
+  const refuse = () => {
+    ch.postMessage({ t: "r" } satisfies Ctl);
+    ch.close();
+  };
+  const peer = note.info;
+  if (!isCompatible(binder.type, peer.type)) return refuse();
+  const e = new ThreadEngine(binder, ch, `inproc://${name}`, Math.max(0, peer.hwm));
+  e.connecter = null;
+  // A message before the socket takes the engine (the connect closing) waits for it.
+  const early: unknown[] = [];
+  ch.onmessage = (ev: MessageEvent) => early.push(ev.data);
+  const pipe = binder.engineReady(e, peerInfo(peer), { properties: new Map() });
+  if (typeof pipe === "string") {
+    refuse();
+    binder.engineClosed(e, undefined, false);
+    return;
+  }
+  // Told before anything the pipe sends: the channel keeps the order.
+  ch.postMessage({ t: "a", info: info(binder) } satisfies Ctl);
+  e.start(pipe, early);
+};
