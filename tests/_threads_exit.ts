@@ -1,5 +1,6 @@
 // A program for threads_test.ts: the main thread binds an inproc PAIR and
-// starts itself as a worker, which connects to it; they exchange a message
+// starts a worker (itself on Node; _threads_exit_worker.ts on Deno and Bun,
+// as Bun drops the query of a worker's URL), which connects to it; they exchange a message
 // each, close their sockets, and the program must then end by itself (no
 // terminate(), no process.exit()). A Web Worker (Deno, Bun) has no end of
 // its own but self.close(); a Node worker ends when it has nothing to do.
@@ -8,9 +9,7 @@ import { Pair } from "../mod.ts";
 
 const NAME = "inproc://threads-exit";
 const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
-const inWorker = isNode
-  ? !(await import("node:worker_threads")).isMainThread
-  : new URL(import.meta.url).searchParams.has("worker");
+const inWorker = isNode ? !(await import("node:worker_threads")).isMainThread : "worker" in globalThis;
 
 if (inWorker) {
   const pair = new Pair();
@@ -28,9 +27,8 @@ if (inWorker) {
     const { Worker } = await import("node:worker_threads");
     new Worker(new URL(import.meta.url));
   } else {
-    const url = new URL(import.meta.url);
-    url.searchParams.set("worker", "");
-    new Worker(url, { type: "module" });
+    const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+    new Worker(new URL(`./_threads_exit_worker${ext}`, import.meta.url), { type: "module" });
   }
   await pair.send("hello from main");
   const [m] = await pair.receive();
