@@ -37,6 +37,8 @@ export interface ThreadPeer {
   type: string;
   identity: Uint8Array;
   hwm: number;
+  /** Where the peer's messages to this socket go, when shared memory is there (lib/inproc_threads.ts). */
+  ring?: SharedArrayBuffer;
 }
 
 let contexts = 0;

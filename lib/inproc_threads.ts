@@ -45,8 +45,68 @@ type Ctl =
 
 const KIND_MSG = 0, KIND_SUB = 1, KIND_MEMBER = 2;
 
-function info(s: InprocSocket): ThreadPeer {
-  return { type: s.type, identity: s.inprocIdentity(), hwm: Math.max(0, s.opts.receiveHighWaterMark) };
+function info(s: InprocSocket, ring: SharedArrayBuffer | undefined): ThreadPeer {
+  return { type: s.type, identity: s.inprocIdentity(), hwm: Math.max(0, s.opts.receiveHighWaterMark), ring };
+}
+
+// The fast path: each end has a ring of shared memory that the other writes
+// its batches into, with the credit count in its header, and a wake-up by
+// Atomics.notify/waitAsync instead of a message (a BroadcastChannel message
+// takes milliseconds in Deno). Without SharedArrayBuffer or waitAsync (a
+// browser page that is not cross-origin isolated) batches go over the
+// channel. A batch too big for a ring switches that direction to the
+// channel for good, marked in the ring so that the order holds.
+const RING_BYTES = 1 << 19;
+const HEAD = 0, TAIL = 1, WSEQ = 2, TOOK = 3, RSEQ = 4;
+const WRAP = 0xffffffff, SWITCH = 0xfffffffe;
+
+function newRing(): SharedArrayBuffer | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics.waitAsync !== "function") return undefined;
+  if (g.crossOriginIsolated === false) return undefined;
+  try {
+    return new SharedArrayBuffer(32 + RING_BYTES);
+  } catch {
+    return undefined;
+  }
+}
+
+class Ring {
+  readonly h: Int32Array;
+  readonly data: Uint8Array;
+  readonly dv: DataView;
+  readonly cap: number;
+  constructor(sab: SharedArrayBuffer) {
+    this.h = new Int32Array(sab, 0, 8);
+    this.data = new Uint8Array(sab, 32);
+    this.dv = new DataView(sab, 32);
+    this.cap = this.data.length;
+  }
+
+  /** Where a record of `need` bytes goes, or -1 when there is no room now (producer side). */
+  place(need: number): number {
+    const head = this.h[HEAD], tail = Atomics.load(this.h, TAIL);
+    // One byte stays free: head === tail means empty.
+    if (head >= tail) {
+      if (this.cap - head >= need + (tail === 0 ? 1 : 0)) return head;
+      if (tail - 1 >= need) {
+        if (this.cap - head >= 4) this.dv.setUint32(head, WRAP, true);
+        return 0;
+      }
+      return -1;
+    }
+    return tail - head - 1 >= need ? head : -1;
+  }
+
+  /** Publishes a record written at `at` of `len` bytes after its length (producer side). */
+  publish(at: number, len: number): void {
+    this.dv.setUint32(at, len, true);
+    let head = at + 4 + (len === SWITCH ? 0 : len);
+    if (head === this.cap) head = 0;
+    Atomics.store(this.h, HEAD, head);
+    Atomics.add(this.h, WSEQ, 1);
+    Atomics.notify(this.h, WSEQ);
+  }
 }
 
 function peerInfo(p: ThreadPeer): PeerInfo {
@@ -85,12 +145,37 @@ class ThreadEngine implements EngineLike {
   #heard = Date.now();
   #spoke = Date.now();
   #timer: ReturnType<typeof setInterval> | undefined;
+  // The peer's ring we write into (null: the channel), and its header for
+  // credits, which stays after a switch to the channel.
+  #tx: Ring | null;
+  readonly #txHdr: Int32Array | null;
+  // Our ring the peer writes into, likewise.
+  #rx: Ring | null;
+  readonly #rxHdr: Int32Array | null;
+  // Taken from the pipe, not yet written (the ring was full).
+  #held: PipeItem[] = [];
+  #waitingRoom = false;
+  // Channel batches that came before the ring's switch mark.
+  #early: ArrayBuffer[] = [];
 
-  constructor(host: InprocSocket, ch: BroadcastChannel, endpoint: string, peerHwm: number) {
+  constructor(
+    host: InprocSocket,
+    ch: BroadcastChannel,
+    endpoint: string,
+    peerHwm: number,
+    tx: SharedArrayBuffer | undefined,
+    rx: SharedArrayBuffer | undefined,
+  ) {
     this.#host = host;
     this.#ch = ch;
     this.endpoint = endpoint;
     this.#peerHwm = peerHwm;
+    // Only both rings or none: credits go one way or the other both ways.
+    const both = tx !== undefined && rx !== undefined;
+    this.#tx = both ? new Ring(tx) : null;
+    this.#txHdr = this.#tx?.h ?? null;
+    this.#rx = both ? new Ring(rx) : null;
+    this.#rxHdr = this.#rx?.h ?? null;
   }
 
   /** Serves `pipe` (given by the socket's engineReady); `early` arrived before. */
@@ -100,6 +185,7 @@ class ThreadEngine implements EngineLike {
     this.#timer = unrefTimer(setInterval(() => this.#tick(), PING_MS));
     pipe.setEngine(this);
     for (const m of early) this.#receive(m);
+    if (this.#rx !== null) this.#drain();
   }
 
   kick(): void {
@@ -120,22 +206,138 @@ class ThreadEngine implements EngineLike {
     this.#tellCredit();
   }
 
-  // Sends what the peer has room for (all of it when closing) in one batch.
+  // Sends what the peer has room for (all of it when closing) in batches.
   #flush(force: boolean): void {
     const pipe = this.pipe;
     if (pipe === null || this.#closed) return;
-    while (pipe.outQ.length > 0) {
+    const hdr = this.#txHdr;
+    for (;;) {
+      // Read before the checks: a change after them ends the wait at once.
+      const seq = hdr !== null ? Atomics.load(hdr, RSEQ) : 0;
+      if (hdr !== null) this.#peerTook = Math.max(this.#peerTook, Atomics.load(hdr, TOOK));
+      let items = this.#held;
+      this.#held = [];
       const room = force || this.#peerHwm === 0 ? Infinity : this.#peerHwm - (this.#sent - this.#peerTook);
-      if (room <= 0) return;
-      const items: PipeItem[] = [];
       let bytes = 0;
-      while (items.length < room && bytes < BATCH_BYTES && pipe.outQ.length > 0) {
+      for (const item of items) bytes += size(item);
+      // A ring batch stays well within the ring; a bigger message alone switches.
+      const limit = this.#tx !== null ? this.#tx.cap >> 3 : BATCH_BYTES;
+      while (items.length < room && bytes < limit && pipe.outQ.length > 0) {
         const item = pipe.takeOut()!;
         items.push(item);
         bytes += size(item);
       }
-      this.#sent += items.length;
-      this.#post(encode(items, bytes));
+      if (items.length === 0) {
+        if (pipe.outQ.length > 0 && hdr !== null) this.#waitForRoom(seq);
+        return;
+      }
+      const tx = this.#tx;
+      if (tx !== null && bytes > tx.cap >> 2) {
+        // Too big for the ring: the channel from now on, after a mark.
+        const at = tx.place(4);
+        if (at < 0) {
+          this.#held = items;
+          this.#waitForRoom(seq);
+          return;
+        }
+        tx.publish(at, SWITCH);
+        this.#tx = null;
+      }
+      if (this.#tx !== null) {
+        const at = this.#tx.place(4 + bytes);
+        if (at < 0) {
+          this.#held = items;
+          this.#waitForRoom(seq);
+          return;
+        }
+        encodeInto(this.#tx.data, this.#tx.dv, at + 4, items);
+        this.#sent += items.length;
+        this.#spoke = Date.now();
+        this.#tx.publish(at, bytes);
+      } else {
+        const buf = new ArrayBuffer(bytes);
+        encodeInto(new Uint8Array(buf), new DataView(buf), 0, items);
+        this.#sent += items.length;
+        this.#post(buf);
+      }
+    }
+  }
+
+  // Flushes again once the peer has taken messages or freed ring space.
+  #waitForRoom(seq: number): void {
+    if (this.#waitingRoom || this.#closed) return;
+    this.#waitingRoom = true;
+    const w = Atomics.waitAsync(this.#txHdr!, RSEQ, seq);
+    const go = () => {
+      this.#waitingRoom = false;
+      this.#flush(false);
+    };
+    if (w.async) w.value.then(go);
+    else later(go);
+  }
+
+  // Takes what the peer wrote into our ring, then waits for more.
+  #drain(): void {
+    const rx = this.#rx;
+    if (rx === null || this.#closed) return;
+    const seq = Atomics.load(rx.h, WSEQ);
+    const head = Atomics.load(rx.h, HEAD);
+    let tail = rx.h[TAIL];
+    const batches: ArrayBuffer[] = [];
+    let switched = false;
+    while (tail !== head) {
+      if (rx.cap - tail < 4) {
+        tail = 0;
+        continue;
+      }
+      const len = rx.dv.getUint32(tail, true);
+      if (len === WRAP) {
+        tail = 0;
+        continue;
+      }
+      if (len === SWITCH) {
+        tail += 4;
+        switched = true;
+        break;
+      }
+      // A copy: the ring's bytes are written over later; frames are views.
+      batches.push(rx.data.slice(tail + 4, tail + 4 + len).buffer);
+      tail += 4 + len;
+      if (tail === rx.cap) tail = 0;
+    }
+    Atomics.store(rx.h, TAIL, tail);
+    if (batches.length > 0) {
+      this.#heard = Date.now();
+      for (const b of batches) this.#deliver(b);
+    } else {
+      this.#tellCredit();
+    }
+    if (switched) {
+      this.#rx = null;
+      const early = this.#early;
+      this.#early = [];
+      for (const b of early) this.#deliver(b);
+      return;
+    }
+    if (this.#closed) return;
+    const w = Atomics.waitAsync(rx.h, WSEQ, seq);
+    if (w.async) w.value.then(() => this.#drain());
+    else later(() => this.#drain());
+  }
+
+  #deliver(m: ArrayBuffer): void {
+    const pipe = this.pipe!;
+    const items = decode(m);
+    this.#delivered += items.length;
+    for (const item of items) pipe.pushIn(item);
+    this.#tellCredit();
+    // What the socket takes after this turn is told after it too.
+    if (!this.#creditCheck && this.#peerHwmOfUs() > 0) {
+      this.#creditCheck = true;
+      later(() => {
+        this.#creditCheck = false;
+        this.#tellCredit();
+      });
     }
   }
 
@@ -152,19 +354,9 @@ class ThreadEngine implements EngineLike {
     if (this.#closed) return;
     this.#heard = Date.now();
     if (m instanceof ArrayBuffer) {
-      const pipe = this.pipe!;
-      const items = decode(m);
-      this.#delivered += items.length;
-      for (const item of items) pipe.pushIn(item);
-      this.#tellCredit();
-      // What the socket takes after this turn is told after it too.
-      if (!this.#creditCheck && this.#peerHwmOfUs() > 0) {
-        this.#creditCheck = true;
-        later(() => {
-          this.#creditCheck = false;
-          this.#tellCredit();
-        });
-      }
+      // Before the ring's switch mark, it waits for the ring's last batches.
+      if (this.#rx !== null) this.#early.push(m);
+      else this.#deliver(m);
       return;
     }
     const c = m as Ctl;
@@ -173,6 +365,8 @@ class ThreadEngine implements EngineLike {
       if (c.n > this.#peerTook) this.#peerTook = c.n;
       if (this.pipe !== null && this.pipe.outQ.length > 0) this.#flush(false);
     } else if (c.t === "x") {
+      // What the peer wrote into our ring before it closed comes first.
+      this.#drain();
       this.#end(undefined, false);
     }
   }
@@ -188,7 +382,17 @@ class ThreadEngine implements EngineLike {
     const took = this.#delivered - pipe.inQ.length;
     if (took > this.#told) {
       this.#told = took;
-      this.#post({ t: "c", n: took });
+      const hdr = this.#rxHdr;
+      if (hdr === null) this.#post({ t: "c", n: took });
+      else {
+        Atomics.store(hdr, TOOK, took);
+        Atomics.add(hdr, RSEQ, 1);
+        Atomics.notify(hdr, RSEQ);
+      }
+    } else if (this.#rxHdr !== null) {
+      // Ring space freed without credit (HWM 0, or commands) wakes the peer too.
+      Atomics.add(this.#rxHdr, RSEQ, 1);
+      Atomics.notify(this.#rxHdr, RSEQ);
     }
   }
 
@@ -209,6 +413,17 @@ class ThreadEngine implements EngineLike {
   close(): void {
     if (this.#closed) return;
     this.#flush(true);
+    if (this.#held.length > 0 || (this.pipe !== null && this.pipe.outQ.length > 0)) {
+      // The ring is full: the rest goes over the channel, after a mark if
+      // there is room for one (else the peer drops what is queued).
+      const tx = this.#tx;
+      const at = tx?.place(4) ?? -1;
+      if (tx !== null && at >= 0) {
+        tx.publish(at, SWITCH);
+        this.#tx = null;
+        this.#flush(true);
+      }
+    }
     this.#end(undefined, true);
   }
 
@@ -284,11 +499,7 @@ function size(item: PipeItem): number {
 
 // kind u8, then a message's frame count u32 and each frame's length u32 and
 // bytes, or a command's flag u8 and its topic or group.
-function encode(items: PipeItem[], bytes: number): ArrayBuffer {
-  const buf = new ArrayBuffer(bytes);
-  const u8 = new Uint8Array(buf);
-  const dv = new DataView(buf);
-  let o = 0;
+function encodeInto(u8: Uint8Array, dv: DataView, o: number, items: PipeItem[]): void {
   for (const item of items) {
     if (isMsg(item)) {
       u8[o] = KIND_MSG;
@@ -309,7 +520,6 @@ function encode(items: PipeItem[], bytes: number): ArrayBuffer {
       o += 6 + body.byteLength;
     }
   }
-  return buf;
 }
 
 function decode(buf: ArrayBuffer): PipeItem[] {
@@ -353,6 +563,8 @@ export function dialThread(
   thread: string,
   signal: AbortSignal,
 ): Promise<Link> {
+  // Our ring, which the binder writes into.
+  const mine = newRing();
   const cid = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${
     Math.random().toString(36).slice(2)
   }`;
@@ -402,7 +614,7 @@ export function dialThread(
       resolve({
         quiet: true,
         start(connecter) {
-          const e = new ThreadEngine(host, ch, address, accepted!.hwm);
+          const e = new ThreadEngine(host, ch, address, accepted!.hwm, accepted!.ring, mine);
           e.connecter = connecter;
           const pipe = host.engineReady(e, peerInfo(accepted!), { properties: new Map() });
           if (typeof pipe === "string") {
@@ -422,7 +634,7 @@ export function dialThread(
         },
       });
     };
-    notes.post({ op: "connect", to: thread, key, cid, info: info(host) });
+    notes.post({ op: "connect", to: thread, key, cid, info: info(host, mine) });
   });
 }
 
@@ -435,7 +647,9 @@ notes.onConnect = (binder, name, note) => {
   };
   const peer = note.info;
   if (!isCompatible(binder.type, peer.type)) return refuse();
-  const e = new ThreadEngine(binder, ch, `inproc://${name}`, Math.max(0, peer.hwm));
+  const tx = peer.ring instanceof SharedArrayBuffer ? peer.ring : undefined;
+  const mine = tx !== undefined ? newRing() : undefined;
+  const e = new ThreadEngine(binder, ch, `inproc://${name}`, Math.max(0, peer.hwm), tx, mine);
   e.connecter = null;
   // A message before the socket takes the engine (the connect closing) waits for it.
   const early: unknown[] = [];
@@ -447,6 +661,6 @@ notes.onConnect = (binder, name, note) => {
     return;
   }
   // Told before anything the pipe sends: the channel keeps the order.
-  ch.postMessage({ t: "a", info: info(binder) } satisfies Ctl);
+  ch.postMessage({ t: "a", info: info(binder, mine) } satisfies Ctl);
   e.start(pipe, early);
 };

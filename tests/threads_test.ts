@@ -254,6 +254,35 @@ describe("inproc across threads", () => {
     }
   });
 
+  row("a message too big for the shared ring keeps its place among small ones", async () => {
+    // 300 kB: past what a ring batch takes, so that direction goes over the
+    // channel from then on, after the ring's last batches.
+    const name = fresh("big");
+    const pull = new Pull({ linger: 0 });
+    try {
+      await pull.bind(name);
+      await withThread(async (t) => {
+        const push = await t.open("Push");
+        await t.call("connect", { id: push, endpoint: name });
+        const big = "b".repeat(300_000);
+        const messages = [
+          ...Array.from({ length: 200 }, (_, i) => [`s${i}`]),
+          [big],
+          ...Array.from({ length: 200 }, (_, i) => [`t${i}`]),
+        ];
+        const sent = t.call("send", { id: push, messages });
+        for (let i = 0; i < messages.length; i++) {
+          const m = texts(await withTimeout(pull.receive(), WAIT, `message ${i}`));
+          if (m.length !== 1 || m[0] !== messages[i][0]) assert.fail(`message ${i} came as ${m[0].slice(0, 20)}`);
+        }
+        await sent;
+        await t.call("close", { id: push });
+      });
+    } finally {
+      pull.close();
+    }
+  });
+
   row("HWM: a worker's PUSH stops at sndhwm + rcvhwm when the PULL does not read", async () => {
     const name = fresh("hwm");
     const pull = new Pull({ linger: 0, receiveHighWaterMark: 7 });
