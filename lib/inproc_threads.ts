@@ -60,9 +60,14 @@ const RING_BYTES = 1 << 19;
 const HEAD = 0, TAIL = 1, WSEQ = 2, TOOK = 3, RSEQ = 4;
 const WRAP = 0xffffffff, SWITCH = 0xfffffffe;
 
+// Atomics.waitAsync (ES2024), typed here: the npm build's TypeScript lib predates it.
+type WaitResult = { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => WaitResult })
+  .waitAsync;
+
 function newRing(): SharedArrayBuffer | undefined {
   const g = globalThis as { crossOriginIsolated?: boolean };
-  if (typeof SharedArrayBuffer !== "function" || typeof Atomics.waitAsync !== "function") return undefined;
+  if (typeof SharedArrayBuffer !== "function" || typeof waitAsync !== "function") return undefined;
   if (g.crossOriginIsolated === false) return undefined;
   try {
     return new SharedArrayBuffer(32 + RING_BYTES);
@@ -267,7 +272,7 @@ class ThreadEngine implements EngineLike {
   #waitForRoom(seq: number): void {
     if (this.#waitingRoom || this.#closed) return;
     this.#waitingRoom = true;
-    const w = Atomics.waitAsync(this.#txHdr!, RSEQ, seq);
+    const w = waitAsync!(this.#txHdr!, RSEQ, seq);
     const go = () => {
       this.#waitingRoom = false;
       this.#flush(false);
@@ -320,7 +325,7 @@ class ThreadEngine implements EngineLike {
       return;
     }
     if (this.#closed) return;
-    const w = Atomics.waitAsync(rx.h, WSEQ, seq);
+    const w = waitAsync!(rx.h, WSEQ, seq);
     if (w.async) w.value.then(() => this.#drain());
     else later(() => this.#drain());
   }
