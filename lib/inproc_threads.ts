@@ -220,7 +220,7 @@ class ThreadEngine implements EngineLike {
       // Read before the checks: a change after them ends the wait at once.
       const seq = hdr !== null ? Atomics.load(hdr, RSEQ) : 0;
       if (hdr !== null) this.#peerTook = Math.max(this.#peerTook, Atomics.load(hdr, TOOK));
-      let items = this.#held;
+      const items = this.#held;
       this.#held = [];
       const room = force || this.#peerHwm === 0 ? Infinity : this.#peerHwm - (this.#sent - this.#peerTook);
       let bytes = 0;
