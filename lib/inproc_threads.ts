@@ -652,7 +652,8 @@ notes.onConnect = (binder, name, note) => {
   };
   const peer = note.info;
   if (!isCompatible(binder.type, peer.type)) return refuse();
-  const tx = peer.ring instanceof SharedArrayBuffer ? peer.ring : undefined;
+  // (No SharedArrayBuffer at all in a page that is not cross-origin isolated.)
+  const tx = typeof SharedArrayBuffer === "function" && peer.ring instanceof SharedArrayBuffer ? peer.ring : undefined;
   const mine = tx !== undefined ? newRing() : undefined;
   const e = new ThreadEngine(binder, ch, `inproc://${name}`, Math.max(0, peer.hwm), tx, mine);
   e.connecter = null;
