@@ -101,3 +101,6 @@ export class Context {
 
 /** The global context that sockets use by default (zeromq.js's `context`). */
 export const defaultContext: Context = new Context();
+// The one context every thread shares, as libzmq has one per process: its
+// inproc names are seen by the other threads' default contexts.
+defaultContext.inproc.key = "default";

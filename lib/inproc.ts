@@ -2,6 +2,7 @@
 // move from one pipe's outbound queue to the other's inbound queue as the
 // same Uint8Array objects: no framing, no copies, no runtime API, so it runs
 // in browsers and edge workers too. HWMs hold on both sides, as in libzmq.
+// Between threads, lib/inproc_threads.ts carries them instead.
 
 import type { EngineLike } from "./engine.ts";
 import { isCompatible } from "./compatibility.ts";
@@ -9,6 +10,7 @@ import type { PeerInfo, Pipe } from "./pipe.ts";
 import { ZmqError } from "./errors.ts";
 import type { InprocSocket } from "./inproc_registry.ts";
 import { type Driver, type Link, registerDriver } from "./driver.ts";
+import { dialThread } from "./inproc_threads.ts";
 
 // One side of an inproc connection; `peer` is the other side.
 class InprocEngine implements EngineLike {
@@ -135,10 +137,10 @@ export function linkInproc(
 // inproc:// as a driver: bind takes the name in the context; connect links
 // at once to a bound name, or waits for the bind (libzmq allows connect
 // before bind). After a link ended (or was refused) it waits for the name to
-// be bound again. Unbinding leaves the links made (as libzmq does). A
-// waiting connect whose name is bound in another thread, which inproc does
-// not reach (yet), gets an `unknown` event with an ENOTSUP error, once per
-// wait, and goes on waiting for a bind in its own thread.
+// be bound again. Unbinding leaves the links made (as libzmq does). A name
+// bound in another thread (same context: the default one) is reached
+// through lib/inproc_threads.ts: a waiting connect asks the other threads,
+// and links to the first that has it bound.
 const inprocDriver: Driver = {
   redialAtOnce: true,
   bind(host, ep) {
@@ -173,17 +175,11 @@ const inprocDriver: Driver = {
         done();
         resolve(link(b));
       });
-      const unwatchElsewhere = reg.watchElsewhere(ep.path, () => {
-        unwatchElsewhere();
-        host.events.emit({
-          type: "unknown",
-          address: ep.address,
-          error: new ZmqError(
-            "ENOTSUP",
-            `${ep.address} is bound in another thread, which inproc does not reach: the connect waits for a bind in this thread`,
-            { address: ep.address },
-          ),
-        });
+      // Asks again on each attempt: a thread whose link ended may still
+      // have the name bound (its peer was taken for gone, wrongly).
+      const unwatchElsewhere = reg.watchElsewhere(ep.path, (thread) => {
+        done();
+        resolve(dialThread(host, ep.address, `${reg.key}/${ep.path}`, thread, signal));
       });
       const aborted = () => {
         done();

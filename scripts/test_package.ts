@@ -339,14 +339,21 @@ const exact = (text: string) => lines(text).join("\n");
 /** Each distinct line once, in the order of first appearance (for counts that depend on the network). */
 const distinct = (text: string) => [...new Set(lines(text))].join("\n");
 /** Routing ids (libzmq's 5 random bytes, in hex) masked and the lines sorted (parallel requests interleave). */
+/**
+ * The worker thread's lines and the main thread's, each kept in order, apart:
+ * a worker's console reaches stdout through the main thread, in its own time.
+ */
+const byThread = (text: string) => {
+  const worker = (l: string) => /^(received|finished) work /.test(l);
+  return [...lines(text).filter(worker), ...lines(text).filter((l) => !worker(l))].join("\n");
+};
 const sortedMasked = (text: string) => lines(text).map((l) => l.replace(/\b[0-9a-f]{10}\b/g, "<id>")).sort().join("\n");
 
 /**
  * The programs (their expected output is zeromq.js's, by
  * examples/dropin/capture.mjs), the port each prints by default (the
  * test gives each a free one in PORT and maps it back), and what of the
- * output must match. threaded-worker.mjs is not run: it needs inproc between
- * threads (issue 11).
+ * output must match.
  */
 const DROPIN: { file: string; port: number; normalise: (text: string) => string }[] = [
   { file: "req-rep.mjs", port: 3000, normalise: exact },
@@ -359,6 +366,7 @@ const DROPIN: { file: string; port: number; normalise: (text: string) => string 
   { file: "majordomo.mjs", port: 5555, normalise: sortedMasked },
   { file: "v5-compat.cjs", port: 3456, normalise: exact },
   { file: "tcp-worker.mjs", port: 0, normalise: exact },
+  { file: "threaded-worker.mjs", port: 0, normalise: byThread },
 ];
 
 /** A tcp port free at the moment (the kernel's pick, released at once). */

@@ -11,10 +11,7 @@ import { fileURLToPath } from "node:url";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
 const wanted = process.argv.slice(2);
-// threaded-worker.mjs is not run by the package test (it needs inproc across threads).
-const programs = readdirSync(HERE).filter((f) =>
-  /\.(mjs|cjs)$/.test(f) && f !== "capture.mjs" && f !== "threaded-worker.mjs"
-)
+const programs = readdirSync(HERE).filter((f) => /\.(mjs|cjs)$/.test(f) && f !== "capture.mjs")
   .filter((f) => wanted.length === 0 || wanted.includes(f));
 // The default ports, as the expected output names them.
 const env = { ...process.env };

@@ -1,9 +1,8 @@
 // zeromq.js's examples/threaded-worker: worker threads Caesar-shift the
 // characters the main thread hands out, over inproc endpoints bound in the
 // main thread (one thread each here, so the output is in order; the original
-// starts one per CPU and spins 200M times per character). It needs inproc
-// across threads, which this library does not have yet (issue 11), so the
-// package test does not run it.
+// starts one per CPU and spins 200M times per character): inproc across
+// threads.
 import { isMainThread, Worker } from "node:worker_threads";
 import * as zmq from "zmtp-zeromq";
 

@@ -1,7 +1,8 @@
 // The library in a real browser: esbuild bundles tests/browser/entry.ts,
 // an HTTP server here serves it with index.html and page.js, and headless
 // Chromium loads the page, which talks REQ/REP and SUB over ws:// to
-// sockets in this process (Deno, Bun or Node) and POSTs its result back.
+// sockets in this process (Deno, Bun or Node), inproc with a Web Worker of
+// its own (worker.js), and POSTs its result back.
 // Skipped, with a message, when Chromium is not installed (Debian package
 // `chromium`; CHROMIUM=/path overrides /usr/bin/chromium).
 
@@ -77,6 +78,7 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     server = await serve({
       "/": ["text/html", readFileSync(join(dir, "index.html"), "utf8")],
       "/page.js": ["text/javascript", readFileSync(join(dir, "page.js"), "utf8")],
+      "/worker.js": ["text/javascript", readFileSync(join(dir, "worker.js"), "utf8")],
       "/bundle.js": ["text/javascript", bundle],
     }, (body) => gotResult(body));
     const port = (server.address() as { port: number }).port;
@@ -116,6 +118,8 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     for (const m of out.news) assert.equal(m[0], "news", "the page got only what it subscribed to");
     assert.deepEqual(out.inproc, ["inproc", "works"]);
     assert.deepEqual(out.frameClass, ["Uint8Array", "Uint8Array"]);
+    assert.deepEqual(out.fromWorker, ["from", "a", "worker"], out.workerError);
+    assert.deepEqual(out.workerReply, ["ACROSS THREADS"]);
     assert.equal(out.bindError, "ENOTSUP");
   } finally {
     serving = false;

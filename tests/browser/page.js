@@ -3,7 +3,7 @@
 // is POSTed to /result as JSON.
 
 // Imported by URL: bundle.js exists only on the test server, not on disk.
-const { Pair, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
+const { Pair, Pull, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
 
 const q = new URLSearchParams(location.search);
 const dec = new TextDecoder();
@@ -41,6 +41,21 @@ async function run() {
   out.inproc = texts(got);
   // No Buffer in a browser: received frames are plain Uint8Arrays there.
   out.frameClass = got.map((f) => Object.getPrototypeOf(f) === Uint8Array.prototype ? "Uint8Array" : "other");
+
+  // inproc between the page and a Web Worker (worker.js).
+  const pull = new Pull({ linger: 0, receiveTimeout: 10000 });
+  const ask = new Request({ linger: 0, receiveTimeout: 10000, sendTimeout: 10000 });
+  socks.push(pull, ask);
+  await pull.bind("inproc://page-pull");
+  // Connected before the worker binds it.
+  ask.connect("inproc://worker-rep");
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.onerror = (e) => out.workerError = String(e.message);
+  out.fromWorker = [];
+  for (let i = 0; i < 3; i++) out.fromWorker.push(...texts(await pull.receive()));
+  await ask.send("across threads");
+  out.workerReply = texts(await ask.receive());
+  worker.terminate();
 
   // Binding ws:// needs a server runtime: it must fail cleanly here.
   try {
