@@ -11,7 +11,7 @@
  * @module
  */
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -21,6 +21,8 @@ const args = process.argv.slice(2);
 const out = resolve(ROOT, args.find((a) => !a.startsWith("--")) ?? ".tmp/docs");
 const deno = process.execPath;
 
+// deno doc --html does not make missing parents (.tmp in a fresh clone).
+mkdirSync(out, { recursive: true });
 const gen = args.includes("--no-generate") ? { status: 0, stderr: "" } : spawnSync(
   deno,
   ["doc", "--html", "--name=zmtp-zeromq", `--output=${out}`, "mod.ts", "browser.ts", "draft.ts", "v5-compat.ts"],
