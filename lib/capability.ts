@@ -6,6 +6,7 @@
  */
 
 import { getTransport } from "./driver.ts";
+import { sharedRings } from "./inproc_threads.ts";
 
 /**
  * The libzmq version whose behaviour this library implements, as zeromq.js's
@@ -35,6 +36,14 @@ export interface Capability {
   readonly gssapi: boolean;
   /** Draft socket types: true (RADIO and DISH). */
   readonly draft: boolean;
+  /** Not in zeromq.js: `inproc://` reaches sockets in other threads (Workers) of the process: where BroadcastChannel exists. */
+  readonly inprocThreads: boolean;
+  /**
+   * Not in zeromq.js: inproc between threads uses shared-memory rings
+   * (SharedArrayBuffer, Atomics.waitAsync, a cross-origin isolated page);
+   * false means the slower fallback, a channel per connection.
+   */
+  readonly inprocSharedMemory: boolean;
 }
 
 /**
@@ -56,4 +65,10 @@ export const capability: Capability = Object.freeze({
   curve: true,
   gssapi: false,
   draft: true,
+  get inprocThreads(): boolean {
+    return typeof BroadcastChannel === "function";
+  },
+  get inprocSharedMemory(): boolean {
+    return typeof BroadcastChannel === "function" && sharedRings();
+  },
 });

@@ -65,10 +65,18 @@ type WaitResult = { async: false; value: string } | { async: true; value: Promis
 const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => WaitResult })
   .waitAsync;
 
-function newRing(): SharedArrayBuffer | undefined {
+/**
+ * @internal True when connections between threads can use shared-memory
+ * rings (SharedArrayBuffer and Atomics.waitAsync, and in a browser a
+ * cross-origin isolated page); else their messages go over a channel.
+ */
+export function sharedRings(): boolean {
   const g = globalThis as { crossOriginIsolated?: boolean };
-  if (typeof SharedArrayBuffer !== "function" || typeof waitAsync !== "function") return undefined;
-  if (g.crossOriginIsolated === false) return undefined;
+  return typeof SharedArrayBuffer === "function" && typeof waitAsync === "function" && g.crossOriginIsolated !== false;
+}
+
+function newRing(): SharedArrayBuffer | undefined {
+  if (!sharedRings()) return undefined;
   try {
     return new SharedArrayBuffer(32 + RING_BYTES);
   } catch {

@@ -37,7 +37,18 @@ describe("exports", () => {
     assert.equal(version, "4.3.5");
     assert.deepEqual(
       { ...capability },
-      { ipc: true, pgm: false, tipc: false, norm: false, curve: true, gssapi: false, draft: true },
+      {
+        ipc: true,
+        pgm: false,
+        tipc: false,
+        norm: false,
+        curve: true,
+        gssapi: false,
+        draft: true,
+        // Beyond zeromq.js: inproc between Workers, with shared memory on Deno, Bun and Node.
+        inprocThreads: true,
+        inprocSharedMemory: true,
+      },
     );
   });
 

@@ -120,6 +120,8 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     assert.deepEqual(out.frameClass, ["Uint8Array", "Uint8Array"]);
     assert.deepEqual(out.fromWorker, ["from", "a", "worker"], out.workerError);
     assert.deepEqual(out.workerReply, ["ACROSS THREADS"]);
+    // Not cross-origin isolated: threads reach each other over the channel fallback, and capability says so.
+    assert.deepEqual(out.capability, { inprocThreads: true, inprocSharedMemory: false });
     assert.equal(out.bindError, "ENOTSUP");
   } finally {
     serving = false;

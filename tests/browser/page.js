@@ -3,7 +3,7 @@
 // is POSTed to /result as JSON.
 
 // Imported by URL: bundle.js exists only on the test server, not on disk.
-const { Pair, Pull, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
+const { capability, Pair, Pull, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
 
 const q = new URLSearchParams(location.search);
 const dec = new TextDecoder();
@@ -42,6 +42,8 @@ async function run() {
   // No Buffer in a browser: received frames are plain Uint8Arrays there.
   out.frameClass = got.map((f) => Object.getPrototypeOf(f) === Uint8Array.prototype ? "Uint8Array" : "other");
 
+  // The test page is not cross-origin isolated: no shared memory, the channel fallback.
+  out.capability = { inprocThreads: capability.inprocThreads, inprocSharedMemory: capability.inprocSharedMemory };
   // inproc between the page and a Web Worker (worker.js).
   const pull = new Pull({ linger: 0, receiveTimeout: 10000 });
   const ask = new Request({ linger: 0, receiveTimeout: 10000, sendTimeout: 10000 });
