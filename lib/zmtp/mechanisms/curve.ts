@@ -16,7 +16,6 @@
 import { x25519 } from "@noble/curves/ed25519.js";
 import { open, seal, subkey } from "./salsa.ts";
 import { authError, HandshakeError } from "../../errors.ts";
-import { frameView } from "../../frames.ts";
 import { encodeMetadata, parseCommand, parseMetadata } from "../command.ts";
 import type { FrameCodec, HandshakeStep, Mechanism, MechanismContext } from "../mechanism.ts";
 import { readyProperties } from "./null.ts";
@@ -335,8 +334,9 @@ export class CurveCodec implements FrameCodec {
     const f = body[32];
     return {
       flags: ((f & BOX_MORE) ? MORE : 0) | ((f & BOX_COMMAND) ? COMMAND : 0),
-      // Made as the frame decoder makes frames, so receive() need not re-view it.
-      body: frameView()(body.buffer, body.byteOffset + 33, body.length - 33),
+      // subarray() keeps the received frame's class (a Buffer where the
+      // frame view makes Buffers), so receive() need not re-view it.
+      body: body.subarray(33),
     };
   }
 }
