@@ -241,67 +241,78 @@ function poly1305(m: Uint8Array, at: number, len: number): void {
     h8 += ((m6 >>> 8) | (m7 << 8)) & 0x1fff;
     h9 += (m7 >>> 5) | hibit;
     {
-      // h *= r mod 2^130 - 5. Each sum of five products stays below 2^32,
-      // so the carries may use >>>.
+      // h *= r mod 2^130 - 5. Each product is below 2^30 and each sum of
+      // five below 2^32, so int32 arithmetic that wraps (Math.imul, | 0)
+      // keeps every bit, read back unsigned by >>>; the engines then use
+      // machine integers rather than doubles.
       let c = 0;
-      let d0 = h0 * r0 + h1 * s9 + h2 * s8 + h3 * s7 + h4 * s6;
+      let d0 = (Math.imul(h0, r0) + Math.imul(h1, s9) + Math.imul(h2, s8) + Math.imul(h3, s7) + Math.imul(h4, s6)) | 0;
       c = d0 >>> 13;
       d0 &= 0x1fff;
-      d0 += h5 * s5 + h6 * s4 + h7 * s3 + h8 * s2 + h9 * s1;
+      d0 = (d0 + Math.imul(h5, s5) + Math.imul(h6, s4) + Math.imul(h7, s3) + Math.imul(h8, s2) + Math.imul(h9, s1)) | 0;
       c += d0 >>> 13;
       d0 &= 0x1fff;
-      let d1 = c + h0 * r1 + h1 * r0 + h2 * s9 + h3 * s8 + h4 * s7;
+      let d1 = (c + Math.imul(h0, r1) + Math.imul(h1, r0) + Math.imul(h2, s9) + Math.imul(h3, s8) + Math.imul(h4, s7)) |
+        0;
       c = d1 >>> 13;
       d1 &= 0x1fff;
-      d1 += h5 * s6 + h6 * s5 + h7 * s4 + h8 * s3 + h9 * s2;
+      d1 = (d1 + Math.imul(h5, s6) + Math.imul(h6, s5) + Math.imul(h7, s4) + Math.imul(h8, s3) + Math.imul(h9, s2)) | 0;
       c += d1 >>> 13;
       d1 &= 0x1fff;
-      let d2 = c + h0 * r2 + h1 * r1 + h2 * r0 + h3 * s9 + h4 * s8;
+      let d2 = (c + Math.imul(h0, r2) + Math.imul(h1, r1) + Math.imul(h2, r0) + Math.imul(h3, s9) + Math.imul(h4, s8)) |
+        0;
       c = d2 >>> 13;
       d2 &= 0x1fff;
-      d2 += h5 * s7 + h6 * s6 + h7 * s5 + h8 * s4 + h9 * s3;
+      d2 = (d2 + Math.imul(h5, s7) + Math.imul(h6, s6) + Math.imul(h7, s5) + Math.imul(h8, s4) + Math.imul(h9, s3)) | 0;
       c += d2 >>> 13;
       d2 &= 0x1fff;
-      let d3 = c + h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s9;
+      let d3 = (c + Math.imul(h0, r3) + Math.imul(h1, r2) + Math.imul(h2, r1) + Math.imul(h3, r0) + Math.imul(h4, s9)) |
+        0;
       c = d3 >>> 13;
       d3 &= 0x1fff;
-      d3 += h5 * s8 + h6 * s7 + h7 * s6 + h8 * s5 + h9 * s4;
+      d3 = (d3 + Math.imul(h5, s8) + Math.imul(h6, s7) + Math.imul(h7, s6) + Math.imul(h8, s5) + Math.imul(h9, s4)) | 0;
       c += d3 >>> 13;
       d3 &= 0x1fff;
-      let d4 = c + h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
+      let d4 = (c + Math.imul(h0, r4) + Math.imul(h1, r3) + Math.imul(h2, r2) + Math.imul(h3, r1) + Math.imul(h4, r0)) |
+        0;
       c = d4 >>> 13;
       d4 &= 0x1fff;
-      d4 += h5 * s9 + h6 * s8 + h7 * s7 + h8 * s6 + h9 * s5;
+      d4 = (d4 + Math.imul(h5, s9) + Math.imul(h6, s8) + Math.imul(h7, s7) + Math.imul(h8, s6) + Math.imul(h9, s5)) | 0;
       c += d4 >>> 13;
       d4 &= 0x1fff;
-      let d5 = c + h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1;
+      let d5 = (c + Math.imul(h0, r5) + Math.imul(h1, r4) + Math.imul(h2, r3) + Math.imul(h3, r2) + Math.imul(h4, r1)) |
+        0;
       c = d5 >>> 13;
       d5 &= 0x1fff;
-      d5 += h5 * r0 + h6 * s9 + h7 * s8 + h8 * s7 + h9 * s6;
+      d5 = (d5 + Math.imul(h5, r0) + Math.imul(h6, s9) + Math.imul(h7, s8) + Math.imul(h8, s7) + Math.imul(h9, s6)) | 0;
       c += d5 >>> 13;
       d5 &= 0x1fff;
-      let d6 = c + h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2;
+      let d6 = (c + Math.imul(h0, r6) + Math.imul(h1, r5) + Math.imul(h2, r4) + Math.imul(h3, r3) + Math.imul(h4, r2)) |
+        0;
       c = d6 >>> 13;
       d6 &= 0x1fff;
-      d6 += h5 * r1 + h6 * r0 + h7 * s9 + h8 * s8 + h9 * s7;
+      d6 = (d6 + Math.imul(h5, r1) + Math.imul(h6, r0) + Math.imul(h7, s9) + Math.imul(h8, s8) + Math.imul(h9, s7)) | 0;
       c += d6 >>> 13;
       d6 &= 0x1fff;
-      let d7 = c + h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3;
+      let d7 = (c + Math.imul(h0, r7) + Math.imul(h1, r6) + Math.imul(h2, r5) + Math.imul(h3, r4) + Math.imul(h4, r3)) |
+        0;
       c = d7 >>> 13;
       d7 &= 0x1fff;
-      d7 += h5 * r2 + h6 * r1 + h7 * r0 + h8 * s9 + h9 * s8;
+      d7 = (d7 + Math.imul(h5, r2) + Math.imul(h6, r1) + Math.imul(h7, r0) + Math.imul(h8, s9) + Math.imul(h9, s8)) | 0;
       c += d7 >>> 13;
       d7 &= 0x1fff;
-      let d8 = c + h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4;
+      let d8 = (c + Math.imul(h0, r8) + Math.imul(h1, r7) + Math.imul(h2, r6) + Math.imul(h3, r5) + Math.imul(h4, r4)) |
+        0;
       c = d8 >>> 13;
       d8 &= 0x1fff;
-      d8 += h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * s9;
+      d8 = (d8 + Math.imul(h5, r3) + Math.imul(h6, r2) + Math.imul(h7, r1) + Math.imul(h8, r0) + Math.imul(h9, s9)) | 0;
       c += d8 >>> 13;
       d8 &= 0x1fff;
-      let d9 = c + h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5;
+      let d9 = (c + Math.imul(h0, r9) + Math.imul(h1, r8) + Math.imul(h2, r7) + Math.imul(h3, r6) + Math.imul(h4, r5)) |
+        0;
       c = d9 >>> 13;
       d9 &= 0x1fff;
-      d9 += h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
+      d9 = (d9 + Math.imul(h5, r4) + Math.imul(h6, r3) + Math.imul(h7, r2) + Math.imul(h8, r1) + Math.imul(h9, r0)) | 0;
       c += d9 >>> 13;
       d9 &= 0x1fff;
       c = ((c << 2) + c) | 0;
