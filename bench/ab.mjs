@@ -8,20 +8,21 @@
 //
 //   node bench/ab.mjs <baseRoot> <mainRoot> [reps=3] [transports=tcp,ws]
 //   env: AB_N (messages per tcp cell, default 3 M; ws cells take a sixth),
-//        AB_RT (runtimes, default deno,bun,node), AB_PEER_ROOT (default: this repository)
+//        AB_RT (runtimes, default deno,bun,node), AB_PEER_ROOT (default: this repository),
+//        AB_CURVE=1: CURVE instead of NULL, through bench/curve_peer.ts (for
+//        Node: `npx esbuild bench/curve_peer.ts --format=esm --platform=node
+//        --outfile=.tmp/ab-curve-peer.mjs`); AB_N then defaults to 300 k.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 const [base, main, repsArg, trArg] = process.argv.slice(2);
 const REPS = Number(repsArg ?? 3);
 const TRS = (trArg ?? "tcp,ws").split(",");
-const N = {
-  deno: Number(process.env.AB_N ?? 3_000_000),
-  bun: Number(process.env.AB_N ?? 3_000_000),
-  node: Number(process.env.AB_N ?? 3_000_000),
-};
+const CURVE = process.env.AB_CURVE === "1";
+const N0 = Number(process.env.AB_N ?? (CURVE ? 300_000 : 3_000_000));
+const N = { deno: N0, bun: N0, node: N0 };
 const PEER_ROOT = process.env.AB_PEER_ROOT ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const peerTs = `${PEER_ROOT}/bench/peers/peer.ts`;
-const peerJs = `${PEER_ROOT}/.tmp/ab-peer.mjs`;
+const peerTs = `${PEER_ROOT}/bench/${CURVE ? "curve_peer.ts" : "peers/peer.ts"}`;
+const peerJs = `${PEER_ROOT}/.tmp/${CURVE ? "ab-curve-peer.mjs" : "ab-peer.mjs"}`;
 const lib = (tree, rt) => rt === "node" ? `file://${tree}/npm/esm/mod.js` : `file://${tree}/mod.ts`;
 function cmd(rt) {
   if (rt === "deno") return [`${main}/node_modules/.bin/deno`, ["run", "-A", peerTs]];
