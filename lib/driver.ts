@@ -228,6 +228,7 @@ function transportOptions(o: OptionValues): TransportOptions {
     tcpKeepaliveIdle: o.tcpKeepaliveIdle,
     tcpKeepaliveCount: o.tcpKeepaliveCount,
     tcpKeepaliveInterval: o.tcpKeepaliveInterval,
+    typeOfService: o.typeOfService,
   };
 }
 

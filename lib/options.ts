@@ -18,8 +18,8 @@
  *
  * The tcp options reach the transports through the driver (lib/driver.ts:
  * `tcpAcceptFilter` and the `ipv6` checks there, lib/socks.ts for
- * `socksProxy`, the adapters in transports/ for `backlog` and the keepalive
- * options). Those a runtime cannot set are stored without effect, and the
+ * `socksProxy`, the adapters in transports/ for `backlog`, the keepalive
+ * options and, on Bun, `typeOfService`). Those a runtime cannot set are stored without effect, and the
  * README's list of options without effect names each (`sendBufferSize`,
  * `receiveBufferSize`, `typeOfService`, `tcpMaxRetransmitTimeout`,
  * `interface`, `tcpKeepaliveCount`, `tcpKeepaliveInterval`, and some per

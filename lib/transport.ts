@@ -135,6 +135,8 @@ export interface TransportOptions {
   readonly tcpKeepaliveCount?: number;
   /** ZMQ_TCP_KEEPALIVE_INTVL: seconds between probes; -1 the system's. */
   readonly tcpKeepaliveInterval?: number;
+  /** ZMQ_TOS: the IP type-of-service byte of the connections; 0 the system's. */
+  readonly typeOfService?: number;
 }
 
 /** A transport for one or more URL schemes. */

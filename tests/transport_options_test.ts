@@ -196,6 +196,29 @@ describe("tcpKeepalive", { skip: !SS && "needs ss" }, () => {
   });
 });
 
+// Only Bun's sockets can set IP_TOS (setTypeOfService); node:net and Deno.Conn cannot (in the README's list).
+describe("typeOfService", { skip: !SS && "needs ss" }, () => {
+  test("sets the TOS byte of connected and accepted connections", {
+    ...T,
+    skip: runtime !== "bun" && "only Bun's sockets can set IP_TOS",
+  }, async () => {
+    const pull = new Pull({ linger: 0, typeOfService: 0x10 });
+    const push = new Push({ linger: 0, typeOfService: 0x28 });
+    try {
+      await pull.bind("tcp://127.0.0.1:0");
+      const port = portOf(pull.lastEndpoint!);
+      push.connect(pull.lastEndpoint!);
+      await roundTrip(push, pull, "tos");
+      const out = ss(["-tnH", "--tos", "state", "established"], `( dport = :${port} )`);
+      const acc = ss(["-tnH", "--tos", "state", "established"], `( sport = :${port} )`);
+      assert.match(out, /tos:0x28/, out);
+      assert.match(acc, /tos:0x10/, acc);
+    } finally {
+      closeAll(push, pull);
+    }
+  });
+});
+
 // -- SOCKS5 -------------------------------------------------------------------
 
 type Reply = "ok" | "no-method" | "refused" | "bad-version" | "hang-up";

@@ -43,6 +43,8 @@ class BunConnection implements Connection {
       if (o?.tcpKeepalive === 1) {
         sock.setKeepAlive(true, (o.tcpKeepaliveIdle ?? -1) > 0 ? o.tcpKeepaliveIdle! * 1000 : 0);
       } else if (o?.tcpKeepalive === 0) sock.setKeepAlive(false);
+      // ZMQ_TOS, on connected and accepted connections alike (libzmq sets it on both).
+      if ((o?.typeOfService ?? 0) > 0) sock.setTypeOfService?.(o!.typeOfService!);
     } catch { /* unix */ }
   }
 
