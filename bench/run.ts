@@ -595,9 +595,9 @@ const results = {
       : "ipc:// only with `--transports tcp,ipc,ws` (64 B and 64 KiB throughput, 64 B latency); ws throughput " +
         "at 64 B and 64 KiB only and no ws latency; mixed pairs (ours against libzmq, our runtimes against each " +
         "other) only with --all-pairs; the memory stage sends 120,000 messages instead of 200,000. With every " +
-        "cell timed ≥ 1 s, the whole matrix takes about twice the 10 minutes allowed on this machine (with ipc " +
-        "and the pairs against libzmq: 649 s under a load average of 5.5; the process starts, calibration " +
-        "runs and re-runs of runs that came out short under the changing load cost as much as the timed parts)",
+        "cell timed ≥ 1 s, the untrimmed matrix would take well over the 10 minutes allowed on this machine " +
+        "(with ipc and the pairs against libzmq, a run took 649 s under a load average of 5.5: process starts, " +
+        "calibration runs and re-runs of runs that came out short under the changing load add up)",
     machine: machine(),
     versions: versions(nodeLib),
     timing: {
