@@ -259,7 +259,8 @@ export function newer(src: string, out: string): boolean {
   return !existsSync(out) || statSync(src).mtimeMs > statSync(out).mtimeMs;
 }
 
-export function prepare(build: boolean): string {
+// `npmBuild: false` (quick runs) uses npm/ as the build stage left it.
+export function prepare(build: boolean, { npmBuild = true } = {}): string {
   // libzmq programs.
   if (!existsSync("/usr/include/zmq.h")) {
     console.error("installing libzmq3-dev ...");
@@ -303,7 +304,9 @@ export function prepare(build: boolean): string {
   let nodeLib = `${jsOut}/mod.js (tsc, the bench's own build)`;
   if (existsSync(join(root, "scripts", "build_npm.ts"))) {
     try {
-      if (build) sh(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], "scripts/build_npm.ts");
+      if (build && (npmBuild || !existsSync(join(root, "npm", "esm", "mod.js")))) {
+        sh(bin("deno"), ["run", "-A", "scripts/build_npm.ts"], "scripts/build_npm.ts");
+      }
       // A private copy, so that a rebuild of npm/ during the run changes nothing.
       rmSync(npmCopy, { recursive: true, force: true });
       cpSync(join(root, "npm"), npmCopy, { recursive: true });

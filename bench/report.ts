@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
+const TRANSPORTS = ["tcp", "ipc", "ws"];
 const SIZE_NAME: Record<number, string> = { 1: "1 B", 64: "64 B", 1024: "1 KiB", 65536: "64 KiB" };
 const sizeName = (s: number) => SIZE_NAME[s] ?? `${s} B`;
 
@@ -31,18 +32,40 @@ function table(head: string[], rows: string[][]): string {
 const cellOf = (rows: Json[], transport: string, size: number, id: string) =>
   rows.find((r: Json) => r.transport === transport && r.size === size)?.cells?.[id];
 
+// "median [min–max]" over the repetitions, in the unit of `fmt`.
+const spread = (fmt: (x: number) => string, med: number, lo: number | null, hi: number | null, n: number) =>
+  n > 1 && lo != null && hi != null ? `${fmt(med)} [${fmt(lo)}–${fmt(hi)}]` : fmt(med);
+
+// The timed seconds and counts of a table: shortest run, and the count range.
+function timingNote(rows: Json[]): string {
+  const secs: number[] = [], cnt: number[] = [];
+  let redone = 0;
+  for (const row of rows) {
+    for (const c of Object.values(row.cells) as Json[]) {
+      secs.push(...(c.secsRuns ?? []));
+      cnt.push(...(c.countRuns ?? []));
+      redone += c.redone ?? 0;
+    }
+  }
+  if (secs.length === 0) return "";
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `Timed part of each run: ${Math.min(...secs).toFixed(2)}–${Math.max(...secs).toFixed(2)} s ` +
+    `(counts ${n(Math.min(...cnt))}–${n(Math.max(...cnt))}, calibrated per peer and size` +
+    (redone ? `; ${redone} run(s) redone with a larger count for being short` : "") + ").";
+}
+
 function throughputSection(r: Json, transport: string): string {
   const rows: Json[] = r.throughput.filter((x: Json) => x.transport === transport);
   if (rows.length === 0) return "";
   const sizes = rows.map((x) => x.size);
   const pairs: Json[] = r.throughputPairs.filter((p: Json) => rows.some((x) => x.cells[p.id]));
-  const counts = rows.map((x) => `${sizeName(x.size)}: ${x.count.toLocaleString("en-US")}`).join(", ");
   const body = pairs.map((p) => [
     p.label,
     ...sizes.map((s) => {
       const c = cellOf(rows, transport, s, p.id);
       if (!c || c.msgPerSec == null) return c?.errors?.length ? "error" : "–";
-      return `${rate(c.msgPerSec)} (${mb(c.mbPerSec)} MB/s)`;
+      return spread(rate, c.msgPerSec, c.msgPerSecMin, c.msgPerSecMax, c.runs.length) +
+        (s >= 1024 ? ` (${mb(c.mbPerSec)} MB/s)` : "");
     }),
   ]);
   const ratios = pairs.filter((p) => p.id !== "libzmq" && p.id !== "zeromqjs").map((p) => [
@@ -53,14 +76,14 @@ function throughputSection(r: Json, transport: string): string {
     }),
   ]);
   return [
-    `### Throughput, ${transport}:// (messages/s, MB/s; PUSH -> PULL, sender -> receiver)`,
+    `### Throughput, ${transport}:// (messages/s; PUSH -> PULL, sender -> receiver)`,
     "",
-    `Timed messages per run: ${counts}, after a quarter as many untimed warm-up ones. Median of ${r.meta.reps} ` +
-    "run(s), timed by the receiver from the last warm-up message to the last message.",
+    `Median [min–max] of ${r.meta.reps} run(s), timed by the receiver from the last warm-up message to the last ` +
+    `message (MB/s of the median from 1 KiB up). ${timingNote(rows)}`,
     "",
     table(["sender -> receiver", ...sizes.map(sizeName)], body),
     "",
-    `Ratio to zeromq.js / to libzmq (higher is better):`,
+    `Ratio of the medians to zeromq.js / to libzmq (higher is better):`,
     "",
     table(["", ...sizes.map(sizeName)], ratios),
     "",
@@ -72,13 +95,13 @@ function latencySection(r: Json, transport: string): string {
   if (rows.length === 0) return "";
   const sizes = rows.map((x) => x.size);
   const pairs: Json[] = r.latencyPairs.filter((p: Json) => rows.some((x) => x.cells[p.id]));
-  const counts = rows.map((x) => `${sizeName(x.size)}: ${x.count.toLocaleString("en-US")}`).join(", ");
   const body = pairs.map((p) => [
     p.label,
     ...sizes.map((s) => {
       const c = cellOf(rows, transport, s, p.id);
       if (!c || c.p50us == null) return c?.errors?.length ? "error" : "–";
-      return `${us(c.p50us)} / ${us(c.p99us)}`;
+      const n = c.p50Runs.length;
+      return `${spread(us, c.p50us, c.p50Min, c.p50Max, n)} / ${spread(us, c.p99us, c.p99Min, c.p99Max, n)}`;
     }),
   ]);
   const ratios = pairs.filter((p) => p.id !== "libzmq").map((p) => [
@@ -88,7 +111,8 @@ function latencySection(r: Json, transport: string): string {
   return [
     `### REQ/REP round trip, ${transport}:// (p50 / p99, µs)`,
     "",
-    `Timed round trips per run: ${counts}, after a quarter as many untimed ones. Median of ${r.meta.reps} run(s).`,
+    `Median [min–max] of ${r.meta.reps} run(s) of each percentile, after a quarter as many untimed round trips. ` +
+    timingNote(rows),
     "",
     table(["REQ/REP", ...sizes.map(sizeName)], body),
     "",
@@ -185,6 +209,39 @@ function targets(r: Json): Target[] {
   return out;
 }
 
+// Issue 15's throughput and latency targets (CURVE is measured by bench/curve_bench.ts).
+function targets15(r: Json): Target[] {
+  const out: Target[] = [];
+  const thr = (id: string, size: number) => cellOf(r.throughput, "tcp", size, id)?.msgPerSec ?? null;
+  for (const size of [64, 1024, 65536]) {
+    const c = thr("libzmq", size);
+    for (const id of ["bun", "deno", "node"]) {
+      const v = thr(id, size);
+      const x = v != null && c ? v / c : null;
+      out.push({
+        name: `${sizeName(size)} tcp throughput, ${r.impls[id].label} ≥ 1.2× libzmq (C)`,
+        measured: `${rate(v)} vs ${rate(c)} msg/s`,
+        ratio: x,
+        met: x == null ? null : x >= 1.2,
+      });
+    }
+  }
+  const cl = cellOf(r.latency, "tcp", 64, "libzmq");
+  for (const id of ["bun", "deno", "node"]) {
+    const l = cellOf(r.latency, "tcp", 64, id);
+    for (const [p, key] of [["p50", "p50us"], ["p99", "p99us"]]) {
+      const x = l?.[key] != null && cl?.[key] ? l[key] / cl[key] : null;
+      out.push({
+        name: `64 B tcp REQ/REP ${p}, ${r.impls[id].label} ≤ libzmq (C)`,
+        measured: l?.[key] != null ? `${us(l[key])} vs ${us(cl?.[key])} µs` : "–",
+        ratio: x,
+        met: x == null ? null : x <= 1,
+      });
+    }
+  }
+  return out;
+}
+
 // How far memory rises over the second half of the run: from the median
 // of the checkpoints after 30..60% of the messages to the median of those
 // after 80..100%. About the bytes sent meanwhile for an unbounded queue (the
@@ -215,12 +272,17 @@ function inprocSection(r: Json): string {
   if (!r.inproc) return "### inproc\n\nNot measured in this run.\n";
   const rows = Object.entries(r.inproc.cells).map(([id, c]: [string, Json]) => [
     r.impls[id].label,
-    c.msgPerSec == null ? "error" : `${rate(c.msgPerSec)} (${mb(c.msgPerSec * r.inproc.size / 1e6)} MB/s)`,
+    c.msgPerSec == null
+      ? "error"
+      : `${spread(rate, c.msgPerSec, c.msgPerSecMin, c.msgPerSecMax, c.runs.length)} (${
+        mb(c.msgPerSec * r.inproc.size / 1e6)
+      } MB/s)`,
   ]);
   return [
     `### inproc:// (one process, PUSH -> PULL, ${sizeName(r.inproc.size)})`,
     "",
-    `${r.inproc.count.toLocaleString("en-US")} messages per run, median of ${r.meta.reps}.`,
+    `Median [min–max] of ${r.meta.reps} run(s), timed from the last of a quarter as many untimed messages. ` +
+    timingNote([r.inproc]),
     "",
     table(["", "messages/s"], rows),
     "",
@@ -268,12 +330,15 @@ function memorySection(r: Json): string {
 function loadLine(r: Json): string {
   const l = r.meta.load;
   if (!l) return "";
-  const busy = l.median > 0.75 * l.nproc
-    ? " **The machine was busy with other work during this run: absolute numbers and ratios are noisy.**"
+  const per = l.perRun ?? l;
+  const busy = per.median > 0.75 * l.nproc
+    ? " **The machine was busy with other work during this run: absolute numbers are noisy; compare ratios.**"
     : "";
   const stages = Object.entries(r.meta.stageS ?? {}).map(([k, v]) => `${k} ${v} s`).join(", ");
-  return `- Load average (1 min) before each run: min ${l.min}, median ${l.median}, max ${l.max} on ${l.nproc} ` +
-    `cores; time per stage: ${stages}.${busy}`;
+  const at = (x: Json) => x ? `${x.m1} / ${x.m5} / ${x.m15}` : "–";
+  return `- Load average (1 / 5 / 15 min) on ${l.nproc} cores: ${at(l.start)} at the start, ${at(l.end)} at the end; ` +
+    `1 min before each of the ${per.runs ?? "–"} runs: min ${per.min}, median ${per.median}, max ${per.max}. ` +
+    `Time per stage: ${stages}.${busy}`;
 }
 
 // Why a target can be missed, from the CPU profiles (bench/PROFILE.md,
@@ -321,6 +386,11 @@ export function render(r: Json): string {
   const m = r.meta.machine, v = r.meta.versions;
   const ts = targets(r);
   const status = (t: Target) => t.met === null ? "not measured" : t.met ? "**met**" : "missed";
+  const targetTable = (xs: Target[]) =>
+    table(
+      ["target", "measured", "ratio", "status"],
+      xs.map((t) => [t.name, t.measured, t.ratio == null ? "–" : times(t.ratio), status(t)]),
+    );
   const sections = [
     "# Benchmark results",
     "",
@@ -334,22 +404,25 @@ export function render(r: Json): string {
     `- libzmq (C programs in bench/c, gcc ${v.gcc} -O2): ${v.libzmqC}; zeromq.js ${v.zeromqjs}`,
     `- This library at ${v.commit}; on Node from ${v.ourLibOnNode}; on Deno and Bun from the TypeScript source`,
     loadLine(r),
+    ...(r.meta.mode === "quick"
+      ? ["- **Quick mode: a smoke test of the harness (short cells, one run); its numbers mean nothing.**"]
+      : []),
+    "",
+    "## Issue 15 targets (throughput and latency)",
+    "",
+    "Ratios of the medians of one run; the spread of each cell is in the tables below.",
+    "",
+    targetTable(targets15(r)),
     "",
     "## Issue 5 targets",
     "",
-    table(
-      ["target", "measured", "ratio", "status"],
-      ts.map((t) => [t.name, t.measured, t.ratio == null ? "–" : times(t.ratio), status(t)]),
-    ),
+    targetTable(ts),
     "",
     ...whyMissed(ts),
     "## Tables",
     "",
-    throughputSection(r, "tcp"),
-    throughputSection(r, "ipc"),
-    throughputSection(r, "ws"),
-    latencySection(r, "tcp"),
-    latencySection(r, "ipc"),
+    ...TRANSPORTS.map((t) => throughputSection(r, t)),
+    ...TRANSPORTS.map((t) => latencySection(r, t)),
     inprocSection(r),
     memorySection(r),
     "## Method",
@@ -359,10 +432,22 @@ export function render(r: Json): string {
     "- Senders `await send()` for each message (one reused buffer) with default options; libzmq's " +
     "remote_thr calls `zmq_send` in a loop. Receivers `await receive()` in a loop.",
     "- One pair of processes measures a whole row (all sizes in turn), after an untimed 64 B block " +
-    `(${r.meta.counts.prime?.thr?.toLocaleString("en-US") ?? "–"} messages, ` +
-    `${r.meta.counts.prime?.lat?.toLocaleString("en-US") ?? "–"} round trips) that warms the JIT up; each size ` +
+    `(${r.meta.timing?.prime?.thr?.toLocaleString("en-US") ?? "–"} messages, ` +
+    `${r.meta.timing?.prime?.lat?.toLocaleString("en-US") ?? "–"} round trips) that warms the JIT up; each size ` +
     "also starts with a quarter of its count untimed.",
-    "- Runs alternate between peers (the order rotates every repetition); a cell is the median.",
+    `- Counts are scaled to each peer's rate so that every timed part lasts ≥ ${r.meta.timing?.minS ?? "–"} s: ` +
+    "a short calibration run per pair, transport and size first (its rate × " +
+    `${r.meta.timing?.targetS ?? "–"} s gives the count), and a run that still came out shorter is redone with a ` +
+    "larger count (the libzmq programs take their counts on the command line, so the same rule serves all).",
+    "- Runs alternate between peers (the order rotates every repetition); a cell is the median, with the min and " +
+    "max of the runs in brackets.",
+    `- Matrix: ${
+      Object.entries(r.meta.matrix ?? {}).map(([k, m]) =>
+        `${k === "thr" ? "throughput" : "latency"} ${
+          Object.entries(m as Json).map(([t, xs]) => `${t} ${(xs as number[]).map(sizeName).join(", ")}`).join("; ")
+        }`
+      ).join("; ")
+    }. Trimmed: ${r.meta.trimmed ?? "nothing"}.`,
     "- Latency: one REQ, one REP, strictly alternating, each round trip timed with a monotonic clock.",
     "",
   ];
@@ -374,6 +459,39 @@ export function render(r: Json): string {
   }
   if (errors.length) sections.push("## Failed runs", "", ...errors.slice(0, 40), "");
   return sections.join("\n");
+}
+
+/**
+ * What is wrong with a results.json, if anything: missing metadata, a cell
+ * without a measurement for every repetition, a failed run. No speeds are
+ * judged (the quick mode's smoke test).
+ */
+export function validate(r: Json): string[] {
+  const bad: string[] = [];
+  const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  const m = r?.meta;
+  if (!m || !num(m.reps) || m.reps < 1) return ["meta.reps missing"];
+  if (!m.machine?.cpu || !num(m.machine?.nproc)) bad.push("meta.machine missing");
+  for (const k of ["start", "end"]) if (!num(m.load?.[k]?.m1)) bad.push(`meta.load.${k} missing`);
+  const cells = (rows: Json[], kind: string, value: string, runs: string) => {
+    if (!Array.isArray(rows) || rows.length === 0) return bad.push(`no ${kind} rows`);
+    for (const row of rows) {
+      const where = `${kind} ${row.transport} ${sizeName(row.size)}`;
+      if (Object.keys(row.cells ?? {}).length === 0) bad.push(`${where}: no cells`);
+      for (const [id, c] of Object.entries(row.cells ?? {}) as [string, Json][]) {
+        for (const e of c.errors ?? []) bad.push(`${where} ${id}: ${String(e).slice(0, 200)}`);
+        if (!num(c[value]) || c[value] <= 0) bad.push(`${where} ${id}: no ${value}`);
+        if (c[runs]?.length !== m.reps) bad.push(`${where} ${id}: ${c[runs]?.length ?? 0} of ${m.reps} runs`);
+      }
+    }
+  };
+  cells(r.throughput, "throughput", "msgPerSec", "runs");
+  cells(r.latency, "latency", "p50us", "p50Runs");
+  if (r.inproc) {
+    cells([{ transport: "inproc", size: r.inproc.size, cells: r.inproc.cells }], "inproc", "msgPerSec", "runs");
+  }
+  for (const x of r.memory ?? []) if (x.error || !num(x.rssPeakMB)) bad.push(`memory ${x.id}: ${x.error ?? "no RSS"}`);
+  return bad;
 }
 
 /** Reads `jsonPath` and writes the report to `mdPath`. */

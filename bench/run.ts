@@ -1,27 +1,32 @@
 // The cross-process benchmark harness (`npm run bench`, `deno task bench`).
 //
-// Throughput (PUSH -> PULL, two processes) and REQ/REP latency over tcp://
-// and ipc:// for 1 B, 64 B, 1 KiB and 64 KiB, for libzmq (C programs in
-// bench/c), zeromq.js on Node, this library on Node, Deno and Bun, and mixed
-// pairs; inproc throughput; the sender's memory behind a slow consumer. One
-// pair of processes measures all sizes of a row in turn; runs alternate
-// between peers (the order rotates every repetition), each cell is the
-// median of N runs, and every cell carries its ratio to zeromq.js and to
-// libzmq. Writes bench/results.json, then bench/RESULTS.md (see report.ts).
+// Throughput (PUSH -> PULL, two processes) and REQ/REP latency over tcp://,
+// ipc:// and ws:// at 1 B to 64 KiB (the matrix below), for libzmq (C
+// programs in bench/c), zeromq.js on Node, this library on Node, Deno and
+// Bun, and mixed pairs; inproc throughput; the sender's memory behind a slow
+// consumer. Every timed cell lasts ≥ 1 s: counts are calibrated per peer
+// (see TARGET_S). One pair of processes measures all sizes of a row in turn;
+// runs alternate between peers (the order rotates every repetition), each
+// cell is the median of N runs with their min and max, and carries its ratio
+// to zeromq.js and to libzmq. The load average is recorded at the start, the
+// end and before each run. Writes bench/results.json, then bench/RESULTS.md
+// (see report.ts); --quick (the CI smoke test) writes them to
+// .tmp/bench-quick/ instead and fails if any cell failed or is missing.
 //
 //   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem]
-//                            [--transports tcp,ipc] [--all-pairs]
+//                            [--transports tcp,ws (default; ipc too)] [--all-pairs] [--out DIR]
 //
 // Node runs this library from compiled JS: the npm build when
-// scripts/build_npm.ts exists (a private copy in .tmp/bench-npm), else a tsc
-// build of the same sources into .tmp/bench-js, which always holds the
-// compiled peer and codec bench.
+// scripts/build_npm.ts exists (a private copy in .tmp/bench-npm; --quick
+// reuses npm/ as it is, without rebuilding it), else a tsc build of the same
+// sources into .tmp/bench-js, which always holds the compiled peer and codec
+// bench.
 
 import { cpus, loadavg } from "node:os";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { writeReport } from "./report.ts";
+import { validate, writeReport } from "./report.ts";
 import {
   endpointFor,
   IMPLS,
@@ -49,23 +54,60 @@ const reps = Number(value("--reps") ?? (quick ? 1 : 3));
 const only = new Set((value("--only") ?? "thr,lat,inproc,mem").split(","));
 const build = !flag("--no-build");
 const allPairs = flag("--all-pairs");
-const transports = (value("--transports") ?? (quick ? "tcp" : "tcp,ipc,ws")).split(",");
+// A quick run is a smoke test: it must not overwrite the committed results.
+const outDir = value("--out") ?? (quick ? join(root, ".tmp", "bench-quick") : join(root, "bench"));
 
-const SIZES = [1, 64, 1024, 65536];
-// Timed messages per throughput run and round trips per latency run, by
-// size, each after count/4 untimed warm-up ones. The same count for every
-// peer of a row; sized so that the slowest peer (zeromq.js) takes ~2 s.
-const THR_COUNT: Record<number, number> = { 1: 160_000, 64: 160_000, 1024: 80_000, 65536: 8_000 };
-const LAT_COUNT: Record<number, number> = { 1: 2_000, 64: 2_000, 1024: 2_000, 65536: 500 };
-const scale = quick ? 0.5 : 1;
-const thrCount = (size: number) => Math.round(THR_COUNT[size] * scale);
-const latCount = (size: number) => Math.round(LAT_COUNT[size] * scale);
+// What is measured: sizes per transport. The full matrix is trimmed to keep
+// `npm run bench` under 10 minutes on 2 cores now that every cell runs ≥ 1 s:
+// no ipc unless asked for, ws throughput at 64 B and 64 KiB only, latency at
+// 64 B, 1 KiB and 64 KiB over tcp only, mixed pairs only with --all-pairs
+// (RESULTS.md says so).
+const FULL_MATRIX: Record<"thr" | "lat", Record<string, number[]>> = {
+  thr: { tcp: [1, 64, 1024, 65536], ipc: [64, 65536], ws: [64, 65536] },
+  lat: { tcp: [64, 1024, 65536], ipc: [64] },
+};
+const QUICK_MATRIX: typeof FULL_MATRIX = {
+  thr: { tcp: [64, 65536], ws: [64] },
+  lat: { tcp: [64] },
+};
+// ipc:// only when asked for (--transports tcp,ipc,ws): trimmed for time.
+const transportsArg = (value("--transports") ?? "tcp,ws").split(",");
+const MATRIX = Object.fromEntries(
+  Object.entries(quick ? QUICK_MATRIX : FULL_MATRIX).map(([k, m]) => [
+    k,
+    Object.fromEntries(Object.entries(m).filter(([t]) => transportsArg.includes(t))),
+  ]),
+) as typeof FULL_MATRIX;
+const transports = [...new Set([...Object.keys(MATRIX.thr), ...Object.keys(MATRIX.lat)])];
+
+// Every timed cell lasts at least MIN_S: counts are scaled to each peer's
+// rate. A short calibration run per pair and transport measures the rates
+// (CAL counts, cheap even for the slowest peer), a cell's count is then
+// rate × TARGET_S, and a run whose timed part still came out shorter than
+// MIN_S (the machine got faster, or the calibration was cold) is redone
+// with a count scaled up, which also carries over to the next repetitions
+// (as does a count that gave over 2 × TARGET_S, scaled down). A
+// calibration run errs long rather than short: the receiver's queue
+// (RCVHWM 1000) may already hold part of a short run when its clock starts,
+// hence the larger count at 64 KiB.
+// Quick mode keeps the mechanism but not the duration.
+const TARGET_S = quick ? 0.05 : 1.5;
+const MIN_S = quick ? 0 : 1;
+const MAX_REDO = 2;
+const CAL_THR: Record<number, number> = quick
+  ? { 1: 5_000, 64: 5_000, 1024: 2_000, 65536: 200 }
+  : { 1: 40_000, 64: 40_000, 1024: 15_000, 65536: 4_000 };
+const CAL_LAT: Record<number, number> = quick
+  ? { 64: 200, 1024: 200, 65536: 50 }
+  : { 64: 2_000, 1024: 2_000, 65536: 500 };
+const MAX_COUNT = 50_000_000;
 // Each run first measures (and drops) a 64 B block of this many messages or
 // round trips: without it the first size of a run pays for the JIT warming
-// up (Node: 1 B round trips 100-160 us first, 44 us once warm).
-const PRIME = { size: 64, thr: quick ? 50_000 : 100_000, lat: quick ? 2_000 : 4_000 };
-const INPROC_COUNT = quick ? 300_000 : 1_000_000;
-const MEM_COUNT = quick ? 60_000 : 200_000;
+// up (Node: 1 B round trips 100-160 us first, 44 us once warm). Each size
+// then starts with count/4 untimed messages (the peers' warm-up rule).
+const PRIME = { size: 64, thr: quick ? 10_000 : 100_000, lat: quick ? 500 : 4_000 };
+const INPROC_CAL = quick ? 20_000 : 100_000;
+const MEM_COUNT = quick ? 20_000 : 120_000;
 
 /** A throughput or latency pairing: who binds (receiver / REP) and who connects. */
 interface Pair {
@@ -74,20 +116,20 @@ interface Pair {
   binder: string;
   connecter: string;
   transports: string[];
-  /** In --quick runs too. */
-  quick: boolean;
+  /** The transports it runs on in --quick runs. */
+  quick: string[];
   /** Only with --all-pairs. */
   extra: boolean;
 }
 
-const pure = (id: string): Pair => ({
+const pure = (id: string, quick: string[] = ["tcp"]): Pair => ({
   id,
   label: IMPLS[id].label,
   binder: id,
   connecter: id,
   // libzmq's C build here (Debian's 4.3.4) has no ws transport.
   transports: id === "libzmq" ? ["tcp", "ipc"] : ["tcp", "ipc", "ws"],
-  quick: true,
+  quick,
   extra: false,
 });
 const mixed = (send: string, recv: string, quick = false, extra = false): Pair => ({
@@ -96,22 +138,23 @@ const mixed = (send: string, recv: string, quick = false, extra = false): Pair =
   binder: recv,
   connecter: send,
   transports: ["tcp"],
-  quick,
+  quick: quick ? ["tcp"] : [],
   extra,
 });
 
 const THR_PAIRS: Pair[] = [
   pure("libzmq"),
   pure("zeromqjs"),
-  pure("node"),
+  pure("node", ["tcp", "ws"]),
   pure("deno"),
   pure("bun"),
-  mixed("node", "bun", true),
-  mixed("bun", "deno"),
-  mixed("deno", "node", true),
-  // Against libzmq, one side of ours is measured alone.
-  mixed("node", "libzmq", true),
-  mixed("libzmq", "node", true),
+  // Mixed pairs of our runtimes: with --all-pairs only (trimmed for time).
+  mixed("node", "bun", false, true),
+  mixed("bun", "deno", false, true),
+  mixed("deno", "node", false, true),
+  // Against libzmq, one side of ours is measured alone (--all-pairs: trimmed for time).
+  mixed("node", "libzmq", true, true),
+  mixed("libzmq", "node", false, true),
   mixed("deno", "libzmq", false, true),
   mixed("libzmq", "deno", false, true),
   mixed("bun", "libzmq", false, true),
@@ -119,11 +162,11 @@ const THR_PAIRS: Pair[] = [
 ];
 const LAT_PAIRS: Pair[] = [
   pure("libzmq"),
-  pure("zeromqjs"),
+  pure("zeromqjs", []),
   pure("node"),
   pure("deno"),
   pure("bun"),
-  { ...mixed("node", "libzmq", true), label: "ours (Node) REQ -> libzmq (C) REP" },
+  { ...mixed("node", "libzmq", false, true), label: "ours (Node) REQ -> libzmq (C) REP" },
 ];
 
 // -- statistics ---------------------------------------------------------------------
@@ -134,6 +177,8 @@ function median(xs: number[]): number | null {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+const min = (xs: number[]) => xs.length ? Math.min(...xs) : null;
+const max = (xs: number[]) => xs.length ? Math.max(...xs) : null;
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a != null && b != null && b > 0 ? a / b : null;
@@ -146,14 +191,24 @@ function rotate<T>(xs: T[], k: number): T[] {
 // Load average before each run: other work on the machine skews a run.
 const loads: number[] = [];
 const sampleLoad = () => loads.push(loadavg()[0]);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const loadNow = () => {
+  const [m1, m5, m15] = loadavg().map(r2);
+  return { m1, m5, m15, at: new Date().toISOString() };
+};
 
 // -- the suites ------------------------------------------------------------------------
 
 interface ThrCell {
   runs: number[];
   mbRuns: number[];
+  secsRuns: number[];
+  countRuns: number[];
+  redone: number;
   errors: string[];
   msgPerSec: number | null;
+  msgPerSecMin: number | null;
+  msgPerSecMax: number | null;
   mbPerSec: number | null;
   vsZeromqjs?: number | null;
   vsLibzmq?: number | null;
@@ -162,9 +217,16 @@ interface ThrCell {
 interface LatCell {
   p50Runs: number[];
   p99Runs: number[];
+  secsRuns: number[];
+  countRuns: number[];
+  redone: number;
   errors: string[];
   p50us: number | null;
+  p50Min: number | null;
+  p50Max: number | null;
   p99us: number | null;
+  p99Min: number | null;
+  p99Max: number | null;
   vsZeromqjs?: number | null;
   vsLibzmq?: number | null;
 }
@@ -173,56 +235,168 @@ const log = (s: string) => console.error(s);
 
 // One table row per (transport, size); a run of a pair fills its cell in
 // every row of its transport.
-function rowsFor<C>(pairs: Pair[], count: (s: number) => number, empty: () => C) {
+function rowsFor<C>(pairs: Pair[], matrix: Record<string, number[]>, empty: () => C) {
   const rows = [];
-  for (const transport of transports) {
-    for (const size of SIZES) {
+  for (const [transport, sizes] of Object.entries(matrix)) {
+    for (const size of sizes) {
       const cells: Record<string, C> = {};
-      for (const p of pairs) if (p.transports.includes(transport)) cells[p.id] = empty();
-      rows.push({ transport, size, count: count(size), cells });
+      for (const p of pairsOn(pairs, transport)) cells[p.id] = empty();
+      rows.push({ transport, size, cells });
+    }
+  }
+  return rows;
+}
+
+const pairsOn = (pairs: Pair[], transport: string) =>
+  pairs.filter((p) => p.transports.includes(transport) && (!quick || p.quick.includes(transport)));
+
+// A measured size: its rate and how long its timed part took.
+interface Measured {
+  size: number;
+  secs: number;
+  // deno-lint-ignore no-explicit-any
+  raw: any;
+}
+
+type Kind = "thr" | "lat";
+
+// Runs one pair over `sizes` with `counts`, after the 64 B prime block.
+async function measure(kind: Kind, p: Pair, transport: string, sizes: number[], counts: number[]) {
+  const res = await runPair(
+    IMPLS[p.binder],
+    kind === "thr" ? "recv" : "rep",
+    IMPLS[p.connecter],
+    kind === "thr" ? "send" : "req",
+    kind === "thr" ? "binder" : "connecter",
+    transport,
+    [PRIME.size, ...sizes],
+    [PRIME[kind], ...counts],
+  );
+  return res.slice(1).map((x): Measured => ({
+    size: x.size,
+    // The latency peers report the mean round trip of `count` timed ones.
+    secs: kind === "thr" ? x.secs : x.count * x.meanUs / 1e6,
+    raw: x,
+  }));
+}
+
+// Per (kind, pair, transport, size): the count that gives ≥ MIN_S.
+const counts = new Map<string, number>();
+const countKey = (kind: Kind, p: Pair, transport: string, size: number) => `${kind} ${p.id} ${transport} ${size}`;
+const scaled = (count: number, secs: number) =>
+  Math.min(MAX_COUNT, Math.max(1, Math.ceil(count * TARGET_S / Math.max(secs, 1e-6))));
+
+async function calibrate(kind: Kind, p: Pair, transport: string, sizes: number[]) {
+  const cal = kind === "thr" ? CAL_THR : CAL_LAT;
+  sampleLoad();
+  const res = await measure(kind, p, transport, sizes, sizes.map((s) => cal[s]));
+  for (const x of res) counts.set(countKey(kind, p, transport, x.size), scaled(cal[x.size], x.secs));
+  log(
+    `cal ${kind} ${transport} ${p.id}: ${
+      sizes.map((s) => `${s} B -> ${counts.get(countKey(kind, p, transport, s))}`).join(", ")
+    }`,
+  );
+}
+
+// One repetition of a pair: every size of the row, then again those whose
+// timed part was shorter than MIN_S, with larger counts.
+async function repetition(kind: Kind, p: Pair, transport: string, sizes: number[]) {
+  const done = new Map<number, Measured & { count: number; redone: number }>();
+  let todo = sizes;
+  for (let attempt = 0; todo.length > 0 && attempt <= MAX_REDO; attempt++) {
+    const cs = todo.map((s) => counts.get(countKey(kind, p, transport, s))!);
+    sampleLoad();
+    const res = await measure(kind, p, transport, todo, cs);
+    todo = [];
+    for (const [i, x] of res.entries()) {
+      done.set(x.size, { ...x, count: cs[i], redone: attempt });
+      const key = countKey(kind, p, transport, x.size);
+      if (x.secs < MIN_S) {
+        counts.set(key, scaled(cs[i], x.secs));
+        todo.push(x.size);
+      } else if (x.secs > 2 * TARGET_S) counts.set(key, scaled(cs[i], x.secs));
+    }
+    if (todo.length) log(`  ${kind} ${transport} ${p.id}: redoing ${todo.join(", ")} B (shorter than ${MIN_S} s)`);
+  }
+  return sizes.map((s) => done.get(s)!);
+}
+
+async function suite<C extends { errors: string[]; secsRuns: number[]; countRuns: number[]; redone: number }>(
+  kind: Kind,
+  pairs: Pair[],
+  empty: () => C,
+  record: (cell: C, x: Measured) => void,
+  show: (x: Measured) => string,
+) {
+  const matrix = MATRIX[kind];
+  const rows = rowsFor<C>(pairs, matrix, empty);
+  const cells = (p: Pair, transport: string) =>
+    rows.filter((row) => row.transport === transport).map((row) => row.cells[p.id]);
+  const failed = new Set<string>();
+  for (const [transport, sizes] of Object.entries(matrix)) {
+    for (const p of pairsOn(pairs, transport)) {
+      try {
+        await calibrate(kind, p, transport, sizes);
+      } catch (e) {
+        failed.add(`${p.id} ${transport}`);
+        for (const c of cells(p, transport)) c.errors.push(`calibration: ${(e as Error).message}`);
+        log(`cal ${kind} ${transport} ${p.id}: ERROR ${(e as Error).message}`);
+      }
+    }
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const [transport, sizes] of Object.entries(matrix)) {
+      for (const p of rotate(pairsOn(pairs, transport), r)) {
+        if (failed.has(`${p.id} ${transport}`)) continue;
+        const mine = rows.filter((row) => row.transport === transport);
+        try {
+          const res = await repetition(kind, p, transport, sizes);
+          for (const row of mine) {
+            const x = res.find((x) => x.size === row.size)!;
+            const cell = row.cells[p.id];
+            record(cell, x);
+            cell.secsRuns.push(r2(x.secs));
+            cell.countRuns.push(x.count);
+            cell.redone += x.redone;
+          }
+          log(`${kind} ${transport} ${p.id}: ${res.map(show).join(", ")}`);
+        } catch (e) {
+          for (const row of mine) row.cells[p.id].errors.push((e as Error).message);
+          log(`${kind} ${transport} ${p.id}: ERROR ${(e as Error).message}`);
+        }
+      }
     }
   }
   return rows;
 }
 
 async function throughput(pairs: Pair[]) {
-  const rows = rowsFor<ThrCell>(
+  const rows = await suite<ThrCell>(
+    "thr",
     pairs,
-    thrCount,
-    () => ({ runs: [], mbRuns: [], errors: [], msgPerSec: null, mbPerSec: null }),
+    () => ({
+      runs: [],
+      mbRuns: [],
+      secsRuns: [],
+      countRuns: [],
+      redone: 0,
+      errors: [],
+      msgPerSec: null,
+      msgPerSecMin: null,
+      msgPerSecMax: null,
+      mbPerSec: null,
+    }),
+    (cell, x) => {
+      cell.runs.push(x.raw.msgPerSec);
+      cell.mbRuns.push(x.raw.mbPerSec);
+    },
+    (x) => `${x.size} B ${Math.round(x.raw.msgPerSec)}/s in ${x.secs.toFixed(2)} s`,
   );
-  for (let r = 0; r < reps; r++) {
-    for (const transport of transports) {
-      for (const p of rotate(pairs.filter((p) => p.transports.includes(transport)), r)) {
-        const mine = rows.filter((row) => row.transport === transport);
-        sampleLoad();
-        try {
-          const res = await runPair(
-            IMPLS[p.binder],
-            "recv",
-            IMPLS[p.connecter],
-            "send",
-            "binder",
-            transport,
-            [PRIME.size, ...SIZES],
-            [PRIME.thr, ...SIZES.map(thrCount)],
-          ).then((r) => r.slice(1));
-          for (const row of mine) {
-            const x = res.find((x) => x.size === row.size);
-            row.cells[p.id].runs.push(x.msgPerSec);
-            row.cells[p.id].mbRuns.push(x.mbPerSec);
-          }
-          log(`thr ${transport} ${p.id}: ${res.map((x) => `${x.size} B ${Math.round(x.msgPerSec)}/s`).join(", ")}`);
-        } catch (e) {
-          for (const row of mine) row.cells[p.id].errors.push((e as Error).message);
-          log(`thr ${transport} ${p.id}: ERROR ${(e as Error).message}`);
-        }
-      }
-    }
-  }
   for (const row of rows) {
     for (const cell of Object.values(row.cells)) {
       cell.msgPerSec = median(cell.runs);
+      cell.msgPerSecMin = min(cell.runs);
+      cell.msgPerSecMax = max(cell.runs);
       cell.mbPerSec = median(cell.mbRuns);
     }
     const z = row.cells.zeromqjs?.msgPerSec, c = row.cells.libzmq?.msgPerSec;
@@ -235,44 +409,37 @@ async function throughput(pairs: Pair[]) {
 }
 
 async function latency(pairs: Pair[]) {
-  const rows = rowsFor<LatCell>(
+  const rows = await suite<LatCell>(
+    "lat",
     pairs,
-    latCount,
-    () => ({ p50Runs: [], p99Runs: [], errors: [], p50us: null, p99us: null }),
+    () => ({
+      p50Runs: [],
+      p99Runs: [],
+      secsRuns: [],
+      countRuns: [],
+      redone: 0,
+      errors: [],
+      p50us: null,
+      p50Min: null,
+      p50Max: null,
+      p99us: null,
+      p99Min: null,
+      p99Max: null,
+    }),
+    (cell, x) => {
+      cell.p50Runs.push(x.raw.p50us);
+      cell.p99Runs.push(x.raw.p99us);
+    },
+    (x) => `${x.size} B p50 ${x.raw.p50us.toFixed(0)} us (${x.raw.count} in ${x.secs.toFixed(2)} s)`,
   );
-  for (let r = 0; r < reps; r++) {
-    for (const transport of transports) {
-      for (const p of rotate(pairs.filter((p) => p.transports.includes(transport)), r)) {
-        const mine = rows.filter((row) => row.transport === transport);
-        sampleLoad();
-        try {
-          const res = await runPair(
-            IMPLS[p.binder],
-            "rep",
-            IMPLS[p.connecter],
-            "req",
-            "connecter",
-            transport,
-            [PRIME.size, ...SIZES],
-            [PRIME.lat, ...SIZES.map(latCount)],
-          ).then((r) => r.slice(1));
-          for (const row of mine) {
-            const x = res.find((x) => x.size === row.size);
-            row.cells[p.id].p50Runs.push(x.p50us);
-            row.cells[p.id].p99Runs.push(x.p99us);
-          }
-          log(`lat ${transport} ${p.id}: ${res.map((x) => `${x.size} B p50 ${x.p50us.toFixed(0)} us`).join(", ")}`);
-        } catch (e) {
-          for (const row of mine) row.cells[p.id].errors.push((e as Error).message);
-          log(`lat ${transport} ${p.id}: ERROR ${(e as Error).message}`);
-        }
-      }
-    }
-  }
   for (const row of rows) {
     for (const cell of Object.values(row.cells)) {
       cell.p50us = median(cell.p50Runs);
+      cell.p50Min = min(cell.p50Runs);
+      cell.p50Max = max(cell.p50Runs);
       cell.p99us = median(cell.p99Runs);
+      cell.p99Min = min(cell.p99Runs);
+      cell.p99Max = max(cell.p99Runs);
     }
     const z = row.cells.zeromqjs?.p50us, c = row.cells.libzmq?.p50us;
     for (const cell of Object.values(row.cells)) {
@@ -283,33 +450,79 @@ async function latency(pairs: Pair[]) {
   return rows;
 }
 
-// In-process PUSH -> PULL over inproc://, 64 B.
+// In-process PUSH -> PULL over inproc://, 64 B; counts calibrated as above.
 async function inproc() {
   const size = 64;
-  const impls = ["node", "deno", "bun", "zeromqjs"];
-  const cells: Record<string, { runs: number[]; errors: string[]; msgPerSec: number | null }> = {};
-  for (const id of impls) cells[id] = { runs: [], errors: [], msgPerSec: null };
+  const impls = quick ? ["node", "deno", "bun"] : ["node", "deno", "bun", "zeromqjs"];
+  type Cell = {
+    runs: number[];
+    secsRuns: number[];
+    countRuns: number[];
+    errors: string[];
+    msgPerSec: number | null;
+    msgPerSecMin: number | null;
+    msgPerSecMax: number | null;
+  };
+  const cells: Record<string, Cell> = {};
+  for (const id of impls) {
+    cells[id] = {
+      runs: [],
+      secsRuns: [],
+      countRuns: [],
+      errors: [],
+      msgPerSec: null,
+      msgPerSecMin: null,
+      msgPerSecMax: null,
+    };
+  }
+  const once = async (id: string, name: string, count: number) => {
+    const impl = IMPLS[id];
+    sampleLoad();
+    const p = start(impl, impl.command("inproc", name, String(size), String(count)), "inproc");
+    try {
+      const res = JSON.parse(await p.nextLine(RUN_TIMEOUT_S * 1000));
+      await stop(p, 5000);
+      return res as { msgPerSec: number; secs: number };
+    } finally {
+      p.child.kill("SIGKILL");
+      await p.exited;
+    }
+  };
+  const countOf: Record<string, number> = {};
+  for (const id of impls) {
+    try {
+      countOf[id] = scaled(INPROC_CAL, (await once(id, "bench-cal", INPROC_CAL)).secs);
+      log(`cal inproc ${id}: ${countOf[id]}`);
+    } catch (e) {
+      cells[id].errors.push(`calibration: ${(e as Error).message}`);
+      log(`cal inproc ${id}: ERROR ${(e as Error).message}`);
+    }
+  }
   for (let r = 0; r < reps; r++) {
     for (const id of rotate(impls, r)) {
-      const impl = IMPLS[id];
-      sampleLoad();
-      const p = start(impl, impl.command("inproc", `bench-${r}`, String(size), String(INPROC_COUNT)), "inproc");
+      if (!countOf[id]) continue;
       try {
-        const res = JSON.parse(await p.nextLine(RUN_TIMEOUT_S * 1000));
+        let res = await once(id, `bench-${r}`, countOf[id]);
+        for (let redo = 0; res.secs < MIN_S && redo < MAX_REDO; redo++) {
+          countOf[id] = scaled(countOf[id], res.secs);
+          res = await once(id, `bench-${r}-${redo}`, countOf[id]);
+        }
         cells[id].runs.push(res.msgPerSec);
-        log(`inproc ${size} B ${id}: ${Math.round(res.msgPerSec)} msg/s`);
-        await stop(p, 5000);
+        cells[id].secsRuns.push(r2(res.secs));
+        cells[id].countRuns.push(countOf[id]);
+        log(`inproc ${size} B ${id}: ${Math.round(res.msgPerSec)} msg/s in ${res.secs.toFixed(2)} s`);
       } catch (e) {
         cells[id].errors.push((e as Error).message);
         log(`inproc ${id}: ERROR ${(e as Error).message}`);
-      } finally {
-        p.child.kill("SIGKILL");
-        await p.exited;
       }
     }
   }
-  for (const c of Object.values(cells)) c.msgPerSec = median(c.runs);
-  return { size, count: INPROC_COUNT, cells };
+  for (const c of Object.values(cells)) {
+    c.msgPerSec = median(c.runs);
+    c.msgPerSecMin = min(c.runs);
+    c.msgPerSecMax = max(c.runs);
+  }
+  return { size, cells };
 }
 
 // The sender's memory while a slow PULL (ours on Node, ~20 k msg/s, RCVHWM
@@ -323,7 +536,7 @@ async function memory() {
     { id: "bun", hwm: 1000 },
     { id: "zeromqjs", hwm: 1000 },
     { id: "node", hwm: 0 },
-  ];
+  ].filter((c) => !quick || (c.id === "node" && c.hwm === 1000));
   const results = [];
   for (const c of cases) {
     const impl = IMPLS[c.id];
@@ -356,8 +569,9 @@ async function memory() {
 // -- main ----------------------------------------------------------------------------------
 
 const t0 = Date.now();
-const nodeLib = prepare(build);
-const keep = (p: Pair) => quick ? p.quick : (!p.extra || allPairs);
+const loadStart = loadNow();
+const nodeLib = prepare(build, { npmBuild: !quick });
+const keep = (p: Pair) => quick ? p.quick.length > 0 : (!p.extra || allPairs);
 const thrPairs = THR_PAIRS.filter(keep);
 const latPairs = LAT_PAIRS.filter(keep);
 const stageS: Record<string, number> = {};
@@ -375,19 +589,33 @@ const results = {
     mode: quick ? "quick" : "full",
     reps,
     transports,
+    matrix: MATRIX,
+    trimmed: quick
+      ? "quick mode: a smoke test (1 repetition, short cells, few pairs); not for comparing speeds"
+      : "ipc:// only with `--transports tcp,ipc,ws` (64 B and 64 KiB throughput, 64 B latency); ws throughput " +
+        "at 64 B and 64 KiB only and no ws latency; mixed pairs (ours against libzmq, our runtimes against each " +
+        "other) only with --all-pairs; the memory stage sends 120,000 messages instead of 200,000. With every " +
+        "cell timed ≥ 1 s, the untrimmed matrix would take well over the 10 minutes allowed on this machine " +
+        "(with ipc and the pairs against libzmq, a run took 649 s under a load average of 5.5: process starts, " +
+        "calibration runs and re-runs of runs that came out short under the changing load add up)",
     machine: machine(),
     versions: versions(nodeLib),
-    counts: {
-      throughput: Object.fromEntries(SIZES.map((s) => [s, thrCount(s)])),
-      latency: Object.fromEntries(SIZES.map((s) => [s, latCount(s)])),
+    timing: {
+      targetS: TARGET_S,
+      minS: MIN_S,
+      calibration: { throughput: CAL_THR, latency: CAL_LAT, inproc: INPROC_CAL },
       warmup: "count / 4 untimed messages or round trips first, per size",
       prime: PRIME,
-      inproc: INPROC_COUNT,
       memory: MEM_COUNT,
     },
     durationS: 0,
     stageS,
-    load: { nproc: cpus().length, min: 0, median: 0, max: 0 },
+    load: {
+      nproc: cpus().length,
+      start: loadStart,
+      end: loadStart,
+      perRun: { runs: 0, min: 0, median: 0, max: 0 },
+    },
   },
   impls: Object.fromEntries(
     Object.values(IMPLS).map((i) => [i.id, { label: i.label, runtime: i.runtime, lib: i.lib }]),
@@ -405,15 +633,23 @@ const results = {
   memory: only.has("mem") ? await timed("memory", memory) : [],
 };
 results.meta.durationS = Math.round((Date.now() - t0) / 1000);
-const r2 = (x: number) => Math.round(x * 100) / 100;
-results.meta.load = {
-  nproc: cpus().length,
+results.meta.load.end = loadNow();
+results.meta.load.perRun = {
+  runs: loads.length,
   min: r2(Math.min(...loads)),
   median: r2(median(loads) ?? 0),
   max: r2(Math.max(...loads)),
 };
-const out = join(root, "bench", "results.json");
+mkdirSync(outDir, { recursive: true });
+const out = join(outDir, "results.json");
 writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
 log(`wrote ${out} (${results.meta.durationS} s: ${JSON.stringify(stageS)}; load ${JSON.stringify(results.meta.load)})`);
-writeReport(out, join(root, "bench", "RESULTS.md"));
-log(`wrote ${join(root, "bench", "RESULTS.md")}`);
+const md = join(outDir, "RESULTS.md");
+writeReport(out, md);
+log(`wrote ${md}`);
+// The smoke test's verdict: every cell measured, nothing failed (no speed).
+const problems = validate(JSON.parse(readFileSync(out, "utf8")));
+if (problems.length > 0) {
+  log(`bench: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  process.exitCode = 1;
+}

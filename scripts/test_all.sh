@@ -10,13 +10,17 @@
 #   deno     deno test -A tests/
 #   bun      bun test ./tests/ (each file in a fresh global: --isolate)
 #   node     node --test over the compiled tests in npm/esm/tests/
+#   bench    the benchmark harness as a smoke test: bench/run.ts --quick (libzmq's C
+#            programs, zeromq.js and ours on the three runtimes, short cells);
+#            passes when every cell was measured and results.json and the report
+#            (in .tmp/bench-quick/) were written; no speed is judged
 #   publish  deno publish --dry-run (skipped only when it fails for want of network)
 # Ends with one line `N passed, M failed[, K skipped]`, summed over the three
 # runtimes and the package cases; exits non-zero if any stage failed.
 #
 # Usage: bash scripts/test_all.sh [-k|--keep-going] [stage...]
 #   -k        run every stage even after one fails (still exits non-zero)
-#   stage...  run only these stages (e.g. `deno bun`; `node` and `package` imply `build`)
+#   stage...  run only these stages (e.g. `deno bun`; `node`, `package` and `bench` imply `build`)
 # Env: STAGE_TIMEOUT (seconds per stage, default 420), TEST_TIMEOUT_MS
 # (bun's per-test default instead of its 5000, default 30000).
 set -uo pipefail
@@ -35,7 +39,7 @@ ONLY=()
 for a in "$@"; do
   case $a in
     -k | --keep-going) KEEP_GOING=1 ;;
-    check | build | package | deno | bun | node | publish) ONLY+=("$a") ;;
+    check | build | package | deno | bun | node | bench | publish) ONLY+=("$a") ;;
     *)
       echo "test_all: unknown argument '$a'" >&2
       exit 2
@@ -65,7 +69,7 @@ banner() { printf '\n======== %s ========\n' "$*"; }
 wanted() {
   [[ ${#ONLY[@]} -eq 0 ]] && return 0
   local s
-  for s in "${ONLY[@]}"; do [[ $s == "$1" || ($1 == build && ($s == node || $s == package)) ]] && return 0; done
+  for s in "${ONLY[@]}"; do [[ $s == "$1" || ($1 == build && ($s == node || $s == package || $s == bench)) ]] && return 0; done
   return 1
 }
 
@@ -283,6 +287,21 @@ if wanted node; then
     fails=$(($(count "$log" '^ℹ fail [0-9]+$') + $(count "$log" '^ℹ cancelled [0-9]+$')))
     skips=$(($(count "$log" '^ℹ skipped [0-9]+$') + $(count "$log" '^ℹ todo [0-9]+$')))
     finish node "$rc" "$start" "$(count "$log" '^ℹ pass [0-9]+$')" "$fails" "$skips"
+  fi
+fi
+
+# ---------------------------------------------------------------- bench --quick
+if wanted bench; then
+  banner "bench: deno run -A bench/run.ts --quick (a smoke test of the harness, no speeds judged)"
+  start=$SECONDS
+  log=$LOGS/bench.log
+  rc=0
+  if [[ $BUILD_RC -ne 0 || ! -f npm/esm/mod.js ]]; then
+    echo "test_all: no fresh npm build for the Node peers (the build stage failed)"
+    finish bench 1 "$start"
+  else
+    run "$log" "$DENO" run -A bench/run.ts --quick || rc=$?
+    finish bench "$rc" "$start"
   fi
 fi
 

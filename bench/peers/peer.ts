@@ -9,7 +9,7 @@
 //   send     <connect-endpoint> <sizes> <counts>  PUSH, awaiting each send()
 //   rep      <bind-endpoint> <sizes> <counts>     REP; echoes every request
 //   req      <connect-endpoint> <sizes> <counts>  REQ; per size p50, p99, mean round trip
-//   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process
+//   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process (count/4 warm-up)
 //   memsend  <connect-endpoint> <size> <count>    PUSH at full speed, sampling this process's memory
 //   slowrecv <bind-endpoint> <size> <seconds>     PULL that reads about 20 k msg/s, for a while
 //
@@ -136,18 +136,19 @@ async function inproc(): Promise<void> {
   await pull.bind(address);
   push.connect(address);
   const body = new Uint8Array(size);
+  const warmup = warmupOf(count);
   const sending = (async () => {
-    for (let i = 0; i < count; i++) await push.send(body);
+    for (let i = 0; i < warmup + count; i++) await push.send(body);
   })();
   let start = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = -warmup; i < count; i++) {
     const [m] = await pull.receive();
     if (m.length !== size) throw new Error(`message ${i} has ${m.length} bytes, expected ${size}`);
-    if (i === 0) start = performance.now();
+    if (i === -1 || (warmup === 0 && i === 0)) start = performance.now();
   }
   const secs = (performance.now() - start) / 1000;
   await sending;
-  const rate = (count - 1) / secs;
+  const rate = (warmup > 0 ? count : count - 1) / secs;
   out({ msgs: count, size, secs, msgPerSec: rate, mbPerSec: rate * size / 1e6 });
   push.close();
   pull.close();
