@@ -99,7 +99,17 @@ export class Context {
   }
 }
 
-/** The global context that sockets use by default (zeromq.js's `context`). */
+/**
+ * The global context that sockets use by default (zeromq.js's `context`).
+ *
+ * @example
+ * ```ts
+ * import { context, Dealer } from "zmtp-zeromq";
+ * const d = new Dealer();
+ * console.log(d.context === context); // true
+ * d.close();
+ * ```
+ */
 export const defaultContext: Context = new Context();
 // The one context every thread shares, as libzmq has one per process: its
 // inproc names are seen by the other threads' default contexts.

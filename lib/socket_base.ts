@@ -237,6 +237,14 @@ export interface SocketBase extends SecurityAccessors, Required<Omit<BaseOptions
  * Base class of all socket types (zeromq.js's `Socket`, exported under that
  * name too). Not used directly: create a {@link Push}, {@link Pull},
  * {@link Request}, ...
+ *
+ * @example
+ * ```ts
+ * import { Pull, Push, Socket } from "zmtp-zeromq";
+ * const sockets: Socket[] = [new Push(), new Pull()];
+ * for (const s of sockets) console.log(s instanceof Socket, s.closed); // true false
+ * for (const s of sockets) s.close();
+ * ```
  */
 export abstract class SocketBase {
   #core: SocketCore;
