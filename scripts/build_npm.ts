@@ -22,7 +22,7 @@
  * endpoints, the registered transports and the classes `instanceof` checks
  * see. `require()` of an ES module does that: Node returns the very module
  * `import` loaded. It needs Node 20.19+ (where `require(esm)` is on by
- * default), which our dependencies, @noble/curves and @noble/ciphers 2.x
+ * default), which our dependency @noble/curves 2.x
  * (ES modules only), require anyway; Bun and Deno have it too.
  *
  * Fails on any type error. Uses only `node:` APIs, so it runs under
@@ -88,7 +88,7 @@ const DESCRIPTION =
 const KEYWORDS = ["zeromq", "zmq", "zmtp", "0mq", "libzmq", "messaging", "pubsub", "curve", "websocket", "typescript"];
 /**
  * Node 20.19 is where `require()` of an ES module works without a flag (the
- * CommonJS entries rely on it), and what @noble/curves and @noble/ciphers 2.x
+ * CommonJS entries rely on it), and what @noble/curves 2.x
  * declare.
  */
 const NODE_ENGINES = ">=20.19.0";

@@ -74,14 +74,17 @@ function npmTarget(target: string): [string, string] | null {
 }
 
 /**
- * Compares package.json's `dependencies` with deno.json's npm `imports`.
+ * Compares package.json's `dependencies` with deno.json's npm `imports`
+ * (which may also map devDependencies that only the tests and benches use).
  *
  * @param root The repository root.
  * @returns One message per package missing from one side or at two versions.
  */
 export function checkDependencies(root: string): string[] {
   const problems: string[] = [];
-  const deps: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies ?? {};
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const deps: Record<string, string> = pkg.dependencies ?? {};
+  const devDeps: Record<string, string> = pkg.devDependencies ?? {};
   const imports: Record<string, string> = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).imports ?? {};
   const mapped = new Map<string, string>();
   for (const [key, target] of Object.entries(imports)) {
@@ -92,10 +95,11 @@ export function checkDependencies(root: string): string[] {
       problems.push(`deno.json: imports map ${name} at both ${mapped.get(name)} and ${version}`);
     }
     mapped.set(name, version);
-    if (deps[name] === undefined) {
+    const declared = deps[name] ?? devDeps[name];
+    if (declared === undefined) {
       problems.push(`deno.json: imports "${key}" from npm:${name}, which package.json's dependencies lack`);
-    } else if (deps[name] !== version) {
-      problems.push(`deno.json: imports ${name}@${version} but package.json depends on ${name}@${deps[name]}`);
+    } else if (declared !== version) {
+      problems.push(`deno.json: imports ${name}@${version} but package.json depends on ${name}@${declared}`);
     }
   }
   for (const name of Object.keys(deps)) {
