@@ -9,7 +9,7 @@
 export interface Endpoint {
   /** The original string. */
   readonly address: string;
-  /** `tcp`, `ipc`, `inproc`, `ws`, `wss`, `udp`. */
+  /** `tcp`, `ipc`, `inproc`, `ws`, `wss`, `udp`, `epgm`. */
   readonly scheme: string;
   /** For tcp/ws/udp: the host (`*` or `0.0.0.0` for any; IPv6 without brackets). */
   readonly host: string;
@@ -21,7 +21,7 @@ export interface Endpoint {
   readonly source?: string;
 }
 
-const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp"]);
+const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp", "epgm"]);
 
 /**
  * Parses an endpoint string.

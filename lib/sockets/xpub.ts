@@ -72,6 +72,8 @@ export class PublisherPolicy implements Policy {
   }
 
   connected(pipe: Pipe): void {
+    // The peer is known here (a connect()'s pipe is attached before).
+    if (pipe.peer?.subscribesAll) this.#subs.add(new Uint8Array(0), pipe);
     const w = this.#core.opts.welcomeMessage;
     if (w !== null && w !== undefined) pipe.write([toFrame(w)]);
   }
