@@ -81,6 +81,19 @@ export interface EpgmStats {
 
 const engines = new Set<EpgmEngine>();
 
+/** @internal Loss on purpose, for tests where the kernel cannot (no netem): true drops the datagram. */
+export interface EpgmFaults {
+  incoming?(datagram: Uint8Array): boolean;
+  outgoing?(datagram: Uint8Array): boolean;
+}
+
+let faults: EpgmFaults | null = null;
+
+/** @internal Installs (or, with null, removes) {@link EpgmFaults} for every epgm:// endpoint. */
+export function setEpgmFaults(f: EpgmFaults | null): void {
+  faults = f;
+}
+
 /** @internal Counters of every open epgm:// endpoint in this process (tests, diagnostics). */
 export function epgmStatistics(): EpgmStats[] {
   return [...engines].map((e) => e.statistics());
@@ -145,8 +158,8 @@ export class EpgmEngine implements EngineLike {
     const o = this.#host.opts;
     const t = this.#target;
     const io: PgmIo = {
-      multicast: (d) => sock.send(d, this.#sent),
-      unicast: (d, host) => sock.sendTo(d, host, t.port, this.#sent),
+      multicast: (d) => faults?.outgoing?.(d) || sock.send(d, this.#sent),
+      unicast: (d, host) => faults?.outgoing?.(d) || sock.sendTo(d, host, t.port, this.#sent),
     };
     if (this.#sending) {
       let sport = 0;
@@ -223,6 +236,7 @@ export class EpgmEngine implements EngineLike {
   /** @internal A datagram arrived. */
   onDatagram(d: Uint8Array, _from: DatagramSource): void {
     if (this.#state !== State.Active && this.#state !== State.Closing) return;
+    if (faults?.incoming?.(d)) return;
     const p = parsePacket(d);
     if (typeof p === "string") {
       this.#malformed++;
