@@ -71,6 +71,8 @@ export interface SenderStats {
   naks: number;
   /** Packets asked for that had left the window. */
   nakMisses: number;
+  /** Packets asked for again right after their repair went out (NAK floods): not repeated. */
+  nakHeld: number;
   /** Upstream packets dropped: not for this source, or malformed. */
   dropped: number;
 }
@@ -78,6 +80,8 @@ export interface SenderStats {
 // OpenPGM's heartbeat after data, as libzmq sets it, then the ambient SPM.
 const HEARTBEAT = [100, 100, 100, 100, 1300, 7000, 16000, 25000, 30000];
 const AMBIENT = 30000;
+// Below the receivers' wait for a repair after its NCF (200 ms in libzmq's settings).
+const REPAIR_HOLD = 100;
 
 interface Held {
   readonly data: Uint8Array;
@@ -86,7 +90,16 @@ interface Held {
 
 /** One PGM source (one TSI). */
 export class PgmSender {
-  readonly stats: SenderStats = { odata: 0, rdata: 0, spms: 0, ncfs: 0, naks: 0, nakMisses: 0, dropped: 0 };
+  readonly stats: SenderStats = {
+    odata: 0,
+    rdata: 0,
+    spms: 0,
+    ncfs: 0,
+    naks: 0,
+    nakMisses: 0,
+    nakHeld: 0,
+    dropped: 0,
+  };
   /** Runs when the queue of ODATA has room again (after {@link send} said no). */
   onDrain: (() => void) | null = null;
   #cfg: SenderConfig;
@@ -113,6 +126,8 @@ export class PgmSender {
   #odata: Held[] = [];
   #repairs: number[] = [];
   #repairing = new Set<number>();
+  // When each packet was last repaired: NAKs for it soon after are the same loss, not a new one.
+  #repairedAt = new Map<number, number>();
   #closed = false;
   #highWater: number;
 
@@ -201,8 +216,14 @@ export class PgmSender {
         this.stats.nakMisses++;
         continue;
       }
+      // One repair per packet however many NAKs ask for it (NAK floods):
+      // the receivers wait 200 ms for it before asking again.
+      const at = this.#repairedAt.get(sqn);
+      if (at !== undefined && this.#clock.now() - at < REPAIR_HOLD) {
+        this.stats.nakHeld++;
+        continue;
+      }
       confirm.push(sqn);
-      // One repair per packet however many NAKs ask for it (NAK floods).
       if (!this.#repairing.has(sqn)) {
         this.#repairing.add(sqn);
         this.#repairs.push(sqn);
@@ -228,6 +249,7 @@ export class PgmSender {
     this.#odata = [];
     this.#repairs = [];
     this.#window.clear();
+    this.#repairedAt.clear();
   }
 
   #sendSpm(): void {
@@ -293,12 +315,14 @@ export class PgmSender {
         this.#repairing.delete(sqn);
         this.#io.multicast(encodeData(this.#common, RDATA, sqn, this.#trail, held.data, held.fragment));
         this.stats.rdata++;
+        this.#repairedAt.set(sqn, this.#clock.now());
       } else {
         this.#odata.shift();
         this.#window.set(sqn, held);
         this.#next = (this.#next + 1) >>> 0;
         while (this.#window.size > this.#windowSqns) {
           this.#window.delete(this.#trail);
+          this.#repairedAt.delete(this.#trail);
           this.#trail = (this.#trail + 1) >>> 0;
         }
         this.#io.multicast(encodeData(this.#common, ODATA, sqn, this.#trail, held.data, held.fragment));
