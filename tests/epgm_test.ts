@@ -160,6 +160,49 @@ describe("epgm: PGM packets", () => {
     assert.equal(checksum(Uint8Array.of(0x00, 0x00)), 0xffff);
   });
 
+  // Captured from libzmq 4.3.4 / OpenPGM 5.3 (Debian's pyzmq) on a veth pair.
+  const unhex = (s: string) => Uint8Array.from(s.match(/../g)!, (x) => parseInt(x, 16));
+  test("packets OpenPGM sent parse, checksums included, and ours encode the same bytes", () => {
+    const spm = unhex("933e17df0000b5fcb7c6d1bc038a00000000000000000000ffffffff000100000ad50702");
+    const gsi = unhex("b7c6d1bc038a");
+    const c = { sport: 0x933e, dport: 6111, gsi };
+    assert.deepEqual(parsePacket(spm), {
+      ...c,
+      type: SPM,
+      sqn: 0,
+      trail: 0,
+      lead: 0xffffffff,
+      nla: "10.213.7.2",
+      fin: false,
+    });
+    assert.equal(hex(encodeSpm(c, 0, 0, 0xffffffff, "10.213.7.2")), hex(spm));
+    const odata = unhex("933e17df04004573b7c6d1bc038a000d000000000000000000000601746f70696303007730");
+    const d = parsePacket(odata) as Packet & { data: Uint8Array };
+    assert.equal(d.type, ODATA);
+    assert.equal(hex(encodeData(c, ODATA, 0, 0, d.data)), hex(odata));
+    const out: string[][] = [];
+    new ApduDecoder().push(d.data, (m) => out.push(m.map((f) => dec.decode(f))));
+    assert.deepEqual(out, [["topic", "w0"]]);
+    // A NAK with OPT_NAK_LIST (its options' third byte is not zeroed by OpenPGM).
+    const nak = unhex(
+      "17dfa69b0803825022ee27b0e5740000000000a7000100000ad5070100010000efc00107000400188214ff00000000a8000000a9000000aa000000ab",
+    );
+    const up = { sport: 6111, dport: 0xa69b, gsi: unhex("22ee27b0e574") };
+    assert.deepEqual(parsePacket(nak), {
+      ...up,
+      type: NAK,
+      sqns: [0xa7, 0xa8, 0xa9, 0xaa, 0xab],
+      sourceNla: "10.213.7.1",
+      groupNla: "239.192.1.7",
+    });
+    const ours = encodeNak(up, NAK, [0xa7, 0xa8, 0xa9, 0xaa, 0xab], "10.213.7.1", "239.192.1.7");
+    // The same but for that byte, and so the checksum.
+    const theirs = nak.slice();
+    theirs[42] = 0;
+    for (const p of [theirs, ours]) p[6] = p[7] = 0;
+    assert.equal(hex(ours), hex(theirs));
+  });
+
   test("each packet type round-trips through its encoder and the parser", () => {
     const c = { sport: 1, dport: PORT, gsi: GSI };
     const spm = parsePacket(encodeSpm(c, 7, 3, 9, NLA, true));
@@ -662,7 +705,11 @@ function pyPeer(mode: "sub" | "pub", ep: string, rate: number): PyPeer {
         const l = lines.find(pred);
         if (l !== undefined) return l;
         if (Date.now() > end || proc.exitCode !== null) {
-          throw new Error(`libzmq peer: no ${what} after ${lines.length} lines, last ${lines.at(-1)?.slice(0, 80)} (stderr: ${stderr.replace(/Warn:[^\n]*\n/g, "").slice(-500)})`);
+          throw new Error(
+            `libzmq peer: no ${what} after ${lines.length} lines, last ${lines.at(-1)?.slice(0, 80)} (stderr: ${
+              stderr.replace(/Warn:[^\n]*\n/g, "").slice(-500)
+            })`,
+          );
         }
         await new Promise<void>((r) => {
           waiters.push(r);

@@ -168,7 +168,7 @@ function writeNla(b: Uint8Array, at: number, addr: string): void {
  * @returns The packet.
  */
 export function encodeSpm(c: Common, sqn: number, trail: number, lead: number, nla: string, fin = false): Uint8Array {
-  const opts = fin ? 4 + 3 + 1 : 0;
+  const opts = fin ? 4 + 4 : 0;
   const b = new Uint8Array(HEADER_SIZE + 20 + opts);
   writeHeader(b, c, SPM, fin ? FLAG_OPT_PRESENT | FLAG_NETWORK : 0, 0);
   const v = new DataView(b.buffer);
@@ -237,7 +237,7 @@ export function encodeNak(
   groupNla: string,
 ): Uint8Array {
   const extra = Math.min(sqns.length - 1, MAX_NAK_LIST);
-  const opts = extra > 0 ? 4 + 3 + 4 * extra : 0;
+  const opts = extra > 0 ? 4 + 4 + 4 * extra : 0;
   const b = new Uint8Array(HEADER_SIZE + 20 + opts);
   writeHeader(b, c, type, opts > 0 ? FLAG_OPT_PRESENT | FLAG_NETWORK : 0, 0);
   const v = new DataView(b.buffer);
@@ -245,9 +245,10 @@ export function encodeNak(
   writeNla(b, 20, sourceNla);
   writeNla(b, 28, groupNla);
   if (opts > 0) {
-    b.set([OPT_LENGTH, 4, 0, opts], 36);
-    b.set([OPT_NAK_LIST | OPT_END, 3 + 4 * extra, 0], 40);
-    for (let i = 0; i < extra; i++) v.setUint32(43 + 4 * i, sqns[1 + i] >>> 0);
+    b.set([OPT_LENGTH, 4], 36);
+    v.setUint16(38, opts);
+    b.set([OPT_NAK_LIST | OPT_END, 4 + 4 * extra, 0, 0], 40);
+    for (let i = 0; i < extra; i++) v.setUint32(44 + 4 * i, sqns[1 + i] >>> 0);
   }
   return seal(b);
 }
@@ -288,17 +289,18 @@ function readOptions(b: Uint8Array, v: DataView, at: number): Options | string {
   const out: Options = { fin: false, end };
   let p = at + 4;
   for (let count = 0; count < 16; count++) {
-    if (p + 3 > end) return "option past the options' end";
+    if (p + 4 > end) return "option past the options' end";
     const type = b[p] & 0x7f;
     const len = b[p + 1];
-    if (len < 3 || p + len > end) return `bad option length ${len}`;
+    // Every option starts with 4 bytes: type, length, and two of flags.
+    if (len < 4 || p + len > end) return `bad option length ${len}`;
     if (type === OPT_FRAGMENT) {
       if (len !== 16) return "bad OPT_FRAGMENT";
       out.fragment = { first: v.getUint32(p + 4), offset: v.getUint32(p + 8), length: v.getUint32(p + 12) };
     } else if (type === OPT_NAK_LIST) {
-      if ((len - 3) % 4 !== 0 || (len - 3) / 4 > MAX_NAK_LIST) return "bad OPT_NAK_LIST";
+      if ((len - 4) % 4 !== 0 || (len - 4) / 4 > MAX_NAK_LIST) return "bad OPT_NAK_LIST";
       out.nakList = [];
-      for (let q = p + 3; q < p + len; q += 4) out.nakList.push(v.getUint32(q));
+      for (let q = p + 4; q < p + len; q += 4) out.nakList.push(v.getUint32(q));
     } else if (type === OPT_FIN) {
       out.fin = true;
     }
