@@ -17,9 +17,8 @@
  * `receiveBufferSize`, `typeOfService`, `tcpMaxRetransmitTimeout`,
  * `interface`, `tcpKeepaliveCount`, `tcpKeepaliveInterval`, and some per
  * runtime). Stored, without meaning here (as in a libzmq built without
- * the transport or platform they serve): `affinity` (no I/O threads), `rate`,
- * `recoveryInterval`, `multicastHops`, `multicastMaxTransportDataUnit` (pgm,
- * norm), `loopbackFastPath` (Windows), `vmciBufferSize`,
+ * the transport or platform they serve): `affinity` (no I/O threads),
+ * `loopbackFastPath` (Windows), `vmciBufferSize`,
  * `vmciBufferMinSize`, `vmciBufferMaxSize`, `vmciConnectTimeout` (vmci).
  *
  * @module
