@@ -284,7 +284,6 @@ export class PgmSender {
       const repair = this.#repairs.length > 0;
       if (!repair && this.#odata.length === 0) break;
       this.#refill();
-      let size: number;
       let held: Held | undefined;
       let sqn: number;
       if (repair) {
@@ -300,7 +299,7 @@ export class PgmSender {
         held = this.#odata[0];
         sqn = this.#next;
       }
-      size = held.data.length + 24 + (held.fragment ? 20 : 0) + IP_UDP_HEADERS;
+      const size = held.data.length + 24 + (held.fragment ? 20 : 0) + IP_UDP_HEADERS;
       if (this.#bucket < size) {
         const wait = Math.max(1, Math.ceil((size - this.#bucket) / this.#bytesPerMs));
         this.#rateTimer = this.#clock.setTimeout(() => {
