@@ -22,6 +22,7 @@ import { isMsg, type PeerInfo, type Pipe } from "./pipe.ts";
 import { type Driver, type DriverHost, registerDriver } from "./driver.ts";
 import { type DatagramSource, datagramTransport, type SessionSocket } from "./udp.ts";
 import { unrefTimer } from "./keepalive.ts";
+import { macrotask } from "./defer.ts";
 import { NAK, NNAK, type Packet, parsePacket, SPMR } from "./pgm/packet.ts";
 import { type PgmClock, type PgmIo, PgmSender, type SenderStats } from "./pgm/sender.ts";
 import { PgmReceiver, type ReceiverStats } from "./pgm/receiver.ts";
@@ -281,7 +282,8 @@ export class EpgmEngine implements EngineLike {
   kick(): void {
     if (this.#kicked || this.#state === State.Closed) return;
     this.#kicked = true;
-    queueMicrotask(this.#flushBound);
+    // A macrotask later, so that a burst of sends fills APDUs as libzmq's I/O thread does.
+    macrotask(this.#flushBound);
   }
 
   pauseInput(): void {

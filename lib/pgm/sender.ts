@@ -142,7 +142,12 @@ export class PgmSender {
     // libzmq's pgm_socket_t::compute_sqns.
     this.#windowSqns = Math.max(1, Math.floor((cfg.rate / 8) * cfg.recoveryInterval / cfg.maxTpdu));
     this.#bytesPerMs = cfg.rate * 1000 / 8 / 1000;
-    this.#bucketMax = Math.max(cfg.maxTpdu, this.#bytesPerMs * 10);
+    // OpenPGM's bucket: a millisecond of the rate when that holds a TPDU,
+    // else a second of it, but at most 64 KiB here: a larger burst overflows
+    // a receiver's default socket buffer (loss, then a storm of repairs).
+    this.#bucketMax = this.#bytesPerMs >= cfg.maxTpdu
+      ? this.#bytesPerMs
+      : Math.min(this.#bytesPerMs * 1000, Math.max(cfg.maxTpdu, 65536));
     this.#bucket = this.#bucketMax;
     this.#filled = clock.now();
     // Enough queued ODATA for 100 ms at the rate, at least a few packets.
