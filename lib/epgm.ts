@@ -159,8 +159,8 @@ export class EpgmEngine implements EngineLike {
     const o = this.#host.opts;
     const t = this.#target;
     const io: PgmIo = {
-      multicast: (d) => faults?.outgoing?.(d) || sock.send(d, this.#sent),
-      unicast: (d, host) => faults?.outgoing?.(d) || sock.sendTo(d, host, t.port, this.#sent),
+      multicast: (d) => this.#out(d, null),
+      unicast: (d, host) => this.#out(d, host),
     };
     if (this.#sending) {
       let sport = 0;
@@ -199,8 +199,32 @@ export class EpgmEngine implements EngineLike {
     engines.add(this);
   }
 
+  // One datagram in flight at a time: one runtime's datagram API reorders
+  // concurrent sends, and a receiver takes a reordered first packet for its
+  // join point (and later ones for losses).
+  #outQ: [Uint8Array, string | null][] = [];
+  #busy = false;
+  #out(d: Uint8Array, host: string | null): void {
+    if (faults?.outgoing?.(d) || this.#state === State.Closed) return;
+    this.#outQ.push([d, host]);
+    if (!this.#busy) this.#next();
+  }
+  #next(): void {
+    const item = this.#outQ.shift();
+    const sock = this.#sock;
+    if (item === undefined || sock === null || this.#state === State.Closed) {
+      this.#busy = false;
+      return;
+    }
+    this.#busy = true;
+    if (item[1] === null) sock.send(item[0], this.#sent);
+    else sock.sendTo(item[0], item[1], this.#target.port, this.#sent);
+  }
   #sent = (error?: Error) => {
     if (error) this.#report(error);
+    this.#next();
+    // Closing waits for the last datagram to leave.
+    if (!this.#busy && this.#state === State.Closing) this.kick();
   };
 
   /** @internal Counters. */
@@ -213,7 +237,7 @@ export class EpgmEngine implements EngineLike {
     };
   }
 
-  /** Reports to the socket as a peer of the matching kind; a sending one takes every message (subscribes to all). */
+  /** Reports to the socket as a peer of the matching kind (a PUB's epgm pipe takes every message: lib/sockets/xpub.ts). */
   start(): void {
     if (this.#state !== State.Opened) return;
     const peer: PeerInfo = {
@@ -222,7 +246,6 @@ export class EpgmEngine implements EngineLike {
       properties: new Map(),
       remoteAddress: this.endpoint,
       minor: 1,
-      subscribesAll: this.#sending,
     };
     const pipe = this.#host.engineReady(this, peer, { properties: new Map() });
     if (typeof pipe === "string") {
@@ -321,10 +344,12 @@ export class EpgmEngine implements EngineLike {
       }
     }
     if (pipe.outQ.length > 0 && !(sender?.full ?? false)) this.kick();
-    if (this.#state === State.Closing && pipe.outQ.length === 0 && (sender === null || sender.queued === 0)) {
+    const drained = pipe.outQ.length === 0 && (sender === null || sender.queued === 0);
+    if (this.#state === State.Closing && drained && !this.#busy) {
       this.#finish();
     } else if (this.#state === State.Closing && sender !== null && sender.queued > 0) {
-      sender.onDrain = () => this.#flush();
+      // The rate limit holds the rest back: look again shortly (linger bounds the wait).
+      clock.setTimeout(() => this.#flush(), 10);
     }
   }
 

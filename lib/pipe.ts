@@ -66,8 +66,6 @@ export interface PeerInfo {
   remoteAddress: string;
   /** ZMTP minor version the peer spoke (0 or 1). */
   minor: number;
-  /** Takes every message without subscribing (epgm://, as libzmq's subscribe_to_all). */
-  subscribesAll?: boolean;
 }
 
 let nextPipeId = 1;

@@ -543,6 +543,27 @@ describe("epgm: our PUB and SUB over loopback multicast", () => {
     }
   });
 
+  test("what is sent right after connect() goes out, and close() lingers until the rate let it all out", async () => {
+    const ep = endpoint();
+    const sub = new Subscriber({ receiveTimeout: 10000 });
+    const pub = new Publisher({ linger: 10000 });
+    try {
+      sub.subscribe("");
+      await sub.connect(ep);
+      await waitUntil("the receiver open", () => epgmStatistics().some((s) => s.endpoint === ep));
+      // Before the engine exists (libzmq's pipe subscribes to all at connect), then at the default rate.
+      await pub.connect(ep);
+      await pub.send(["early", new Uint8Array(20000).fill(1)]);
+      pub.close();
+      const m = await sub.receive();
+      assert.equal(dec.decode(m[0]), "early");
+      assert.equal(m[1].length, 20000);
+    } finally {
+      pub.close();
+      sub.close();
+    }
+  });
+
   test("a late joiner receives whole messages from where it joined on", async () => {
     const ep = endpoint();
     const pub = new Publisher({ rate: 100000 });
