@@ -24,7 +24,7 @@ export const version: string = "4.3.5";
 export interface Capability {
   /** `ipc://` works: true where the tcp/ipc transports are registered (mod.ts), false in browsers. */
   readonly ipc: boolean;
-  /** `pgm://` and `epgm://`: false. */
+  /** `pgm://`: false (it needs raw IP sockets; `epgm://`, PGM over UDP, works). */
   readonly pgm: boolean;
   /** `tipc://`: false. */
   readonly tipc: boolean;

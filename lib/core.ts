@@ -14,9 +14,10 @@ import { isCompatible } from "./compatibility.ts";
 import type { HandshakeDone, Mechanism, MechanismContext } from "./zmtp/mechanism.ts";
 import { createSecurityMechanism } from "./security.ts";
 import { Context, defaultContext } from "./context.ts";
-// The drivers of inproc:// and udp://, registered on import.
+// The drivers of inproc://, udp:// and epgm://, registered on import.
 import "./inproc.ts";
 import "./udp.ts";
+import "./epgm.ts";
 import { macrotask } from "./defer.ts";
 import { hold, release, unrefTimer } from "./keepalive.ts";
 import { defaultOptions, type OptionValues, setOption, type SocketTypeName } from "./options.ts";
@@ -247,6 +248,7 @@ export class SocketCore implements PipeOwner, DriverHost {
     try {
       driver = driverFor(address.slice(0, at), address);
     } catch (e) {
+      if (e instanceof ZmqError) throw e;
       throw new ZmqError("EPROTONOSUPPORT", undefined, { address, cause: e });
     }
     try {

@@ -121,6 +121,7 @@ export function registerDriver(scheme: string, driver: Driver): void {
  * @param address The endpoint, for the error.
  * @returns The driver.
  * @throws {TypeError} When the runtime has none for it.
+ * @throws {ZmqError} EPROTONOSUPPORT for pgm://, naming epgm:// instead.
  * @example
  * ```ts
  * import "zmtp-zeromq";
@@ -130,6 +131,13 @@ export function registerDriver(scheme: string, driver: Driver): void {
  */
 export function driverFor(scheme: string, address: string): Driver {
   const d = drivers.get(scheme);
+  if (d === undefined && scheme === "pgm") {
+    throw zmqError(
+      "EPROTONOSUPPORT",
+      "pgm:// (PGM over raw IP) needs raw sockets, which JavaScript runtimes do not have; use epgm:// (PGM over UDP, as libzmq's epgm)",
+      { address },
+    );
+  }
   if (d === undefined) {
     throw new TypeError(`Transport "${scheme}" is not available in this runtime (endpoint "${address}")`);
   }

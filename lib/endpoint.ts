@@ -11,7 +11,7 @@ import { zmqError } from "./errors.ts";
 export interface Endpoint {
   /** The original string. */
   readonly address: string;
-  /** `tcp`, `ipc`, `inproc`, `ws`, `wss`, `udp`. */
+  /** `tcp`, `ipc`, `inproc`, `ws`, `wss`, `udp`, `epgm`. */
   readonly scheme: string;
   /** For tcp/ws/udp: the host (`*` or `0.0.0.0` for any; IPv6 without brackets). */
   readonly host: string;
@@ -26,7 +26,7 @@ export interface Endpoint {
 /** The size of sockaddr_un's sun_path on Linux: an ipc path takes at most one byte less. */
 const IPC_PATH_MAX = 108;
 
-const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp"]);
+const SCHEMES = new Set(["tcp", "ipc", "inproc", "ws", "wss", "udp", "epgm"]);
 
 /**
  * Parses an endpoint string.

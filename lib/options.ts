@@ -24,8 +24,7 @@
  * `receiveBufferSize`, `typeOfService`, `tcpMaxRetransmitTimeout`,
  * `interface`, `tcpKeepaliveCount`, `tcpKeepaliveInterval`, and some per
  * runtime). Stored, without meaning here (as in a libzmq built without
- * the transport or platform they serve): `affinity` (no I/O threads), `rate`,
- * `recoveryInterval`, `multicastMaxTransportDataUnit` (pgm, norm),
+ * the transport or platform they serve): `affinity` (no I/O threads),
  * `priority` (SO_PRIORITY, which no runtime here can set), `loopbackFastPath` (Windows), `vmciBufferSize`,
  * `vmciBufferMinSize`, `vmciBufferMaxSize`, `vmciConnectTimeout` (vmci).
  *

@@ -92,7 +92,7 @@ export interface SendOptions {
   sendTimeout?: number;
   /** ZMQ_SNDBUF: the kernel's send buffer in bytes, -1 the OS default; no effect here (README). Default -1. */
   sendBufferSize?: number;
-  /** ZMQ_MULTICAST_HOPS: multicast TTL (pgm); stored only. Default 1. */
+  /** ZMQ_MULTICAST_HOPS: multicast TTL (epgm). Default 1. */
   multicastHops?: number;
 }
 
@@ -140,11 +140,11 @@ export interface BaseOptions {
   zapEnforceDomain?: boolean;
   /** ZMQ_AFFINITY: I/O thread affinity; stored only (no I/O threads here). Default 0. */
   affinity?: number;
-  /** ZMQ_RATE: multicast data rate in kbit/s (pgm); stored only. Default 100. */
+  /** ZMQ_RATE: multicast data rate in kbit/s (epgm: the sender's limit, and the window sizes). Default 100. */
   rate?: number;
-  /** ZMQ_RECOVERY_IVL: multicast recovery interval in ms (pgm); stored only. Default 10000. */
+  /** ZMQ_RECOVERY_IVL: multicast recovery interval in ms (epgm: how long data stays repairable). Default 10000. */
   recoveryInterval?: number;
-  /** ZMQ_MULTICAST_MAXTPDU: largest multicast packet (pgm); stored only. Default 1500. */
+  /** ZMQ_MULTICAST_MAXTPDU: largest multicast packet, IP and UDP headers included (epgm). Default 1500. */
   multicastMaxTransportDataUnit?: number;
   /** ZMQ_BACKLOG: the listen backlog; Node only (README). Default 100. */
   backlog?: number;

@@ -168,9 +168,33 @@ export interface DatagramTransport {
   sender(target: UdpTarget, handler: DatagramHandler, multicast?: MulticastOptions): Promise<DatagramSocket>;
   /** A socket bound for `target` (for multicast: on the group's port, joined to it). */
   receiver(target: UdpTarget, handler: DatagramHandler, multicast?: MulticastOptions): Promise<DatagramSocket>;
+  /**
+   * epgm://: a socket bound to the group's port on every address (shared
+   * with other such sockets), joined to the group on the interface, that
+   * sends to the group on that interface with `hops` as TTL and `loop` as
+   * multicast loopback, and unicast with sendTo().
+   */
+  session?(target: UdpTarget, handler: DatagramHandler, options: SessionOptions): Promise<SessionSocket>;
+}
+
+/** How an epgm:// datagram socket sends multicast. */
+export interface SessionOptions {
+  readonly hops: number;
+  readonly loop: boolean;
+}
+
+/** An epgm:// datagram socket. */
+export interface SessionSocket extends DatagramSocket {
+  /** The IPv4 address of the interface, where unicast (NAKs) reaches this host. */
+  readonly interfaceAddress: string;
 }
 
 let datagrams: DatagramTransport | undefined;
+
+/** @internal The runtime's datagram sockets, if any (epgm://). */
+export function datagramTransport(): DatagramTransport | undefined {
+  return datagrams;
+}
 
 /**
  * Installs the runtime's datagram sockets for udp://.

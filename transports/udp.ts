@@ -15,6 +15,8 @@ import {
   type DatagramTransport,
   type MulticastOptions,
   registerDatagramTransport,
+  type SessionOptions,
+  type SessionSocket,
   type UdpTarget,
 } from "../lib/udp.ts";
 
@@ -110,10 +112,61 @@ async function open(
   };
 }
 
-/** udp:// on node:dgram. */
+// epgm://: one socket that receives the group's traffic and NAKs on the
+// port, and sends both ways. The interface must be an IPv4 address or name.
+async function session(t: UdpTarget, handler: DatagramHandler, o: SessionOptions): Promise<SessionSocket> {
+  const iface = ifaceAddress(t) ?? firstIPv4();
+  const dgram = await import("node:dgram");
+  const s = dgram.createSocket({ type: "udp4", reuseAddr: true });
+  s.unref?.();
+  try {
+    await bindSocket(s, t.port, "0.0.0.0");
+    s.addMembership(t.host, iface);
+    s.setMulticastInterface(iface);
+    s.setMulticastLoopback(o.loop);
+    s.setMulticastTTL(o.hops);
+  } catch (e) {
+    s.close();
+    throw fail(e, t);
+  }
+  let closed = false;
+  s.on("error", (e) => handler.onError(e));
+  s.on("message", (b: Uint8Array, r: { address: string; port: number }) => {
+    handler.onDatagram(own(b), { host: r.address, port: r.port });
+  });
+  return {
+    localPort: t.port,
+    interfaceAddress: iface,
+    send(d, done) {
+      s.send(d, t.port, t.host, (e) => done(e ?? undefined));
+    },
+    sendTo(d, host, port, done) {
+      s.send(d, port, host, (e) => done(e ?? undefined));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        s.dropMembership(t.host, iface);
+      } catch { /* the socket is going anyway */ }
+      s.close();
+    },
+  };
+}
+
+function firstIPv4(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    const a = addrs?.find((x) => (x.family === "IPv4" || (x.family as unknown) === 4) && !x.internal);
+    if (a) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+/** udp:// (and epgm://'s datagrams) on node:dgram. */
 export const udpTransport: DatagramTransport = {
   sender: (t, handler, multicast) => open(t, handler, false, multicast),
   receiver: (t, handler, multicast) => open(t, handler, true, multicast),
+  session,
 };
 
 registerDatagramTransport(udpTransport);

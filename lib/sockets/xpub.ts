@@ -83,6 +83,9 @@ export class PublisherPolicy implements Policy {
 
   attach(pipe: Pipe): void {
     this.#pipes.add(pipe);
+    // libzmq's subscribe_to_all: over epgm no subscription travels, the pipe
+    // takes everything from the start (a connect()'s pipe, before its engine).
+    if (pipe.endpoint.startsWith("epgm://")) this.#subs.add(new Uint8Array(0), pipe);
   }
 
   connected(pipe: Pipe): void {
