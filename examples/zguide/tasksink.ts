@@ -15,14 +15,23 @@ console.log("Sink ready");
 let gone = 0;
 receiver.events.on("disconnect", () => gone++);
 
-const [start] = await receiver.receive();
-const tasks = Number(text(start));
-const started = Date.now();
-
+// The start message (the task count) and the first results come over
+// different connections, so a result may arrive first: count whatever
+// comes until the start message has said how many to expect.
+let tasks = -1;
+let results = 0;
+let started = Date.now();
 const perWorker = new Map<string, number>();
-for (let n = 0; n < tasks; n++) {
-  const [worker] = await receiver.receive();
-  perWorker.set(text(worker), (perWorker.get(text(worker)) ?? 0) + 1);
+while (tasks < 0 || results < tasks) {
+  const [frame] = await receiver.receive();
+  const body = text(frame);
+  if (tasks < 0 && /^\d+$/.test(body)) {
+    tasks = Number(body);
+    started = Date.now();
+    continue;
+  }
+  results++;
+  perWorker.set(body, (perWorker.get(body) ?? 0) + 1);
 }
 console.log(`Total elapsed time: ${Date.now() - started} msec`);
 console.log(`Received ${tasks} results`);
