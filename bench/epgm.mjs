@@ -8,7 +8,9 @@
 //
 //   npm run build && node bench/epgm.mjs [rates=100,10000]
 //   env: EPGM_SECONDS (target length of a cell at the default rate, default 3)
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -105,6 +107,8 @@ async function cell(impl, size, rate, n) {
 
 const rates = (args[0] ?? role ?? "100,10000").split(",").map(Number);
 const seconds = Number(process.env.EPGM_SECONDS ?? 3);
+const rows = [];
+const loadStart = loadavg();
 console.log("| rate (kbit/s) | size | N | ours msg/s (received) | pyzmq msg/s (received) | ours / pyzmq |");
 console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const rate of rates) {
@@ -119,6 +123,27 @@ for (const rate of rates) {
         (ours.rate / py.rate).toFixed(2)
       } |`,
     );
+    rows.push({ rate, size, n, ours, pyzmq: py });
   }
 }
+// bench/report.ts renders these into RESULTS.md's epgm section.
+const pyVersion = spawnSync(PY, ["-c", "import zmq; print(zmq.zmq_version())"], { encoding: "utf8" }).stdout.trim();
+writeFileSync(
+  `${ROOT}/bench/epgm_results.json`,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      libzmq: pyVersion,
+      cpu: cpus()[0]?.model ?? "?",
+      nproc: cpus().length,
+      seconds,
+      load: { start: loadStart, end: loadavg() },
+      rows,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+console.log("wrote bench/epgm_results.json (npm run bench:report puts it in RESULTS.md)");
 process.exit(0);

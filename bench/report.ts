@@ -2,7 +2,7 @@
 // The tables and the issue-5 verdicts are computed here, never typed.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -458,7 +458,48 @@ export function render(r: Json): string {
     }
   }
   if (errors.length) sections.push("## Failed runs", "", ...errors.slice(0, 40), "");
+  sections.push(...epgmSection());
   return sections.join("\n");
+}
+
+// The epgm section, from bench/epgm_results.json (written by bench/epgm.mjs), when there is one.
+function epgmSection(): string[] {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "epgm_results.json");
+  if (!existsSync(path)) return [];
+  // deno-lint-ignore no-explicit-any
+  const e: any = JSON.parse(readFileSync(path, "utf8"));
+  const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
+  const out = [
+    "## epgm:// (PGM over UDP) against libzmq's OpenPGM",
+    "",
+    `\`node bench/epgm.mjs\` (${e.date}, Node ${e.node}, libzmq ${e.libzmq} with OpenPGM through pyzmq, ${e.nproc}× ${e.cpu}; ` +
+    `load average ${la(e.load.start)} at the start, ${
+      la(e.load.end)
+    } at the end): our PUB and SUB in two processes, then ` +
+    "pyzmq's in two processes, over loopback multicast, no HWM (the rate limit paces the sender), N messages sized for " +
+    `~${e.seconds} s at the rate; messages/s received from the first to the end marker, and how many of the N arrived. ` +
+    "One run per cell: expect noise at the raised rate.",
+    "",
+    "| rate (kbit/s) | size | N | ours msg/s (received) | pyzmq msg/s (received) | ours / pyzmq |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of e.rows) {
+    out.push(
+      `| ${r.rate}${r.rate === 100 ? " (default)" : ""} | ${r.size} B | ${r.n} | ${
+        r.ours.rate.toFixed(0)
+      } (${r.ours.count}) | ` +
+        `${r.pyzmq.rate.toFixed(0)} (${r.pyzmq.count}) | ${(r.ours.rate / r.pyzmq.rate).toFixed(2)} |`,
+    );
+  }
+  out.push(
+    "",
+    "At the default rate both are held to the rate limit (OpenPGM's bucket lets a sender below ~12 Mbit/s burst up to a " +
+      "second of its rate; ours caps that burst at 64 KiB, which a JS receiver's default socket buffer takes). Higher " +
+      "rates (100 Mbit/s and up) overrun our single-threaded receiver: the kernel drops datagrams, repairs add load, and " +
+      "data is lost past the window.",
+    "",
+  );
+  return out;
 }
 
 /**
