@@ -2,7 +2,8 @@
 // an HTTP server here serves it with index.html and page.js, and headless
 // Chromium loads the page, which talks REQ/REP and SUB over ws:// to
 // sockets in this process (Deno, Bun or Node), inproc with a Web Worker of
-// its own (worker.js), and POSTs its result back.
+// its own (worker.js: PUSH/PULL, REQ/REP, PUB/SUB, DEALER/ROUTER), and POSTs
+// its result back.
 // Skipped, with a message, when Chromium is not installed (Debian package
 // `chromium`; CHROMIUM=/path overrides /usr/bin/chromium).
 
@@ -120,6 +121,10 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     assert.deepEqual(out.frameClass, ["Uint8Array", "Uint8Array"]);
     assert.deepEqual(out.fromWorker, ["from", "a", "worker"], out.workerError);
     assert.deepEqual(out.workerReply, ["ACROSS THREADS"]);
+    assert.deepEqual(out.subscription, [1, 97], 'the worker\'s SUB subscribed to "a"');
+    assert.deepEqual(out.subFromWorker, [["sub", "a1", "body"], ["sub", "a2", "body"]]);
+    assert.deepEqual(out.routerGot, ["w1", "hi from", "the worker"]);
+    assert.deepEqual(out.dealerGot, ["dealer", "back to", "w1"]);
     // Not cross-origin isolated: threads reach each other over the channel fallback, and capability says so.
     assert.deepEqual(out.capability, { inprocThreads: true, inprocSharedMemory: false });
     assert.equal(out.bindError, "ENOTSUP");

@@ -3,7 +3,9 @@
 // is POSTed to /result as JSON.
 
 // Imported by URL: bundle.js exists only on the test server, not on disk.
-const { capability, Pair, Pull, Request, Subscriber } = await import(new URL("./bundle.js", import.meta.url).href);
+const { capability, Pair, Pull, Request, Router, Subscriber, XPublisher } = await import(
+  new URL("./bundle.js", import.meta.url).href
+);
 
 const q = new URLSearchParams(location.search);
 const dec = new TextDecoder();
@@ -49,6 +51,11 @@ async function run() {
   const ask = new Request({ linger: 0, receiveTimeout: 10000, sendTimeout: 10000 });
   socks.push(pull, ask);
   await pull.bind("inproc://page-pull");
+  const xpub = new XPublisher({ linger: 0, receiveTimeout: 10000 });
+  const router = new Router({ linger: 0, receiveTimeout: 10000, mandatory: true });
+  socks.push(xpub, router);
+  await xpub.bind("inproc://page-xpub");
+  await router.bind("inproc://page-router");
   // Connected before the worker binds it.
   ask.connect("inproc://worker-rep");
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -57,6 +64,14 @@ async function run() {
   for (let i = 0; i < 3; i++) out.fromWorker.push(...texts(await pull.receive()));
   await ask.send("across threads");
   out.workerReply = texts(await ask.receive());
+  // PUB/SUB across the boundary: publish once the worker's subscription is here.
+  out.subscription = [...(await xpub.receive())[0]];
+  for (const m of ["b1", "a1", "b2", "a2"]) await xpub.send([m, "body"]);
+  out.subFromWorker = [texts(await pull.receive()), texts(await pull.receive())];
+  // DEALER/ROUTER: the worker's routing id comes first, and routes the answer.
+  out.routerGot = texts(await router.receive());
+  await router.send([out.routerGot[0], "back to", out.routerGot[0]]);
+  out.dealerGot = texts(await pull.receive());
   worker.terminate();
 
   // Binding ws:// needs a server runtime: it must fail cleanly here.
