@@ -14,6 +14,13 @@ import { CONTEXT_OPTIONS, contextOptions, type ContextValues, setContextOption }
  * The options of a {@link Context} (zeromq.js names; libzmq's in the comments).
  * Only `blocky`, `ipv6` and `maxSockets` have an effect here: this library
  * has no I/O threads, and libzmq 4.3.5 does not use ZMQ_MAX_MSGSZ either.
+ *
+ * @example
+ * ```ts
+ * import { Context, type ContextOptions } from "zmtp-zeromq";
+ * const options: ContextOptions = { blocky: false };
+ * console.log(new Context(options).blocky); // false
+ * ```
  */
 export interface ContextOptions {
   /** ZMQ_BLOCKY: false gives new sockets a linger of 0 instead of -1. Default true. */

@@ -15,7 +15,16 @@ import {
 import type { Policy } from "../core.ts";
 import { checkSinglePart } from "./_single_part.ts";
 
-/** Options of a {@link Channel}. */
+/**
+ * Options of a {@link Channel}.
+ *
+ * @example
+ * ```ts
+ * import { Channel, type ChannelOptions } from "zmtp-zeromq/draft";
+ * const options: ChannelOptions = { linger: 0 };
+ * new Channel(options).close();
+ * ```
+ */
 export interface ChannelOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
 // The routing policy of CHANNEL, over the pipes the core manages.

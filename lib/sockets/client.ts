@@ -16,7 +16,16 @@ import {
 import type { Policy } from "../core.ts";
 import { checkSinglePart, SinglePartQueue } from "./_single_part.ts";
 
-/** Options of a {@link Client}. */
+/**
+ * Options of a {@link Client}.
+ *
+ * @example
+ * ```ts
+ * import { Client, type ClientOptions } from "zmtp-zeromq/draft";
+ * const options: ClientOptions = { linger: 0 };
+ * new Client(options).close();
+ * ```
+ */
 export interface ClientOptions extends SocketOptions, ClientOwnOptions {}
 
 /** The options only a {@link Client} has, with the send and receive options. */

@@ -17,7 +17,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Dealer}. */
+/**
+ * Options of a {@link Dealer}.
+ *
+ * @example
+ * ```ts
+ * import { Dealer, type DealerOptions } from "zmtp-zeromq";
+ * const options: DealerOptions = { linger: 0 };
+ * new Dealer(options).close();
+ * ```
+ */
 export interface DealerOptions
   extends
     SocketOptions,

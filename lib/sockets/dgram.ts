@@ -16,7 +16,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Datagram}. */
+/**
+ * Options of a {@link Datagram}.
+ *
+ * @example
+ * ```ts
+ * import { Datagram, type DatagramOptions } from "zmtp-zeromq/draft";
+ * const options: DatagramOptions = { linger: 0 };
+ * new Datagram(options).close();
+ * ```
+ */
 export interface DatagramOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
 // The routing policy of DGRAM: the one pipe of its udp:// endpoint.

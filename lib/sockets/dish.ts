@@ -42,7 +42,16 @@ export function groupKey(group: Uint8Array): string {
 /** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */
 export type DishMessage = [Uint8Array, { group: Uint8Array }];
 
-/** Options of a {@link Dish}. */
+/**
+ * Options of a {@link Dish}.
+ *
+ * @example
+ * ```ts
+ * import { Dish, type DishOptions } from "zmtp-zeromq";
+ * const options: DishOptions = { linger: 0 };
+ * new Dish(options).close();
+ * ```
+ */
 export interface DishOptions extends SocketOptions, ReceiveOptions {}
 
 // The routing policy of DISH: JOIN/LEAVE to every connected RADIO (all the

@@ -6,7 +6,16 @@ import { defineSocket, type Readable, type ReceiveOptions, SocketBase, type Sock
 import type { Policy } from "../core.ts";
 import { SinglePartQueue } from "./_single_part.ts";
 
-/** Options of a {@link Gather}. */
+/**
+ * Options of a {@link Gather}.
+ *
+ * @example
+ * ```ts
+ * import { Gather, type GatherOptions } from "zmtp-zeromq/draft";
+ * const options: GatherOptions = { linger: 0 };
+ * new Gather(options).close();
+ * ```
+ */
 export interface GatherOptions extends SocketOptions, ReceiveOptions {}
 
 // The routing policy of GATHER, over the pipes the core manages.

@@ -12,7 +12,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Pair}. */
+/**
+ * Options of a {@link Pair}.
+ *
+ * @example
+ * ```ts
+ * import { Pair, type PairOptions } from "zmtp-zeromq";
+ * const options: PairOptions = { linger: 0 };
+ * new Pair(options).close();
+ * ```
+ */
 export interface PairOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
 // The routing policy of PAIR, over the pipes the core manages.

@@ -25,7 +25,16 @@ import {
   type ServerSendOptions,
 } from "./server.ts";
 
-/** Options of a {@link Peer}. */
+/**
+ * Options of a {@link Peer}.
+ *
+ * @example
+ * ```ts
+ * import { Peer, type PeerOptions } from "zmtp-zeromq/draft";
+ * const options: PeerOptions = { linger: 0 };
+ * new Peer(options).close();
+ * ```
+ */
 export interface PeerOptions extends SocketOptions, PeerOwnOptions {}
 
 /** The options only a {@link Peer} has, with the send and receive options. */

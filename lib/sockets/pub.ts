@@ -11,7 +11,16 @@ import {
 } from "../socket_base.ts";
 import { PublisherPolicy } from "./xpub.ts";
 
-/** Options of a {@link Publisher}. */
+/**
+ * Options of a {@link Publisher}.
+ *
+ * @example
+ * ```ts
+ * import { Publisher, type PublisherOptions } from "zmtp-zeromq";
+ * const options: PublisherOptions = { linger: 0 };
+ * new Publisher(options).close();
+ * ```
+ */
 export interface PublisherOptions extends SocketOptions, PublisherOwnOptions {}
 
 /** The options only a {@link Publisher} has. */

@@ -12,7 +12,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Pull}. */
+/**
+ * Options of a {@link Pull}.
+ *
+ * @example
+ * ```ts
+ * import { Pull, type PullOptions } from "zmtp-zeromq";
+ * const options: PullOptions = { linger: 0 };
+ * new Pull(options).close();
+ * ```
+ */
 export interface PullOptions extends SocketOptions, ReceiveOptions, ConflateOptions {}
 
 // The routing policy of PULL, over the pipes the core manages.

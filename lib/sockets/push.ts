@@ -12,7 +12,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Push}. */
+/**
+ * Options of a {@link Push}.
+ *
+ * @example
+ * ```ts
+ * import { Push, type PushOptions } from "zmtp-zeromq";
+ * const options: PushOptions = { linger: 0 };
+ * new Push(options).close();
+ * ```
+ */
 export interface PushOptions extends SocketOptions, SendOptions, ConflateOptions {}
 
 // The routing policy of PUSH, over the pipes the core manages.

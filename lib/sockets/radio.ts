@@ -97,7 +97,16 @@ class RadioPolicy implements Policy {
   }
 }
 
-/** Options of a {@link Radio}. */
+/**
+ * Options of a {@link Radio}.
+ *
+ * @example
+ * ```ts
+ * import { Radio, type RadioOptions } from "zmtp-zeromq";
+ * const options: RadioOptions = { linger: 0 };
+ * new Radio(options).close();
+ * ```
+ */
 export interface RadioOptions extends SocketOptions, RadioOwnOptions {}
 
 /** The options only a {@link Radio} has, with the send options. */

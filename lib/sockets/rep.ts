@@ -15,7 +15,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy } from "../core.ts";
 
-/** Options of a {@link Reply}. */
+/**
+ * Options of a {@link Reply}.
+ *
+ * @example
+ * ```ts
+ * import { Reply, type ReplyOptions } from "zmtp-zeromq";
+ * const options: ReplyOptions = { linger: 0 };
+ * new Reply(options).close();
+ * ```
+ */
 export interface ReplyOptions extends SocketOptions, ReplyOwnOptions {}
 
 /** The options only a {@link Reply} has, with the send and receive options. */

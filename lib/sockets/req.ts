@@ -17,7 +17,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 
-/** Options of a {@link Request}. */
+/**
+ * Options of a {@link Request}.
+ *
+ * @example
+ * ```ts
+ * import { Request, type RequestOptions } from "zmtp-zeromq";
+ * const options: RequestOptions = { linger: 0 };
+ * new Request(options).close();
+ * ```
+ */
 export interface RequestOptions extends SocketOptions, RequestOwnOptions {}
 
 /** The options only a {@link Request} has, with the send and receive options. */

@@ -19,7 +19,16 @@ import {
 } from "../socket_base.ts";
 import type { Policy, SocketCore } from "../core.ts";
 
-/** Options of a {@link Router}. */
+/**
+ * Options of a {@link Router}.
+ *
+ * @example
+ * ```ts
+ * import { Router, type RouterOptions } from "zmtp-zeromq";
+ * const options: RouterOptions = { linger: 0 };
+ * new Router(options).close();
+ * ```
+ */
 export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
 
 /** The options only a {@link Router} has, with the send and receive options. */

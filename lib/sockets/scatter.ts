@@ -7,7 +7,16 @@ import { defineSocket, type SendOptions, SocketBase, type SocketOptions, type Wr
 import type { Policy } from "../core.ts";
 import { checkSinglePart } from "./_single_part.ts";
 
-/** Options of a {@link Scatter}. */
+/**
+ * Options of a {@link Scatter}.
+ *
+ * @example
+ * ```ts
+ * import { Scatter, type ScatterOptions } from "zmtp-zeromq/draft";
+ * const options: ScatterOptions = { linger: 0 };
+ * new Scatter(options).close();
+ * ```
+ */
 export interface ScatterOptions extends SocketOptions, SendOptions {}
 
 // The routing policy of SCATTER, over the pipes the core manages.

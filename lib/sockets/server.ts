@@ -32,7 +32,16 @@ export interface ServerSendOptions extends CallOptions, ServerRoutingOptions {}
 /** What {@link Server.receive} resolves to: the message, and the routing id of its sender. */
 export type ServerMessage = [Uint8Array, ServerRoutingOptions];
 
-/** Options of a {@link Server}. */
+/**
+ * Options of a {@link Server}.
+ *
+ * @example
+ * ```ts
+ * import { Server, type ServerOptions } from "zmtp-zeromq/draft";
+ * const options: ServerOptions = { linger: 0 };
+ * new Server(options).close();
+ * ```
+ */
 export interface ServerOptions extends SocketOptions, ServerOwnOptions {}
 
 /** The options only a {@link Server} has, with the send and receive options. */

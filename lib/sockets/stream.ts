@@ -24,7 +24,16 @@ import type { Policy, SocketCore } from "../core.ts";
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-/** Options of a {@link Stream}. */
+/**
+ * Options of a {@link Stream}.
+ *
+ * @example
+ * ```ts
+ * import { Stream, type StreamOptions } from "zmtp-zeromq";
+ * const options: StreamOptions = { linger: 0 };
+ * new Stream(options).close();
+ * ```
+ */
 export interface StreamOptions extends SocketOptions, StreamOwnOptions {}
 
 /** The options only a {@link Stream} has, with the send and receive options. */

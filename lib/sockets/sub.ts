@@ -13,7 +13,16 @@ import {
 } from "../socket_base.ts";
 import { SubscriberPolicy } from "./xsub.ts";
 
-/** Options of a {@link Subscriber}. */
+/**
+ * Options of a {@link Subscriber}.
+ *
+ * @example
+ * ```ts
+ * import { Subscriber, type SubscriberOptions } from "zmtp-zeromq";
+ * const options: SubscriberOptions = { linger: 0 };
+ * new Subscriber(options).close();
+ * ```
+ */
 export interface SubscriberOptions extends SocketOptions, SubscriberOwnOptions {}
 
 /** The options only a {@link Subscriber} has. */

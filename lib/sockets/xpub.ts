@@ -26,7 +26,16 @@ import {
 import type { Policy, SocketCore } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
 
-/** Options of an {@link XPublisher}. */
+/**
+ * Options of an {@link XPublisher}.
+ *
+ * @example
+ * ```ts
+ * import { XPublisher, type XPublisherOptions } from "zmtp-zeromq";
+ * const options: XPublisherOptions = { linger: 0 };
+ * new XPublisher(options).close();
+ * ```
+ */
 export interface XPublisherOptions extends SocketOptions, XPublisherOwnOptions {}
 
 /** The options only an {@link XPublisher} has, with the send and receive options. */

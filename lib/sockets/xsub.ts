@@ -119,7 +119,16 @@ export class SubscriberPolicy implements Policy {
   }
 }
 
-/** Options of an {@link XSubscriber}. */
+/**
+ * Options of an {@link XSubscriber}.
+ *
+ * @example
+ * ```ts
+ * import { XSubscriber, type XSubscriberOptions } from "zmtp-zeromq";
+ * const options: XSubscriberOptions = { linger: 0 };
+ * new XSubscriber(options).close();
+ * ```
+ */
 export interface XSubscriberOptions extends SocketOptions, XSubscriberOwnOptions {}
 
 /** The options only an {@link XSubscriber} has, with the send and receive options. */
