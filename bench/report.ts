@@ -359,6 +359,9 @@ function threadsSection(r: Json): string {
       times(ratio(c.vent2?.value, c.vent1?.value)),
       times(ratio(c.vent4?.value, c.vent1?.value)),
       `${perWorker(c.vent2)}; ${perWorker(c.vent4)}`,
+      val(c.bare1, krate),
+      val(c.bare2, krate),
+      times(ratio(c.bare2?.value, c.bare1?.value)),
     ];
   });
   const latRows = ids.map((id) => {
@@ -401,9 +404,15 @@ function threadsSection(r: Json): string {
     `each task is the same fixed busy loop (${t.taskIters?.toLocaleString("en-US") ?? "–"} xorshift rounds; ` +
     `alone on the main thread: ${taskUs || "–"}), timed from the first task sent to the last result in. ` +
     `Share of the tasks per worker (last run, N = 2; N = 4) shows how PUSH's round robin spread them. ` +
-    `The machine has ${r.meta.machine.nproc} cores, and the main thread (ventilator and sink) needs one too.`,
+    `The machine has ${r.meta.machine.nproc} cores, and the main thread (ventilator and sink) needs one too. ` +
+    "The control (no sockets): the same tasks split over 1 and 2 worker threads that only run them, started " +
+    "and told they are done by the runtime's own worker messages, timed in the same process right after: how far " +
+    "the machine let 2 threads scale at that moment.",
     "",
-    table(["", "N = 1", "N = 2", "N = 4", "2 / 1", "4 / 1", "tasks per worker"], ventRows),
+    table(
+      ["", "N = 1", "N = 2", "N = 4", "2 / 1", "4 / 1", "tasks per worker", "control: 1", "control: 2", "2 / 1"],
+      ventRows,
+    ),
     "",
     "REQ (main thread) -> REP (a worker), 64 B, round trip p50 and p99 (µs), next to tcp between two processes:",
     "",
@@ -493,7 +502,8 @@ const WHY: [RegExp, string][] = [
     /^ventilator -> workers -> sink/,
     "scaling: N worker threads share the machine's cores with the main thread (ventilator and sink) and with " +
     "whatever else runs; the load average of the threads stage (in its section) counts the latter. A load " +
-    "average above the number of cores leaves a second worker little CPU of its own to add.",
+    "average above the number of cores leaves a second worker little CPU of its own to add: the control columns " +
+    "(the same tasks on 1 and 2 threads with no sockets) show how far the machine itself scaled then.",
   ],
   [
     /REQ\/REP p50/,

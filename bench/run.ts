@@ -116,10 +116,12 @@ const INPROC_CAL = quick ? 20_000 : 100_000;
 const MEM_COUNT = quick ? 20_000 : 120_000;
 // The threads stage (bench/peers/threads.mjs): its cases and their
 // calibration counts (messages, tasks of ~65 µs, round trips).
-const THREAD_CASES = ["pipe", "vent1", "vent2", "vent4", "lat"];
+// bare1 and bare2 are the control: the same tasks on 1 and 2 threads
+// without sockets, how far the machine scales at that moment.
+const THREAD_CASES = ["pipe", "vent1", "vent2", "vent4", "bare1", "bare2", "lat"];
 const THREADS_CAL: Record<string, number> = quick
-  ? { pipe: 20_000, vent1: 300, vent2: 300, vent4: 300, lat: 300 }
-  : { pipe: 100_000, vent1: 2_000, vent2: 3_000, vent4: 3_000, lat: 2_000 };
+  ? { pipe: 20_000, vent1: 300, vent2: 300, vent4: 300, bare1: 300, bare2: 300, lat: 300 }
+  : { pipe: 100_000, vent1: 2_000, vent2: 3_000, vent4: 3_000, bare1: 2_000, bare2: 3_000, lat: 2_000 };
 
 /** A throughput or latency pairing: who binds (receiver / REP) and who connects. */
 interface Pair {
@@ -540,7 +542,8 @@ async function inproc() {
 // inproc:// between the Worker threads of one process, per runtime: 64 B
 // PUSH (worker) -> PULL (main), msg/s; ventilator -> N workers -> sink with
 // a fixed CPU-bound task per message, tasks/s for N = 1, 2, 4; REQ (main)
-// -> REP (worker) round trip, p50 / p99. One process runs every case of a
+// -> REP (worker) round trip, p50 / p99; the same tasks on 1 and 2 threads
+// without sockets, the control for the scaling. One process runs every case of a
 // runtime in turn (fresh workers per case); counts calibrated as above.
 async function threads() {
   const impls = ["node", "deno", "bun"];

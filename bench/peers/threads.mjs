@@ -7,6 +7,10 @@
 //              "divide and conquer": each task is a fixed busy loop of
 //              TASK_ITERS iterations (the same work in every cell), tasks/s
 //   lat        REQ (main) -> REP (a worker), 64 B, p50 / p99 round trip
+//   bare<N>    the control for vent<N>: N workers run the same tasks with
+//              no sockets (count/N each, told to start and reporting by
+//              postMessage), tasks/s: how far the machine lets N threads
+//              scale at that moment
 //
 //   node bench/peers/threads.mjs <case,...> <count,...>
 //   deno run -A bench/peers/threads.mjs ...; bun bench/peers/threads.mjs ...
@@ -42,6 +46,20 @@ function task(seed) {
 // -- workers ---------------------------------------------------------------------
 
 async function worker({ lib, role, name, index, count }) {
+  if (role === "bare") {
+    // No sockets: runs `count` tasks per message from the main thread and
+    // says when done, by the runtime's own worker messages.
+    const post = nodeThreads ? (m) => nodeThreads.parentPort.postMessage(m) : (m) => globalThis.postMessage(m);
+    const run = (n) => {
+      let h = 0;
+      for (let i = 0; i < n; i++) h ^= task(i);
+      post({ done: n, h });
+    };
+    if (nodeThreads) nodeThreads.parentPort.on("message", (m) => run(m.count));
+    else globalThis.onmessage = (e) => run(e.data.count);
+    run(count);
+    return;
+  }
   const zmq = await import(lib);
   if (role === "push") {
     const push = new zmq.Push();
@@ -175,6 +193,29 @@ async function lat(zmq, lib, name, count) {
   };
 }
 
+async function bare(lib, count, n) {
+  const each = Math.ceil(count / n);
+  const ws = Array.from({ length: n }, () => spawn(lib, { role: "bare", count: Math.max(1, warmupOf(each)) }));
+  // The next message of each worker.
+  const next = () =>
+    Promise.all(ws.map((w) =>
+      new Promise((resolve) => {
+        if (runtime === "node") w.once("message", resolve);
+        else w.onmessage = (e) => resolve(e.data);
+      })
+    ));
+  // The warm-up (a quarter of the tasks, as the threads start), then the
+  // timed part on the same threads.
+  await next();
+  const t0 = performance.now();
+  const done = next();
+  for (const w of ws) w.postMessage({ count: each });
+  await done;
+  const secs = (performance.now() - t0) / 1000;
+  await Promise.all(ws.map((w) => w.terminate()));
+  return { count: each * n, secs, tasksPerSec: each * n / secs, workers: n };
+}
+
 // The task's cost on this thread, alone: the median of 201 runs, µs.
 function taskUs() {
   const xs = [];
@@ -193,10 +234,10 @@ async function main() {
   const cases = (casesArg ?? "").split(",");
   const counts = (countsArg ?? "").split(",").map(Number);
   if (
-    cases.length !== counts.length || !cases.every((c) => /^(pipe|lat|vent\d+)$/.test(c)) ||
+    cases.length !== counts.length || !cases.every((c) => /^(pipe|lat|vent\d+|bare\d+)$/.test(c)) ||
     !counts.every((c) => Number.isInteger(c) && c > 0)
   ) {
-    console.error("usage: threads.mjs <pipe|vent<N>|lat,...> <count,...>");
+    console.error("usage: threads.mjs <pipe|vent<N>|lat|bare<N>,...> <count,...>");
     process.exit(2);
   }
   const lib = runtime === "node"
@@ -211,6 +252,8 @@ async function main() {
       ? await pipe(zmq, lib, name, count)
       : c === "lat"
       ? await lat(zmq, lib, name, count)
+      : c.startsWith("bare")
+      ? await bare(lib, count, Number(c.slice(4)))
       : await vent(zmq, lib, name, count, Number(c.slice(4)));
     results.push({ case: c, ...r });
   }
