@@ -19,6 +19,7 @@ export const jsOut = join(root, ".tmp", "bench-js");
 export const npmCopy = join(root, ".tmp", "bench-npm");
 export const peerTs = join(root, "bench", "peers", "peer.ts");
 export const peerJs = join(jsOut, "bench", "peers", "peer.js");
+export const threadsPeer = join(root, "bench", "peers", "threads.mjs");
 
 // -- peers -------------------------------------------------------------------
 
@@ -101,6 +102,21 @@ export const IMPLS: Record<string, Impl> = {
     command: (role, ep, sizes, counts) => ({ cmd: bin("bun"), args: [peerTs, role, ep, sizes, counts] }),
   },
 };
+
+/**
+ * The threads stage's peer (bench/peers/threads.mjs, plain JS on every
+ * runtime) for `id` (node, deno or bun): `cases` and `counts` are
+ * comma-separated lists. Node loads the same build as the other peers.
+ */
+export function threadsCommand(id: string, cases: string, counts: string): Command {
+  if (id === "deno") return { cmd: bin("deno"), args: ["run", "-A", threadsPeer, cases, counts] };
+  if (id === "bun") return { cmd: bin("bun"), args: [threadsPeer, cases, counts] };
+  return {
+    cmd: "node",
+    args: [threadsPeer, cases, counts],
+    env: { ZMTP_BENCH_LIB: nodeLibUrl ?? pathToFileURL(join(jsOut, "mod.js")).href },
+  };
+}
 
 // -- running processes ----------------------------------------------------------
 

@@ -20,9 +20,16 @@ function rate(x: number | null | undefined): string {
   if (x >= 1e3) return `${(x / 1e3).toFixed(0)} k`;
   return x.toFixed(0);
 }
+// Tasks/s: tens of thousands, so one decimal of the thousands.
+const krate = (x: number | null | undefined) => x == null ? "–" : x >= 1e6 ? rate(x) : `${(x / 1e3).toFixed(1)} k`;
 const mb = (x: number | null | undefined) => x == null ? "–" : x >= 100 ? x.toFixed(0) : x.toFixed(1);
 const us = (x: number | null | undefined) => x == null ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(1);
 const times = (x: number | null | undefined) => x == null ? "–" : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a != null && b != null && b > 0 ? a / b : null;
+const min = (xs: number[] | undefined) => xs?.length ? Math.min(...xs) : null;
+const max = (xs: number[] | undefined) => xs?.length ? Math.max(...xs) : null;
 
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
@@ -289,6 +296,131 @@ function inprocSection(r: Json): string {
   ].join("\n");
 }
 
+// Issue 12's targets: inproc between threads.
+function targets12(r: Json): Target[] {
+  const out: Target[] = [];
+  const t = r.threads;
+  for (const id of ["node", "deno", "bun"]) {
+    const v = t?.cells?.[id]?.pipe?.value ?? null;
+    out.push({
+      name: `64 B inproc PUSH -> PULL between two threads, ${r.impls[id].label} ≥ 2 M msg/s`,
+      measured: t ? `${rate(v)} msg/s` : "not measured",
+      ratio: v != null ? v / 2e6 : null,
+      met: v == null ? null : v >= 2e6,
+    });
+  }
+  for (const id of ["node", "deno", "bun"]) {
+    const one = t?.cells?.[id]?.vent1?.value ?? null, two = t?.cells?.[id]?.vent2?.value ?? null;
+    const x = one && two != null ? two / one : null;
+    out.push({
+      name: `ventilator -> workers -> sink, 2 worker threads ≥ 1.7× 1, ${r.impls[id].label}`,
+      measured: t ? `${krate(two)} vs ${krate(one)} tasks/s` : "not measured",
+      ratio: x,
+      met: x == null ? null : x >= 1.7,
+    });
+  }
+  return out;
+}
+
+function threadsSection(r: Json): string {
+  const t = r.threads;
+  if (!t) return "### inproc:// between threads\n\nNot measured in this run.\n";
+  const ids = Object.keys(t.cells);
+  const label = (id: string) => r.impls[id]?.label ?? id;
+  const n = (c: Json) => c?.runs?.length ?? 0;
+  const val = (c: Json, fmt: (x: number) => string) =>
+    c?.value == null ? (c?.errors?.length ? "error" : "–") : spread(fmt, c.value, c.valueMin, c.valueMax, n(c));
+  const pipeRows = ids.map((id) => {
+    const two = t.cells[id].pipe?.value ?? null;
+    const one = r.inproc?.cells?.[id]?.msgPerSec ?? null;
+    const tcp = cellOf(r.throughput ?? [], "tcp", 64, id)?.msgPerSec ?? null;
+    return [
+      label(id),
+      val(t.cells[id].pipe, rate),
+      rate(one),
+      rate(tcp),
+      times(ratio(two, one)),
+      times(ratio(two, tcp)),
+    ];
+  });
+  const perWorker = (c: Json) => {
+    const last = c?.perWorkerRuns?.at(-1) as number[] | undefined;
+    if (!last) return "–";
+    const sum = last.reduce((a, b) => a + b, 0);
+    return last.map((x) => `${Math.round(100 * x / sum)}%`).join(" ");
+  };
+  const ventRows = ids.map((id) => {
+    const c = t.cells[id];
+    return [
+      label(id),
+      val(c.vent1, krate),
+      val(c.vent2, krate),
+      val(c.vent4, krate),
+      times(ratio(c.vent2?.value, c.vent1?.value)),
+      times(ratio(c.vent4?.value, c.vent1?.value)),
+      `${perWorker(c.vent2)}; ${perWorker(c.vent4)}`,
+      val(c.bare1, krate),
+      val(c.bare2, krate),
+      times(ratio(c.bare2?.value, c.bare1?.value)),
+    ];
+  });
+  const latRows = ids.map((id) => {
+    const c = t.cells[id].lat;
+    if (c?.value == null) return [label(id), c?.errors?.length ? "error" : "–", "–"];
+    return [
+      label(id),
+      spread(us, c.value, c.valueMin, c.valueMax, n(c)),
+      spread(us, c.p99us, min(c.p99Runs), max(c.p99Runs), n(c)),
+    ];
+  });
+  const tcpLat = (id: string) => cellOf(r.latency ?? [], "tcp", 64, id);
+  for (const row of latRows) {
+    const id = ids[latRows.indexOf(row)];
+    row.push(tcpLat(id)?.p50us != null ? `${us(tcpLat(id).p50us)} / ${us(tcpLat(id).p99us)}` : "–");
+  }
+  const l = t.load;
+  const at = (x: Json) => x ? `${x.m1} / ${x.m5} / ${x.m15}` : "–";
+  const taskUs = Object.entries(t.taskUs ?? {}).map(([id, x]) => `${label(id)} ${us(x as number)} µs`).join(", ");
+  const cells = ids.flatMap((id) => Object.values(t.cells[id]));
+  return [
+    "### inproc:// between threads (one process, Worker threads)",
+    "",
+    `Median [min–max] of ${r.meta.reps} run(s); one process per runtime and run measures every case in turn, ` +
+    "each with fresh workers and a quarter as many untimed messages, tasks or round trips first. " +
+    timingNote([{ cells: Object.fromEntries(cells.map((c, i) => [i, c])) }]) +
+    ` Load average (1 / 5 / 15 min) on ${r.meta.machine.nproc} cores: ${at(l?.start)} at the start of the stage, ` +
+    `${at(l?.end)} at its end; 1 min before each of its ${l?.perRun?.runs ?? "–"} runs: min ${
+      l?.perRun?.min ?? "–"
+    }, median ${l?.perRun?.median ?? "–"}, max ${l?.perRun?.max ?? "–"}.`,
+    "",
+    `64 B PUSH (a worker) -> PULL (the main thread), messages/s, next to inproc within one thread and tcp ` +
+    "loopback between two processes (the inproc and tcp tables" +
+    (r.meta.merged ? ", possibly of an earlier run: see Setup" : "") +
+    "):",
+    "",
+    table(["", "two threads", "one thread", "tcp, two processes", "threads / one thread", "threads / tcp"], pipeRows),
+    "",
+    `Ventilator (main thread, PUSH) -> N worker threads (PULL, task, PUSH) -> sink (main thread, PULL), tasks/s: ` +
+    `each task is the same fixed busy loop (${t.taskIters?.toLocaleString("en-US") ?? "–"} xorshift rounds; ` +
+    `alone on the main thread: ${taskUs || "–"}), timed from the first task sent to the last result in. ` +
+    `Share of the tasks per worker (last run, N = 2; N = 4) shows how PUSH's round robin spread them. ` +
+    `The machine has ${r.meta.machine.nproc} cores, and the main thread (ventilator and sink) needs one too. ` +
+    "The control (no sockets): the same tasks split over 1 and 2 worker threads that only run them, started " +
+    "and told they are done by the runtime's own worker messages, timed in the same process right after: how far " +
+    "the machine let 2 threads scale at that moment.",
+    "",
+    table(
+      ["", "N = 1", "N = 2", "N = 4", "2 / 1", "4 / 1", "tasks per worker", "control: 1", "control: 2", "2 / 1"],
+      ventRows,
+    ),
+    "",
+    "REQ (main thread) -> REP (a worker), 64 B, round trip p50 and p99 (µs), next to tcp between two processes:",
+    "",
+    table(["", "p50", "p99", "tcp p50 / p99"], latRows),
+    "",
+  ].join("\n");
+}
+
 function memorySection(r: Json): string {
   if (!r.memory?.length) return "### Memory\n\nNot measured in this run.\n";
   const list = (xs: number[] | undefined) => (xs ?? []).map((x) => x.toFixed(0)).join(" ");
@@ -367,6 +499,13 @@ const WHY: [RegExp, string][] = [
     "benchmark's two `await` loops, one promise per message on each side.",
   ],
   [
+    /^ventilator -> workers -> sink/,
+    "scaling: N worker threads share the machine's cores with the main thread (ventilator and sink) and with " +
+    "whatever else runs; the load average of the threads stage (in its section) counts the latter. A load " +
+    "average above the number of cores leaves a second worker little CPU of its own to add: the control columns " +
+    "(the same tasks on 1 and 2 threads with no sockets) show how far the machine itself scaled then.",
+  ],
+  [
     /REQ\/REP p50/,
     "REQ/REP: one round trip is two event-loop turns per side (the flush runs in setImmediate to batch writes).",
   ],
@@ -404,6 +543,21 @@ export function render(r: Json): string {
     `- libzmq (C programs in bench/c, gcc ${v.gcc} -O2): ${v.libzmqC}; zeromq.js ${v.zeromqjs}`,
     `- This library at ${v.commit}; on Node from ${v.ourLibOnNode}; on Deno and Bun from the TypeScript source`,
     loadLine(r),
+    ...(r.meta.merged
+      ? [
+        `- This run measured only ${
+          ["throughput", "latency", "inproc", "memory", "threads"].filter((k) => !(k in r.meta.merged.stages))
+            .join(", ")
+        }; kept from earlier runs: ${
+          Object.entries(r.meta.merged.stages).map(([k, d]) => `${k} (${d})`).join(", ")
+        }, at ${r.meta.merged.commit ?? "–"}, ${r.meta.merged.durationS ?? "–"} s (${
+          Object.entries(r.meta.merged.stageS ?? {}).map(([k, v]) => `${k} ${v} s`).join(", ")
+        }), load average ` +
+        `${r.meta.merged.load?.start?.m1 ?? "–"} at its start and ${
+          r.meta.merged.load?.end?.m1 ?? "–"
+        } at its end. Ratios across stages compare different runs.`,
+      ]
+      : []),
     ...(r.meta.mode === "quick"
       ? ["- **Quick mode: a smoke test of the harness (short cells, one run); its numbers mean nothing.**"]
       : []),
@@ -414,16 +568,21 @@ export function render(r: Json): string {
     "",
     targetTable(targets15(r)),
     "",
+    "## Issue 12 targets (inproc between threads)",
+    "",
+    targetTable(targets12(r)),
+    "",
     "## Issue 5 targets",
     "",
     targetTable(ts),
     "",
-    ...whyMissed(ts),
+    ...whyMissed([...ts, ...targets12(r)]),
     "## Tables",
     "",
     ...TRANSPORTS.map((t) => throughputSection(r, t)),
     ...TRANSPORTS.map((t) => latencySection(r, t)),
     inprocSection(r),
+    threadsSection(r),
     memorySection(r),
     "## Method",
     "",
@@ -455,6 +614,11 @@ export function render(r: Json): string {
   for (const row of [...r.throughput, ...r.latency]) {
     for (const [id, c] of Object.entries(row.cells) as [string, Json][]) {
       for (const e of c.errors ?? []) errors.push(`- ${row.transport} ${sizeName(row.size)} ${id}: ${e.slice(0, 200)}`);
+    }
+  }
+  for (const [id, byCase] of Object.entries(r.threads?.cells ?? {}) as [string, Json][]) {
+    for (const [c, cell] of Object.entries(byCase) as [string, Json][]) {
+      for (const e of cell.errors ?? []) errors.push(`- threads ${id} ${c}: ${e.slice(0, 200)}`);
     }
   }
   if (errors.length) sections.push("## Failed runs", "", ...errors.slice(0, 40), "");
@@ -530,6 +694,16 @@ export function validate(r: Json): string[] {
   cells(r.latency, "latency", "p50us", "p50Runs");
   if (r.inproc) {
     cells([{ transport: "inproc", size: r.inproc.size, cells: r.inproc.cells }], "inproc", "msgPerSec", "runs");
+  }
+  if (r.threads) {
+    for (const [id, byCase] of Object.entries(r.threads.cells ?? {}) as [string, Json][]) {
+      for (const [c, cell] of Object.entries(byCase) as [string, Json][]) {
+        const where = `threads ${id} ${c}`;
+        for (const e of cell.errors ?? []) bad.push(`${where}: ${String(e).slice(0, 200)}`);
+        if (!num(cell.value) || cell.value <= 0) bad.push(`${where}: no measurement`);
+        if (cell.runs?.length !== m.reps) bad.push(`${where}: ${cell.runs?.length ?? 0} of ${m.reps} runs`);
+      }
+    }
   }
   for (const x of r.memory ?? []) if (x.error || !num(x.rssPeakMB)) bad.push(`memory ${x.id}: ${x.error ?? "no RSS"}`);
   return bad;

@@ -4,16 +4,20 @@
 // ipc:// and ws:// at 1 B to 64 KiB (the matrix below), for libzmq (C
 // programs in bench/c), zeromq.js on Node, this library on Node, Deno and
 // Bun, and mixed pairs; inproc throughput; the sender's memory behind a slow
-// consumer. Every timed cell lasts ≥ 1 s: counts are calibrated per peer
+// consumer; inproc between Worker threads (the threads stage: 64 B
+// throughput, a ventilator -> N workers -> sink pipeline, REQ/REP latency).
+// Every timed cell lasts ≥ 1 s: counts are calibrated per peer
 // (see TARGET_S). One pair of processes measures all sizes of a row in turn;
 // runs alternate between peers (the order rotates every repetition), each
 // cell is the median of N runs with their min and max, and carries its ratio
 // to zeromq.js and to libzmq. The load average is recorded at the start, the
 // end and before each run. Writes bench/results.json, then bench/RESULTS.md
 // (see report.ts); --quick (the CI smoke test) writes them to
-// .tmp/bench-quick/ instead and fails if any cell failed or is missing.
+// .tmp/bench-quick/ instead and fails if any cell failed or is missing. A
+// full run with --only keeps the stages it did not run from the
+// results.json it replaces (meta.merged says from when).
 //
-//   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem]
+//   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem,threads]
 //                            [--transports tcp,ws (default; ipc too)] [--all-pairs] [--out DIR]
 //
 // Node runs this library from compiled JS: the npm build when
@@ -23,7 +27,7 @@
 // bench.
 
 import { cpus, loadavg } from "node:os";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { validate, writeReport } from "./report.ts";
@@ -38,6 +42,7 @@ import {
   runPair,
   start,
   stop,
+  threadsCommand,
   versions,
 } from "./_harness.ts";
 
@@ -51,7 +56,8 @@ const value = (name: string) => {
 };
 const quick = flag("--quick");
 const reps = Number(value("--reps") ?? (quick ? 1 : 3));
-const only = new Set((value("--only") ?? "thr,lat,inproc,mem").split(","));
+const STAGES = ["thr", "lat", "inproc", "mem", "threads"];
+const only = new Set((value("--only") ?? STAGES.join(",")).split(","));
 const build = !flag("--no-build");
 const allPairs = flag("--all-pairs");
 // A quick run is a smoke test: it must not overwrite the committed results.
@@ -108,6 +114,14 @@ const MAX_COUNT = 50_000_000;
 const PRIME = { size: 64, thr: quick ? 10_000 : 100_000, lat: quick ? 500 : 4_000 };
 const INPROC_CAL = quick ? 20_000 : 100_000;
 const MEM_COUNT = quick ? 20_000 : 120_000;
+// The threads stage (bench/peers/threads.mjs): its cases and their
+// calibration counts (messages, tasks of ~65 µs, round trips).
+// bare1 and bare2 are the control: the same tasks on 1 and 2 threads
+// without sockets, how far the machine scales at that moment.
+const THREAD_CASES = ["pipe", "vent1", "vent2", "vent4", "bare1", "bare2", "lat"];
+const THREADS_CAL: Record<string, number> = quick
+  ? { pipe: 20_000, vent1: 300, vent2: 300, vent4: 300, bare1: 300, bare2: 300, lat: 300 }
+  : { pipe: 100_000, vent1: 2_000, vent2: 3_000, vent4: 3_000, bare1: 2_000, bare2: 3_000, lat: 2_000 };
 
 /** A throughput or latency pairing: who binds (receiver / REP) and who connects. */
 interface Pair {
@@ -525,6 +539,138 @@ async function inproc() {
   return { size, cells };
 }
 
+// inproc:// between the Worker threads of one process, per runtime: 64 B
+// PUSH (worker) -> PULL (main), msg/s; ventilator -> N workers -> sink with
+// a fixed CPU-bound task per message, tasks/s for N = 1, 2, 4; REQ (main)
+// -> REP (worker) round trip, p50 / p99; the same tasks on 1 and 2 threads
+// without sockets, the control for the scaling. One process runs every case of a
+// runtime in turn (fresh workers per case); counts calibrated as above.
+async function threads() {
+  const impls = ["node", "deno", "bun"];
+  type Cell = {
+    runs: number[];
+    p99Runs: number[];
+    secsRuns: number[];
+    countRuns: number[];
+    perWorkerRuns: number[][];
+    redone: number;
+    errors: string[];
+    value: number | null;
+    valueMin: number | null;
+    valueMax: number | null;
+    p99us: number | null;
+  };
+  const cells: Record<string, Record<string, Cell>> = {};
+  for (const id of impls) {
+    cells[id] = {};
+    for (const c of THREAD_CASES) {
+      cells[id][c] = {
+        runs: [],
+        p99Runs: [],
+        secsRuns: [],
+        countRuns: [],
+        perWorkerRuns: [],
+        redone: 0,
+        errors: [],
+        value: null,
+        valueMin: null,
+        valueMax: null,
+        p99us: null,
+      };
+    }
+  }
+  const taskUs: Record<string, number[]> = {};
+  let taskIters = 0;
+  const loadAt = loadNow();
+  const before = loads.length;
+  // deno-lint-ignore no-explicit-any
+  const once = async (id: string, cases: string[], cs: number[]): Promise<any[]> => {
+    sampleLoad();
+    const p = start(IMPLS[id], threadsCommand(id, cases.join(","), cs.join(",")), "threads");
+    try {
+      const res = JSON.parse(await p.nextLine(RUN_TIMEOUT_S * 1000));
+      await stop(p, 5000);
+      taskIters = res.taskIters;
+      (taskUs[id] ??= []).push(r2(res.taskUs));
+      return res.results;
+    } finally {
+      p.child.kill("SIGKILL");
+      await p.exited;
+    }
+  };
+  const countOf: Record<string, Record<string, number>> = {};
+  for (const id of impls) {
+    try {
+      const res = await once(id, THREAD_CASES, THREAD_CASES.map((c) => THREADS_CAL[c]));
+      countOf[id] = Object.fromEntries(res.map((x) => [x.case, scaled(THREADS_CAL[x.case], x.secs)]));
+      log(`cal threads ${id}: ${THREAD_CASES.map((c) => `${c} -> ${countOf[id][c]}`).join(", ")}`);
+    } catch (e) {
+      for (const c of THREAD_CASES) cells[id][c].errors.push(`calibration: ${(e as Error).message}`);
+      log(`cal threads ${id}: ERROR ${(e as Error).message}`);
+    }
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const id of rotate(impls, r)) {
+      if (!countOf[id]) continue;
+      try {
+        // The cases shorter than MIN_S again, with larger counts (as repetition() does).
+        let todo = THREAD_CASES;
+        for (let attempt = 0; todo.length > 0 && attempt <= MAX_REDO; attempt++) {
+          const cs = todo.map((c) => countOf[id][c]);
+          const res = await once(id, todo, cs);
+          todo = [];
+          for (const [i, x] of res.entries()) {
+            if (x.secs < MIN_S && attempt < MAX_REDO) {
+              countOf[id][x.case] = scaled(cs[i], x.secs);
+              todo.push(x.case);
+              continue;
+            }
+            if (x.secs > 2 * TARGET_S) countOf[id][x.case] = scaled(cs[i], x.secs);
+            const cell = cells[id][x.case];
+            cell.runs.push(x.case === "lat" ? x.p50us : x.msgPerSec ?? x.tasksPerSec);
+            if (x.case === "lat") cell.p99Runs.push(x.p99us);
+            if (x.perWorker) cell.perWorkerRuns.push(x.perWorker);
+            cell.secsRuns.push(r2(x.secs));
+            cell.countRuns.push(cs[i]);
+            cell.redone += attempt;
+          }
+          if (todo.length) log(`  threads ${id}: redoing ${todo.join(", ")} (shorter than ${MIN_S} s)`);
+        }
+        const c = cells[id];
+        log(
+          `threads ${id}: pipe ${Math.round(c.pipe.runs.at(-1)!)} msg/s, vent ${
+            ["vent1", "vent2", "vent4"].map((v) => Math.round(c[v].runs.at(-1)!)).join(" / ")
+          } tasks/s, lat p50 ${c.lat.runs.at(-1)!.toFixed(1)} us p99 ${c.lat.p99Runs.at(-1)!.toFixed(1)} us`,
+        );
+      } catch (e) {
+        for (const c of THREAD_CASES) cells[id][c].errors.push((e as Error).message);
+        log(`threads ${id}: ERROR ${(e as Error).message}`);
+      }
+    }
+  }
+  for (const byCase of Object.values(cells)) {
+    for (const c of Object.values(byCase)) {
+      c.value = median(c.runs);
+      c.valueMin = min(c.runs);
+      c.valueMax = max(c.runs);
+      c.p99us = median(c.p99Runs);
+    }
+  }
+  const mine = loads.slice(before);
+  return {
+    size: 64,
+    cases: THREAD_CASES,
+    taskIters,
+    taskUs: Object.fromEntries(Object.entries(taskUs).map(([id, xs]) => [id, median(xs)])),
+    load: {
+      start: loadAt,
+      end: loadNow(),
+      perRun: { runs: mine.length, min: r2(min(mine) ?? 0), median: r2(median(mine) ?? 0), max: r2(max(mine) ?? 0) },
+    },
+    cells,
+  };
+}
+
 // The sender's memory while a slow PULL (ours on Node, ~20 k msg/s, RCVHWM
 // 1000) lags behind: with SNDHWM 1000 it must level off; SNDHWM 0 (no
 // limit) is the control that shows the measurement sees unbounded queueing.
@@ -603,7 +749,7 @@ const results = {
     timing: {
       targetS: TARGET_S,
       minS: MIN_S,
-      calibration: { throughput: CAL_THR, latency: CAL_LAT, inproc: INPROC_CAL },
+      calibration: { throughput: CAL_THR, latency: CAL_LAT, inproc: INPROC_CAL, threads: THREADS_CAL },
       warmup: "count / 4 untimed messages or round trips first, per size",
       prime: PRIME,
       memory: MEM_COUNT,
@@ -631,7 +777,9 @@ const results = {
   latency: only.has("lat") ? await timed("latency", () => latency(latPairs)) : [],
   inproc: only.has("inproc") ? await timed("inproc", inproc) : null,
   memory: only.has("mem") ? await timed("memory", memory) : [],
-};
+  threads: only.has("threads") ? await timed("threads", threads) : null,
+  // deno-lint-ignore no-explicit-any
+} as any;
 results.meta.durationS = Math.round((Date.now() - t0) / 1000);
 results.meta.load.end = loadNow();
 results.meta.load.perRun = {
@@ -642,6 +790,42 @@ results.meta.load.perRun = {
 };
 mkdirSync(outDir, { recursive: true });
 const out = join(outDir, "results.json");
+// A full run of some stages only: the others as the last results.json had
+// them, so that one stage can be re-run without the whole bench.
+const skipped = STAGES.filter((s) => !only.has(s));
+if (!quick && skipped.length > 0 && existsSync(out)) {
+  const old = JSON.parse(readFileSync(out, "utf8"));
+  const keys: Record<string, string[]> = {
+    thr: ["throughput", "throughputPairs"],
+    lat: ["latency", "latencyPairs"],
+    inproc: ["inproc"],
+    mem: ["memory"],
+    threads: ["threads"],
+  };
+  const stageName: Record<string, string> = {
+    thr: "throughput",
+    lat: "latency",
+    inproc: "inproc",
+    mem: "memory",
+    threads: "threads",
+  };
+  const kept = skipped.filter((s) => old[keys[s][0]] != null);
+  for (const s of kept) {
+    for (const k of keys[s]) results[k] = old[k];
+  }
+  if (kept.length > 0) {
+    // When each kept stage was measured, and the load and length of that run.
+    const when = (s: string) => old.meta.merged?.stages?.[stageName[s]] ?? old.meta.date;
+    results.meta.merged = {
+      stages: Object.fromEntries(kept.map((s) => [stageName[s], when(s)])),
+      load: old.meta.merged?.load ?? old.meta.load,
+      durationS: old.meta.merged?.durationS ?? old.meta.durationS,
+      stageS: old.meta.merged?.stageS ?? old.meta.stageS,
+      commit: old.meta.merged?.commit ?? old.meta.versions?.commit,
+    };
+    log(`kept from ${out}: ${JSON.stringify(results.meta.merged.stages)}`);
+  }
+}
 writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
 log(`wrote ${out} (${results.meta.durationS} s: ${JSON.stringify(stageS)}; load ${JSON.stringify(results.meta.load)})`);
 const md = join(outDir, "RESULTS.md");
