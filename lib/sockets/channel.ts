@@ -98,6 +98,17 @@ export class Channel extends SocketBase {
   }
 }
 
-/** The send and receive options of a Channel, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Channel, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Channel } from "zmtp-zeromq/draft";
+ * const socket = new Channel();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Channel extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
 defineSocket(Channel.prototype, "CHANNEL", "both");

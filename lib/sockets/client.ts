@@ -28,7 +28,16 @@ import { checkSinglePart, SinglePartQueue } from "./_single_part.ts";
  */
 export interface ClientOptions extends SocketOptions, ClientOwnOptions {}
 
-/** The options only a {@link Client} has, with the send and receive options. */
+/**
+ * The options only a {@link Client} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Client, type ClientOwnOptions } from "zmtp-zeromq/draft";
+ * const own: ClientOwnOptions = {}; // only the options a Client has
+ * new Client({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface ClientOwnOptions extends SendOptions, ReceiveOptions, HelloMessageOptions, HiccupMessageOptions {}
 
 // The routing policy of CLIENT, over the pipes the core manages.
@@ -95,6 +104,17 @@ export class Client extends SocketBase {
   }
 }
 
-/** The send and receive options of a Client, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Client, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Client } from "zmtp-zeromq/draft";
+ * const socket = new Client();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Client extends Writable, Readable, Required<ClientOwnOptions> {}
 defineSocket(Client.prototype, "CLIENT", "both");

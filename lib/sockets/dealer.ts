@@ -99,7 +99,18 @@ export class Dealer extends SocketBase {
   }
 }
 
-/** The options only a Dealer has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Dealer has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Dealer } from "zmtp-zeromq";
+ * const socket = new Dealer();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Dealer extends
   Writable,
   Readable,

@@ -131,6 +131,17 @@ export class Datagram extends SocketBase {
   }
 }
 
-/** The send and receive options of a Datagram, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Datagram, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Datagram } from "zmtp-zeromq/draft";
+ * const socket = new Datagram();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Datagram extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
 defineSocket(Datagram.prototype, "DGRAM", "both");

@@ -195,6 +195,17 @@ export class Dish extends SocketBase {
   }
 }
 
-/** The receive options of a Dish, as properties (from the rows in lib/options.ts). */
+/**
+ * The receive options of a Dish, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Dish } from "zmtp-zeromq";
+ * const socket = new Dish();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Dish extends Required<ReceiveOptions> {}
 defineSocket(Dish.prototype, "DISH");

@@ -63,6 +63,17 @@ export class Gather extends SocketBase {
   }
 }
 
-/** The receive options of a Gather, as properties (from the rows in lib/options.ts). */
+/**
+ * The receive options of a Gather, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Gather } from "zmtp-zeromq/draft";
+ * const socket = new Gather();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Gather extends Readable, Required<ReceiveOptions> {}
 defineSocket(Gather.prototype, "GATHER", "receive");

@@ -87,6 +87,17 @@ export class Pair extends SocketBase {
   }
 }
 
-/** The send and receive options of a Pair, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Pair, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Pair } from "zmtp-zeromq";
+ * const socket = new Pair();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Pair extends Writable, Readable, Required<SendOptions & ReceiveOptions> {}
 defineSocket(Pair.prototype, "PAIR", "both");

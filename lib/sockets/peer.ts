@@ -126,6 +126,17 @@ export class Peer extends SocketBase {
   }
 }
 
-/** The send and receive options of a Peer, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Peer, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Peer } from "zmtp-zeromq/draft";
+ * const socket = new Peer();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Peer extends Required<PeerOwnOptions> {}
 defineSocket(Peer.prototype, "PEER");

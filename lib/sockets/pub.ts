@@ -23,7 +23,16 @@ import { PublisherPolicy } from "./xpub.ts";
  */
 export interface PublisherOptions extends SocketOptions, PublisherOwnOptions {}
 
-/** The options only a {@link Publisher} has. */
+/**
+ * The options only a {@link Publisher} has.
+ *
+ * @example
+ * ```ts
+ * import { Publisher, type PublisherOwnOptions } from "zmtp-zeromq";
+ * const own: PublisherOwnOptions = {}; // only the options a Publisher has
+ * new Publisher({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface PublisherOwnOptions extends ConflateOptions, InvertMatchingOptions, SendOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
@@ -54,6 +63,17 @@ export class Publisher extends SocketBase {
   }
 }
 
-/** The options only a Publisher has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Publisher has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Publisher } from "zmtp-zeromq";
+ * const socket = new Publisher();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Publisher extends Writable, Required<PublisherOwnOptions> {}
 defineSocket(Publisher.prototype, "PUB", "send");

@@ -68,6 +68,17 @@ export class Pull extends SocketBase {
   }
 }
 
-/** The options only a Pull has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Pull has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Pull } from "zmtp-zeromq";
+ * const socket = new Pull();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Pull extends Readable, Required<ConflateOptions & ReceiveOptions> {}
 defineSocket(Pull.prototype, "PULL", "receive");

@@ -74,6 +74,17 @@ export class Push extends SocketBase {
   }
 }
 
-/** The options only a Push has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Push has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Push } from "zmtp-zeromq";
+ * const socket = new Push();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Push extends Writable, Required<ConflateOptions & SendOptions> {}
 defineSocket(Push.prototype, "PUSH", "send");

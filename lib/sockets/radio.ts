@@ -109,7 +109,16 @@ class RadioPolicy implements Policy {
  */
 export interface RadioOptions extends SocketOptions, RadioOwnOptions {}
 
-/** The options only a {@link Radio} has, with the send options. */
+/**
+ * The options only a {@link Radio} has, with the send options.
+ *
+ * @example
+ * ```ts
+ * import { Radio, type RadioOwnOptions } from "zmtp-zeromq/draft";
+ * const own: RadioOwnOptions = {}; // only the options a Radio has
+ * new Radio({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface RadioOwnOptions extends SendOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping when a dish is at its HWM. */
   noDrop?: boolean;
@@ -174,6 +183,17 @@ export class Radio extends SocketBase {
   }
 }
 
-/** The send options of a Radio, as properties (from the rows in lib/options.ts). */
+/**
+ * The send options of a Radio, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Radio } from "zmtp-zeromq";
+ * const socket = new Radio();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Radio extends Required<RadioOwnOptions> {}
 defineSocket(Radio.prototype, "RADIO");

@@ -27,7 +27,16 @@ import type { Policy } from "../core.ts";
  */
 export interface ReplyOptions extends SocketOptions, ReplyOwnOptions {}
 
-/** The options only a {@link Reply} has, with the send and receive options. */
+/**
+ * The options only a {@link Reply} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Reply, type ReplyOwnOptions } from "zmtp-zeromq";
+ * const own: ReplyOwnOptions = {}; // only the options a Reply has
+ * new Reply({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface ReplyOwnOptions extends SendOptions, ReceiveOptions {
   /** ZMQ_ROUTING_ID: accepted as zeromq.js does; a REP announces no routing id (libzmq neither). */
   routingId?: string | Uint8Array | null;
@@ -111,6 +120,17 @@ export class Reply extends SocketBase {
   }
 }
 
-/** The options only a Reply has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Reply has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Reply } from "zmtp-zeromq";
+ * const socket = new Reply();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Reply extends Writable, Readable, Required<ReplyOwnOptions> {}
 defineSocket(Reply.prototype, "REP", "both");

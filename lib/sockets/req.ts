@@ -29,7 +29,16 @@ import type { Policy, SocketCore } from "../core.ts";
  */
 export interface RequestOptions extends SocketOptions, RequestOwnOptions {}
 
-/** The options only a {@link Request} has, with the send and receive options. */
+/**
+ * The options only a {@link Request} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Request, type RequestOwnOptions } from "zmtp-zeromq";
+ * const own: RequestOwnOptions = {}; // only the options a Request has
+ * new Request({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface RequestOwnOptions extends RoutingIdOptions, SendOptions, ReceiveOptions {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only its reply. */
   correlate?: boolean;
@@ -157,6 +166,17 @@ export class Request extends SocketBase {
   }
 }
 
-/** The options only a Request has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Request has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Request } from "zmtp-zeromq";
+ * const socket = new Request();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Request extends Writable, Readable, Required<RequestOwnOptions> {}
 defineSocket(Request.prototype, "REQ", "both");

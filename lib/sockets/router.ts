@@ -154,6 +154,17 @@ export class Router extends SocketBase {
   }
 }
 
-/** The options only a Router has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Router has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Router } from "zmtp-zeromq";
+ * const socket = new Router();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Router extends Writable, Readable, Required<RouterOwnOptions> {}
 defineSocket(Router.prototype, "ROUTER", "both");

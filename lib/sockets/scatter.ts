@@ -71,6 +71,17 @@ export class Scatter extends SocketBase {
   }
 }
 
-/** The send options of a Scatter, as properties (from the rows in lib/options.ts). */
+/**
+ * The send options of a Scatter, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Scatter } from "zmtp-zeromq/draft";
+ * const socket = new Scatter();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Scatter extends Writable, Required<SendOptions> {}
 defineSocket(Scatter.prototype, "SCATTER", "send");

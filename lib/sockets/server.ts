@@ -44,7 +44,16 @@ export type ServerMessage = [Uint8Array, ServerRoutingOptions];
  */
 export interface ServerOptions extends SocketOptions, ServerOwnOptions {}
 
-/** The options only a {@link Server} has, with the send and receive options. */
+/**
+ * The options only a {@link Server} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Server, type ServerOwnOptions } from "zmtp-zeromq/draft";
+ * const own: ServerOwnOptions = {}; // only the options a Server has
+ * new Server({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface ServerOwnOptions extends SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions {}
 
 /** @internal The routing policy of SERVER (and PEER), over the pipes the core manages. */
@@ -199,6 +208,17 @@ export class Server extends SocketBase {
   }
 }
 
-/** The send and receive options of a Server, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of a Server, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "zmtp-zeromq/draft";
+ * const socket = new Server();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Server extends Required<ServerOwnOptions> {}
 defineSocket(Server.prototype, "SERVER");

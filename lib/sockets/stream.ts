@@ -36,7 +36,16 @@ const EMPTY = new Uint8Array(0);
  */
 export interface StreamOptions extends SocketOptions, StreamOwnOptions {}
 
-/** The options only a {@link Stream} has, with the send and receive options. */
+/**
+ * The options only a {@link Stream} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Stream, type StreamOwnOptions } from "zmtp-zeromq";
+ * const own: StreamOwnOptions = {}; // only the options a Stream has
+ * new Stream({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface StreamOwnOptions extends SendOptions, ReceiveOptions {
   /** ZMQ_STREAM_NOTIFY: an empty message when a peer connects or disconnects. Default true. */
   notify?: boolean;
@@ -243,6 +252,17 @@ export class Stream extends SocketBase {
   }
 }
 
-/** The options only a Stream has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Stream has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "zmtp-zeromq";
+ * const socket = new Stream();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Stream extends Writable, Readable, Required<StreamOwnOptions> {}
 defineSocket(Stream.prototype, "STREAM", "both");

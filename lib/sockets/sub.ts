@@ -25,7 +25,16 @@ import { SubscriberPolicy } from "./xsub.ts";
  */
 export interface SubscriberOptions extends SocketOptions, SubscriberOwnOptions {}
 
-/** The options only a {@link Subscriber} has. */
+/**
+ * The options only a {@link Subscriber} has.
+ *
+ * @example
+ * ```ts
+ * import { Subscriber, type SubscriberOwnOptions } from "zmtp-zeromq";
+ * const own: SubscriberOwnOptions = {}; // only the options a Subscriber has
+ * new Subscriber({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface SubscriberOwnOptions extends ConflateOptions, InvertMatchingOptions, ReceiveOptions {}
 
 /**
@@ -78,6 +87,17 @@ export class Subscriber extends SocketBase {
   }
 }
 
-/** The options only a Subscriber has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only a Subscriber has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Subscriber } from "zmtp-zeromq";
+ * const socket = new Subscriber();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface Subscriber extends Readable, Required<SubscriberOwnOptions> {}
 defineSocket(Subscriber.prototype, "SUB", "receive");

@@ -38,7 +38,16 @@ import { fanOut } from "../routing/fan_out.ts";
  */
 export interface XPublisherOptions extends SocketOptions, XPublisherOwnOptions {}
 
-/** The options only an {@link XPublisher} has, with the send and receive options. */
+/**
+ * The options only an {@link XPublisher} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { XPublisher, type XPublisherOwnOptions } from "zmtp-zeromq";
+ * const own: XPublisherOwnOptions = {}; // only the options a XPublisher has
+ * new XPublisher({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface XPublisherOwnOptions extends InvertMatchingOptions, SendOptions, ReceiveOptions {
   /** ZMQ_XPUB_NODROP: wait (or fail with EAGAIN) instead of dropping at the HWM. */
   noDrop?: boolean;
@@ -304,6 +313,17 @@ export class XPublisher extends SocketBase {
   }
 }
 
-/** The options only an XPublisher has, as properties (from the rows in lib/options.ts). */
+/**
+ * The options only an XPublisher has, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { XPublisher } from "zmtp-zeromq";
+ * const socket = new XPublisher();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface XPublisher extends Writable, Readable, Required<XPublisherOwnOptions> {}
 defineSocket(XPublisher.prototype, "XPUB", "both");

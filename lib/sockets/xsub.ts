@@ -131,7 +131,16 @@ export class SubscriberPolicy implements Policy {
  */
 export interface XSubscriberOptions extends SocketOptions, XSubscriberOwnOptions {}
 
-/** The options only an {@link XSubscriber} has, with the send and receive options. */
+/**
+ * The options only an {@link XSubscriber} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { XSubscriber, type XSubscriberOwnOptions } from "zmtp-zeromq";
+ * const own: XSubscriberOwnOptions = {}; // only the options a XSubscriber has
+ * new XSubscriber({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface XSubscriberOwnOptions extends SendOptions, ReceiveOptions {
   /**
    * ZMQ_ONLY_FIRST_SUBSCRIBE: the frames of a multi-part message after the
@@ -164,6 +173,17 @@ export class XSubscriber extends SocketBase {
   }
 }
 
-/** The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts). */
+/**
+ * The send and receive options of an XSubscriber, as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { XSubscriber } from "zmtp-zeromq";
+ * const socket = new XSubscriber();
+ * socket.linger = 0; // every option is a property
+ * console.log(socket.linger); // 0
+ * socket.close();
+ * ```
+ */
 export interface XSubscriber extends Writable, Readable, Required<XSubscriberOwnOptions> {}
 defineSocket(XSubscriber.prototype, "XSUB", "both");
