@@ -20,7 +20,16 @@ import { sharedRings } from "./inproc_threads.ts";
  */
 export const version: string = "4.3.5";
 
-/** The shape of {@link capability}: zeromq.js's keys, each true or false. */
+/**
+ * The shape of {@link capability}: zeromq.js's keys, each true or false.
+ *
+ * @example
+ * ```ts
+ * import { type Capability, capability } from "zmtp-zeromq";
+ * const c: Capability = capability;
+ * console.log(c.curve, c.draft); // true true
+ * ```
+ */
 export interface Capability {
   /** `ipc://` works: true where the tcp/ipc transports are registered (mod.ts), false in browsers. */
   readonly ipc: boolean;

@@ -196,7 +196,16 @@ function checkKey(value: string, what: string): string {
   return value;
 }
 
-/** Options for {@link certToText}. */
+/**
+ * Options for {@link certToText}.
+ *
+ * @example
+ * ```ts
+ * import { type CertTextOptions, certToText, newCert } from "zmtp-zeromq";
+ * const opts: CertTextOptions = { date: new Date(0) };
+ * console.log(certToText(newCert(), "public", opts).startsWith("#")); // true
+ * ```
+ */
 export interface CertTextOptions {
   /** The time written in the header comment; default now. */
   date?: Date;

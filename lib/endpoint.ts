@@ -7,7 +7,16 @@
 
 import { zmqError } from "./errors.ts";
 
-/** A parsed endpoint. */
+/**
+ * A parsed endpoint.
+ *
+ * @example
+ * ```ts
+ * import { type Endpoint, parseEndpoint } from "zmtp-zeromq";
+ * const ep: Endpoint = parseEndpoint("tcp://127.0.0.1:5555", false);
+ * console.log(ep.scheme, ep.host, ep.port); // tcp 127.0.0.1 5555
+ * ```
+ */
 export interface Endpoint {
   /** The original string. */
   readonly address: string;

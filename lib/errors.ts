@@ -6,7 +6,16 @@
  * @module
  */
 
-/** The error codes this library raises, named after libzmq's errno values. */
+/**
+ * The error codes this library raises, named after libzmq's errno values.
+ *
+ * @example
+ * ```ts
+ * import { type ErrorCode, ZmqError } from "zmtp-zeromq";
+ * const code: ErrorCode = "EAGAIN";
+ * console.log(new ZmqError(code).errno); // 11
+ * ```
+ */
 export type ErrorCode =
   | "EAGAIN"
   | "EBADF"

@@ -14,6 +14,17 @@ import { hold, release } from "./keepalive.ts";
  * The error of an error event: zeromq.js's ErrnoError. Errors this library
  * raises are {@link ZmqError}s and carry both fields; an error passed on from
  * a runtime may lack them.
+ *
+ * @example
+ * ```ts
+ * import { type ErrnoError, Push } from "zmtp-zeromq";
+ * const push = new Push();
+ * push.events.on("connect:retry", (e) => {
+ *   const err: ErrnoError | undefined = e.error;
+ *   console.log(err?.code); // ECONNREFUSED
+ * });
+ * push.close();
+ * ```
  */
 export interface ErrnoError extends Error {
   /** libzmq's errno name, e.g. "EADDRINUSE". */
@@ -22,7 +33,20 @@ export interface ErrnoError extends Error {
   errno?: number;
 }
 
-/** The error of `handshake:error:auth`: zeromq.js's AuthError, a {@link HandshakeError} of kind "auth". */
+/**
+ * The error of `handshake:error:auth`: zeromq.js's AuthError, a {@link HandshakeError} of kind "auth".
+ *
+ * @example
+ * ```ts
+ * import { type AuthError, Reply } from "zmtp-zeromq";
+ * const rep = new Reply();
+ * rep.events.on("handshake:error:auth", (e) => {
+ *   const err: AuthError = e.error;
+ *   console.log(err.status); // 400: refused by the authenticator
+ * });
+ * rep.close();
+ * ```
+ */
 export interface AuthError extends HandshakeError {
   /** The ZAP status code: 300 temporary, 400 refused, 500 internal error. */
   readonly status: AuthStatus;
@@ -35,6 +59,17 @@ export interface AuthError extends HandshakeError {
  * (`127.0.0.1:5555`) as libzmq 4.3.5 reports it. Fields beyond zeromq.js's:
  * `remoteAddress` (accept, handshake), `userId` and `properties` (handshake),
  * `error` (disconnect, unknown).
+ *
+ * @example
+ * ```ts
+ * import { type Event, Pull } from "zmtp-zeromq";
+ * const pull = new Pull();
+ * const seen: Event[] = [];
+ * pull.events.on("bind", (e) => seen.push(e));
+ * await pull.bind("tcp://127.0.0.1:*");
+ * console.log(seen[0].type); // bind
+ * pull.close();
+ * ```
  */
 export type Event =
   | { type: "accept"; address: string; remoteAddress?: string }
@@ -68,10 +103,31 @@ export type Event =
   | { type: "handshake:error:other"; address: string; error: ErrnoError }
   | { type: "unknown"; address?: string; error?: ErrnoError };
 
-/** Every event type: see {@link Event}. */
+/**
+ * Every event type: see {@link Event}.
+ *
+ * @example
+ * ```ts
+ * import type { EventType } from "zmtp-zeromq";
+ * const kinds: EventType[] = ["connect", "disconnect", "handshake"];
+ * console.log(kinds.length); // 3
+ * ```
+ */
 export type EventType = Event["type"];
 
-/** The event of one type, e.g. `EventOfType<"connect:retry">` has `interval`. */
+/**
+ * The event of one type, e.g. `EventOfType<"connect:retry">` has `interval`.
+ *
+ * @example
+ * ```ts
+ * import { type EventOfType, Pull } from "zmtp-zeromq";
+ * const pull = new Pull();
+ * const onBind = (e: EventOfType<"bind">) => console.log(e.address);
+ * pull.events.on("bind", onBind);
+ * await pull.bind("tcp://127.0.0.1:*"); // tcp://127.0.0.1:<port>
+ * pull.close();
+ * ```
+ */
 export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>;
 
 /** Our earlier name of {@link Event}. */

@@ -4,13 +4,44 @@
 
 import type { Msg } from "./pipe.ts";
 
-/** One part of a message as the user gives it. */
+/**
+ * One part of a message as the user gives it.
+ *
+ * @example
+ * ```ts
+ * import type { MessageLike } from "zmtp-zeromq";
+ * const parts: MessageLike[] = ["text", 7, null, new Uint8Array(2), new ArrayBuffer(1)];
+ * console.log(parts.length); // 5
+ * ```
+ */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
-/** A message to send: one part or an array of parts. */
+/**
+ * A message to send: one part or an array of parts.
+ *
+ * @example
+ * ```ts
+ * import { type MessageInput, Push } from "zmtp-zeromq";
+ * const msg: MessageInput = ["topic", new Uint8Array([1, 2]), 42, null];
+ * const push = new Push({ sendTimeout: 0 });
+ * await push.send(msg).catch((e) => console.log(e.code)); // EAGAIN: no peer
+ * push.close();
+ * ```
+ */
 export type MessageInput = MessageLike | MessageLike[];
 
-/** Per-call options for `send()` and `receive()`. */
+/**
+ * Per-call options for `send()` and `receive()`.
+ *
+ * @example
+ * ```ts
+ * import { type CallOptions, Pull } from "zmtp-zeromq";
+ * const pull = new Pull();
+ * const call: CallOptions = { signal: AbortSignal.timeout(10) };
+ * await pull.receive(call).catch((e) => console.log(e.name)); // TimeoutError
+ * pull.close();
+ * ```
+ */
 export interface CallOptions {
   /** Aborts the wait; the promise rejects with the signal's reason. */
   signal?: AbortSignal;

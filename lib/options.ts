@@ -37,7 +37,18 @@ import type { Authenticator } from "./zmtp/zap.ts";
 import { z85Decode, z85Encode } from "./z85.ts";
 import { metadataOption } from "./metadata.ts";
 
-/** The socket types, by their ZMTP names. */
+/**
+ * The socket types, by their ZMTP names.
+ *
+ * @example
+ * ```ts
+ * import { Dealer, type SocketTypeName } from "zmtp-zeromq";
+ * const d = new Dealer();
+ * const name: SocketTypeName = d.typeName;
+ * console.log(name); // DEALER
+ * d.close();
+ * ```
+ */
 export type SocketTypeName =
   | "PAIR"
   | "PUB"

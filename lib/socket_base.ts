@@ -84,7 +84,16 @@ const THREAD_SAFE: ReadonlySet<SocketTypeName> = new Set<SocketTypeName>([
   "CHANNEL",
 ]);
 
-/** The options of the types that send (zeromq.js's Writable). */
+/**
+ * The options of the types that send (zeromq.js's Writable).
+ *
+ * @example
+ * ```ts
+ * import { Push, type SendOptions } from "zmtp-zeromq";
+ * const opts: SendOptions = { sendTimeout: 100, sendHighWaterMark: 10 };
+ * new Push(opts).close();
+ * ```
+ */
 export interface SendOptions {
   /** ZMQ_SNDHWM: per-peer outbound queue limit in messages; 0 for none. Default 1000. */
   sendHighWaterMark?: number;
@@ -96,7 +105,16 @@ export interface SendOptions {
   multicastHops?: number;
 }
 
-/** The options of the types that receive (zeromq.js's Readable). */
+/**
+ * The options of the types that receive (zeromq.js's Readable).
+ *
+ * @example
+ * ```ts
+ * import { Pull, type ReceiveOptions } from "zmtp-zeromq";
+ * const opts: ReceiveOptions = { receiveTimeout: 100, receiveHighWaterMark: 10 };
+ * new Pull(opts).close();
+ * ```
+ */
 export interface ReceiveOptions {
   /** ZMQ_RCVHWM: per-peer inbound queue limit in messages; 0 for none. Default 1000. */
   receiveHighWaterMark?: number;
@@ -106,7 +124,16 @@ export interface ReceiveOptions {
   receiveBufferSize?: number;
 }
 
-/** The options every socket has besides security (zeromq.js names; libzmq's in the comments). */
+/**
+ * The options every socket has besides security (zeromq.js names; libzmq's in the comments).
+ *
+ * @example
+ * ```ts
+ * import { type BaseOptions, Dealer } from "zmtp-zeromq";
+ * const base: BaseOptions = { linger: 0, reconnectInterval: 50 };
+ * new Dealer(base).close();
+ * ```
+ */
 export interface BaseOptions {
   /** ZMQ_LINGER: ms to keep flushing pending messages after close; -1 forever, 0 drop. Default -1 (0 for SUB, XSUB, DISH, and in a context with `blocky` false). */
   linger?: number;
@@ -199,7 +226,16 @@ export interface BaseOptions {
   vmciConnectTimeout?: number;
 }
 
-/** Options every socket has (zeromq.js names; libzmq's in the comments). */
+/**
+ * Options every socket has (zeromq.js names; libzmq's in the comments).
+ *
+ * @example
+ * ```ts
+ * import { Push, type SocketOptions } from "zmtp-zeromq";
+ * const opts: SocketOptions = { linger: 0, immediate: true };
+ * new Push(opts).close();
+ * ```
+ */
 export interface SocketOptions extends BaseOptions, SecurityOptions {
   /** The context, which scopes inproc names. Default: the global context. */
   context?: Context;
@@ -209,6 +245,13 @@ export interface SocketOptions extends BaseOptions, SecurityOptions {
  * ZMQ_CONFLATE: keep only the last message in each queue, ignoring the
  * high-water marks; single-part messages only. PUSH, PULL, PUB, SUB and
  * DEALER have it, as in libzmq; set it before bind/connect.
+ *
+ * @example
+ * ```ts
+ * import { type ConflateOptions, Pull } from "zmtp-zeromq";
+ * const opts: ConflateOptions = { conflate: true }; // keep only the last message
+ * new Pull(opts).close();
+ * ```
  */
 export interface ConflateOptions {
   /** ZMQ_CONFLATE: keep only the last message per queue. Default false. */
@@ -219,6 +262,13 @@ export interface ConflateOptions {
  * ZMQ_INVERT_MATCHING: PUB/XPUB send to the subscribers whose prefixes do
  * NOT match, SUB receives the messages that match none of its prefixes.
  * Both ends must set it, as in libzmq.
+ *
+ * @example
+ * ```ts
+ * import { type InvertMatchingOptions, Subscriber } from "zmtp-zeromq";
+ * const opts: InvertMatchingOptions = { invertMatching: true }; // receive what does NOT match
+ * new Subscriber(opts).close();
+ * ```
  */
 export interface InvertMatchingOptions {
   /** ZMQ_INVERT_MATCHING: invert prefix matching. Default false. */

@@ -5,7 +5,18 @@
 // library pays one null check where a line could be written, never on the
 // per-message path.
 
-/** Receives one trace line. */
+/**
+ * Receives one trace line.
+ *
+ * @example
+ * ```ts
+ * import { setTracer, type Tracer } from "zmtp-zeromq";
+ * const lines: string[] = [];
+ * const tracer: Tracer = (line) => lines.push(line);
+ * setTracer(tracer);
+ * setTracer(null);
+ * ```
+ */
 export type Tracer = (line: string) => void;
 
 let tracer: Tracer | null = null;

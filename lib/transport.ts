@@ -32,7 +32,20 @@ export interface StreamDuplex {
   unref?(): void;
 }
 
-/** Receives a connection's events. */
+/**
+ * Receives a connection's events.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionHandler } from "zmtp-zeromq";
+ * const handler: ConnectionHandler = {
+ *   onData: (chunk) => console.log(chunk.length),
+ *   onClose: (error) => console.log("closed", error?.message),
+ *   onDrain: () => {},
+ * };
+ * handler.onData(new Uint8Array(3)); // 3
+ * ```
+ */
 export interface ConnectionHandler {
   /** Bytes arrived. The chunk is ours to keep (adapters must not reuse it). */
   onData(chunk: Uint8Array): void;
@@ -42,7 +55,18 @@ export interface ConnectionHandler {
   onDrain(): void;
 }
 
-/** One byte-stream connection, driven by callbacks. */
+/**
+ * One byte-stream connection, driven by callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "zmtp-zeromq";
+ * // What a Transport's connect() resolves to and its listener hands over:
+ * // the engine starts it with a handler, then writes frames to it.
+ * const describe = (c: Connection): string => `${c.remoteAddress}: ${c.write(new Uint8Array(0))}`;
+ * console.log(typeof describe); // function
+ * ```
+ */
 export interface Connection {
   /** The peer's address, e.g. `127.0.0.1:5555`, for ZAP and monitoring. */
   readonly remoteAddress: string;
@@ -106,7 +130,17 @@ export interface FramedConnection extends Connection {
   framer(handler: FramerHandler, ctx: FramerContext): Framer;
 }
 
-/** A bound endpoint accepting connections. */
+/**
+ * A bound endpoint accepting connections.
+ *
+ * @example
+ * ```ts
+ * import type { Listener } from "zmtp-zeromq";
+ * const listener: Listener = { endpoint: "demo://x", close: () => Promise.resolve(), unref: () => {} };
+ * await listener.close();
+ * console.log(listener.endpoint); // demo://x
+ * ```
+ */
 export interface Listener {
   /** The endpoint actually bound (port and path resolved), for `lastEndpoint`. */
   readonly endpoint: string;
@@ -121,6 +155,13 @@ export interface Listener {
  * listeners it makes, with the socket's values at connect()/bind() time
  * (zeromq.js's names, libzmq's meaning). A transport ignores what its
  * runtime cannot set; the README lists those.
+ *
+ * @example
+ * ```ts
+ * import type { TransportOptions } from "zmtp-zeromq";
+ * const o: TransportOptions = { ipv6: false, backlog: 100, tcpKeepalive: 1 };
+ * console.log(o.backlog); // 100
+ * ```
  */
 export interface TransportOptions {
   /** ZMQ_IPV6: names resolve to IPv6 (and IPv4) addresses; false: IPv4 only. */

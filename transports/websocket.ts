@@ -30,7 +30,16 @@ import type { Framer, FramerContext, FramerHandler } from "../lib/zmtp/framer.ts
 import { ZWS_PONG } from "../lib/zmtp/zws_framer.ts";
 import { CLIENT_PROTOCOLS, parseProtocol, selectProtocol, WEB_CLIENT_PROTOCOLS, zwsFramer } from "../lib/zws.ts";
 
-/** TLS settings for `wss://`. Strings are PEM text. Browsers use their own trust store. */
+/**
+ * TLS settings for `wss://`. Strings are PEM text. Browsers use their own trust store.
+ *
+ * @example
+ * ```ts
+ * import { registerTransport, wsTransport, type WsTlsOptions } from "zmtp-zeromq";
+ * const tls: WsTlsOptions = { ca: "-----BEGIN CERTIFICATE-----\n..." };
+ * registerTransport("wss", wsTransport({ tls }));
+ * ```
+ */
 export interface WsTlsOptions {
   /** Server certificate chain (PEM), needed to bind `wss://`. */
   cert?: string | Uint8Array;
@@ -42,7 +51,16 @@ export interface WsTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-/** Settings of a ws/wss transport made by {@link wsTransport}. */
+/**
+ * Settings of a ws/wss transport made by {@link wsTransport}.
+ *
+ * @example
+ * ```ts
+ * import { registerTransport, wsTransport, type WsTransportOptions } from "zmtp-zeromq";
+ * const opts: WsTransportOptions = {};
+ * registerTransport("ws", wsTransport(opts));
+ * ```
+ */
 export interface WsTransportOptions {
   /** Certificates for `wss://`. Browsers ignore these: their trust store applies. */
   tls?: WsTlsOptions;

@@ -39,7 +39,18 @@ export function groupKey(group: Uint8Array): string {
   return latin1(group);
 }
 
-/** What {@link Dish.receive} resolves to: the body, and the group it was sent to. */
+/**
+ * What {@link Dish.receive} resolves to: the body, and the group it was sent to.
+ *
+ * @example
+ * ```ts
+ * import { Dish, type DishMessage } from "zmtp-zeromq";
+ * const dish = new Dish({ receiveTimeout: 10 });
+ * const m: DishMessage | null = await dish.receive().catch(() => null);
+ * console.log(m); // null: nothing was sent
+ * dish.close();
+ * ```
+ */
 export type DishMessage = [Uint8Array, { group: Uint8Array }];
 
 /**

@@ -19,7 +19,18 @@ import type { Policy, SocketCore } from "../core.ts";
 import { fanOut } from "../routing/fan_out.ts";
 import { groupBytes, groupKey } from "./dish.ts";
 
-/** Options of one {@link Radio.send} call. */
+/**
+ * Options of one {@link Radio.send} call.
+ *
+ * @example
+ * ```ts
+ * import { Radio, type RadioSendOptions } from "zmtp-zeromq";
+ * const radio = new Radio();
+ * const opts: RadioSendOptions = { group: "news" };
+ * await radio.send("hello", opts); // dropped: no dish yet
+ * radio.close();
+ * ```
+ */
 export interface RadioSendOptions extends CallOptions {
   /** The group: a string (UTF-8) or bytes, at most 255 bytes. */
   group: string | Uint8Array;

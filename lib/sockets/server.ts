@@ -20,16 +20,47 @@ import {
 import type { Policy } from "../core.ts";
 import { checkRoutingId, onePart, routingIdFrame, routingIdOfFrame, SinglePartQueue } from "./_single_part.ts";
 
-/** Names the peer of a SERVER or PEER message (zeromq.js's ServerRoutingOptions). */
+/**
+ * Names the peer of a SERVER or PEER message (zeromq.js's ServerRoutingOptions).
+ *
+ * @example
+ * ```ts
+ * import type { ServerRoutingOptions } from "zmtp-zeromq/draft";
+ * const o: ServerRoutingOptions = { routingId: 7 };
+ * console.log(o.routingId); // 7
+ * ```
+ */
 export interface ServerRoutingOptions {
   /** The peer's routing id, as received with its messages. */
   routingId: number;
 }
 
-/** Options of one {@link Server.send} (or {@link Peer.send}) call. */
+/**
+ * Options of one {@link Server.send} (or {@link Peer.send}) call.
+ *
+ * @example
+ * ```ts
+ * import { Server, type ServerSendOptions } from "zmtp-zeromq/draft";
+ * const server = new Server({ sendTimeout: 0 });
+ * const opts: ServerSendOptions = { routingId: 1 };
+ * await server.send("reply", opts).catch((e) => console.log(e.code)); // EHOSTUNREACH
+ * server.close();
+ * ```
+ */
 export interface ServerSendOptions extends CallOptions, ServerRoutingOptions {}
 
-/** What {@link Server.receive} resolves to: the message, and the routing id of its sender. */
+/**
+ * What {@link Server.receive} resolves to: the message, and the routing id of its sender.
+ *
+ * @example
+ * ```ts
+ * import { Server, type ServerMessage } from "zmtp-zeromq/draft";
+ * const server = new Server({ receiveTimeout: 10 });
+ * const m: ServerMessage | null = await server.receive().catch(() => null);
+ * console.log(m); // null: no client
+ * server.close();
+ * ```
+ */
 export type ServerMessage = [Uint8Array, ServerRoutingOptions];
 
 /**

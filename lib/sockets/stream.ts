@@ -51,7 +51,18 @@ export interface StreamOwnOptions extends SendOptions, ReceiveOptions {
   notify?: boolean;
 }
 
-/** The options of {@link Stream.connect}. */
+/**
+ * The options of {@link Stream.connect}.
+ *
+ * @example
+ * ```ts
+ * import { Stream, type StreamConnectOptions } from "zmtp-zeromq";
+ * const s = new Stream({ linger: 0 });
+ * const opts: StreamConnectOptions = { routingId: "web" };
+ * s.connect("tcp://127.0.0.1:8080", opts);
+ * s.close();
+ * ```
+ */
 export interface StreamConnectOptions {
   /** ZMQ_CONNECT_ROUTING_ID: the routing id of this connection, instead of a generated one. */
   routingId?: string | Uint8Array;
