@@ -913,7 +913,17 @@ export interface SocketOptionProperties {
   connect_timeout: number;
 }
 
-/** The option properties of a {@link Socket}. */
+/**
+ * The option properties of a {@link Socket}.
+ *
+ * @example
+ * ```ts
+ * import { socket } from "zmtp-zeromq/v5-compat";
+ * const s = socket("push");
+ * s.linger = 0; // the options as properties, as zeromq.js 5 has them
+ * s.close();
+ * ```
+ */
 export interface Socket extends SocketOptionProperties {}
 
 for (const [name, option] of OPTION_NAMES) {

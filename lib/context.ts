@@ -42,7 +42,16 @@ export interface ContextOptions {
 // ZMQ_SOCKET_LIMIT as libzmq reports it with epoll (no poller limit).
 const SOCKET_LIMIT = 65535;
 
-/** The context options as properties (from the rows in lib/options.ts). */
+/**
+ * The context options as properties (from the rows in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Context } from "zmtp-zeromq";
+ * const ctx = new Context({ ipv6: true });
+ * console.log(ctx.ipv6, ctx.blocky); // true true
+ * ```
+ */
 export interface Context extends Required<ContextOptions> {}
 /**
  * A ZeroMQ context. Most programs use the global {@link context} and never

@@ -130,9 +130,28 @@ export type EventType = Event["type"];
  */
 export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>;
 
-/** Our earlier name of {@link Event}. */
+/**
+ * Our earlier name of {@link Event}.
+ *
+ * @example
+ * ```ts
+ * import type { Event, SocketEvent } from "zmtp-zeromq";
+ * const e: SocketEvent = { type: "end" };
+ * const same: Event = e;
+ * console.log(same.type); // end
+ * ```
+ */
 export type SocketEvent = Event;
-/** Our earlier name of {@link EventType}. */
+/**
+ * Our earlier name of {@link EventType}.
+ *
+ * @example
+ * ```ts
+ * import type { SocketEventType } from "zmtp-zeromq";
+ * const t: SocketEventType = "handshake";
+ * console.log(t); // handshake
+ * ```
+ */
 export type SocketEventType = EventType;
 
 // Events an observer keeps for reading before it drops new ones (libzmq's

@@ -18,6 +18,12 @@ import type { CallOptions, MessageInput } from "./message.ts";
 /**
  * The socket types as zeromq.js numbers them (libzmq's ZMQ_PAIR ... ZMQ_DGRAM):
  * the value of {@link SocketBase.type}.
+ *
+ * @example
+ * ```ts
+ * import { SocketType } from "zmtp-zeromq";
+ * console.log(SocketType.Pair, SocketType.Router); // 0 6
+ * ```
  */
 export const SocketType = {
   Pair: 0,
@@ -45,7 +51,18 @@ export const SocketType = {
   Channel: 20,
 } as const;
 
-/** A socket type number, as {@link SocketType} lists them. */
+/**
+ * A socket type number, as {@link SocketType} lists them.
+ *
+ * @example
+ * ```ts
+ * import { Pull, SocketType } from "zmtp-zeromq";
+ * const pull = new Pull();
+ * const t: SocketType = pull.type;
+ * console.log(t === SocketType.Pull); // true
+ * pull.close();
+ * ```
+ */
 export type SocketType = typeof SocketType[keyof typeof SocketType];
 
 const TYPE_NUMBER: Readonly<Record<SocketTypeName, SocketType>> = {
@@ -278,7 +295,18 @@ export interface InvertMatchingOptions {
 // The core of a socket, for the socket type files; never exported by mod.ts.
 let coreOf: (socket: SocketBase) => SocketCore;
 
-/** The options every socket has, as properties (from the table in lib/options.ts). */
+/**
+ * The options every socket has, as properties (from the table in lib/options.ts).
+ *
+ * @example
+ * ```ts
+ * import { Dealer } from "zmtp-zeromq";
+ * const d = new Dealer();
+ * d.reconnectInterval = 50; // every option of every socket is a property
+ * console.log(d.reconnectInterval); // 50
+ * d.close();
+ * ```
+ */
 export interface SocketBase extends SecurityAccessors, Required<Omit<BaseOptions, "tcpAcceptFilter">> {
   /** ZMQ_TCP_ACCEPT_FILTER: set adds a filter, null clears; reads back the filters joined by ",", or null. */
   tcpAcceptFilter: string | null;

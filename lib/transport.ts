@@ -18,7 +18,17 @@ import type { Endpoint } from "./endpoint.ts";
 import type { Framer, FramerContext, FramerHandler } from "./zmtp/framer.ts";
 import { WriteQueue } from "./write_queue.ts";
 
-/** A byte-stream duplex on Web Streams: a readable, a writable and close(). */
+/**
+ * A byte-stream duplex on Web Streams: a readable, a writable and close().
+ *
+ * @example
+ * ```ts
+ * import type { StreamDuplex } from "zmtp-zeromq";
+ * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+ * const loop: StreamDuplex = { readable, writable, close: () => {} };
+ * console.log(typeof loop.close); // function
+ * ```
+ */
 export interface StreamDuplex {
   /** The bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
@@ -180,7 +190,19 @@ export interface TransportOptions {
   readonly typeOfService?: number;
 }
 
-/** A transport for one or more URL schemes. */
+/**
+ * A transport for one or more URL schemes.
+ *
+ * @example
+ * ```ts
+ * import { registerTransport, type Transport } from "zmtp-zeromq";
+ * const none: Transport = {
+ *   connect: () => Promise.reject(new Error("nothing to connect to")),
+ *   listen: () => Promise.reject(new Error("nothing to listen on")),
+ * };
+ * registerTransport("none", none);
+ * ```
+ */
 export interface Transport {
   /** Opens a connection to `endpoint`. Rejects when it cannot (refused, no such path). */
   connect(endpoint: Endpoint, options?: TransportOptions): Promise<Connection>;
@@ -198,7 +220,18 @@ export interface Transport {
   ): Promise<Listener>;
 }
 
-/** What {@link streamTransport} needs: how to open, and optionally accept, duplexes. */
+/**
+ * What {@link streamTransport} needs: how to open, and optionally accept, duplexes.
+ *
+ * @example
+ * ```ts
+ * import { registerTransport, streamTransport, type StreamTransportOptions } from "zmtp-zeromq";
+ * const opts: StreamTransportOptions = {
+ *   connect: () => Promise.reject(new Error("no duplex here")),
+ * };
+ * registerTransport("mem", streamTransport(opts));
+ * ```
+ */
 export interface StreamTransportOptions {
   /** Opens a duplex to `endpoint`; rejects when it cannot. */
   connect(endpoint: Endpoint): Promise<StreamDuplex>;

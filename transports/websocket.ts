@@ -91,7 +91,16 @@ export interface WsPort {
   resume?(): void;
 }
 
-/** The standard WebSocket surface the client and the Deno server use. */
+/**
+ * The standard WebSocket surface the client and the Deno server use.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketLike } from "zmtp-zeromq";
+ * const ws: WebSocketLike | undefined = undefined; // e.g. a browser WebSocket
+ * console.log(ws === undefined); // true
+ * ```
+ */
 export interface WebSocketLike {
   /** Set to "arraybuffer": binary messages arrive as ArrayBuffers. */
   binaryType: string;

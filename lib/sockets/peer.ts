@@ -37,7 +37,16 @@ import {
  */
 export interface PeerOptions extends SocketOptions, PeerOwnOptions {}
 
-/** The options only a {@link Peer} has, with the send and receive options. */
+/**
+ * The options only a {@link Peer} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Peer, type PeerOwnOptions } from "zmtp-zeromq/draft";
+ * const own: PeerOwnOptions = {}; // only the options a Peer has
+ * new Peer({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface PeerOwnOptions
   extends SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions, HiccupMessageOptions {}
 

@@ -31,7 +31,16 @@ import type { Policy, SocketCore } from "../core.ts";
  */
 export interface RouterOptions extends SocketOptions, RouterOwnOptions {}
 
-/** The options only a {@link Router} has, with the send and receive options. */
+/**
+ * The options only a {@link Router} has, with the send and receive options.
+ *
+ * @example
+ * ```ts
+ * import { Router, type RouterOwnOptions } from "zmtp-zeromq";
+ * const own: RouterOwnOptions = { mandatory: true };
+ * new Router({ ...own, linger: 0 }).close();
+ * ```
+ */
 export interface RouterOwnOptions
   extends RoutingIdOptions, SendOptions, ReceiveOptions, HelloMessageOptions, DisconnectMessageOptions {
   /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for unknown ids, wait at the HWM. */
