@@ -42,7 +42,7 @@ export type {
   HiccupMessageOptions,
 } from "./lib/sockets/_peer_messages.ts";
 export { Router, type RouterOptions, type RouterOwnOptions } from "./lib/sockets/router.ts";
-export { Radio, type RadioOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
+export { Radio, type RadioOptions, type RadioOwnOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
 export { Dish, type DishMessage, type DishOptions } from "./lib/sockets/dish.ts";
 export {
   type BaseOptions,

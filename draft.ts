@@ -28,6 +28,10 @@ import "./transports/buffer.ts";
 import "./transports/tcp.ts";
 import "./transports/udp.ts";
 
+// The types the draft sockets refer to (the base class, the shared options,
+// events, messages), so that this entry's declarations are complete on
+// their own; the values stay in the main entry.
+export type * from "./browser.ts";
 export { Radio, type RadioOptions, type RadioOwnOptions, type RadioSendOptions } from "./lib/sockets/radio.ts";
 export { Dish, type DishMessage } from "./lib/sockets/dish.ts";
 export {

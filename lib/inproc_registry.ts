@@ -9,6 +9,7 @@
 
 import type { EngineHost } from "./engine.ts";
 import { ZmqError } from "./errors.ts";
+import { unrefChannel } from "./keepalive.ts";
 
 /** What an inproc endpoint needs from a socket. */
 export interface InprocSocket extends EngineHost {
@@ -201,26 +202,6 @@ class ThreadNotes {
       if (binder !== undefined) this.onConnect?.(binder, name, note);
     }
   }
-}
-
-/**
- * Lets the process exit while `ch` listens. Node and Bun have unref();
- * Deno has no public one, but the method its own node:worker_threads calls
- * (a symbol-keyed method of the prototype). Browsers have neither, and no
- * process to keep alive.
- *
- * @param ch A channel with a listener.
- */
-export function unrefChannel(ch: BroadcastChannel): void {
-  const c = ch as unknown as { unref?: () => void } & Record<symbol, (on: boolean) => void>;
-  if (typeof c.unref === "function") {
-    c.unref();
-    return;
-  }
-  const key = Object.getOwnPropertySymbols(Object.getPrototypeOf(ch)).find((s) =>
-    s.description === "refBroadcastChannel"
-  );
-  if (key !== undefined && typeof c[key] === "function") c[key](false);
 }
 
 /** This thread's announcements (internal). */

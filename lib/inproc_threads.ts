@@ -21,10 +21,10 @@ import type { EngineLike } from "./engine.ts";
 import { isCompatible } from "./compatibility.ts";
 import { isMsg, Membership, type Msg, type PeerInfo, type Pipe, type PipeItem, Subscription } from "./pipe.ts";
 import { ZmqError } from "./errors.ts";
-import { type InprocSocket, notes, type ThreadPeer, unrefChannel } from "./inproc_registry.ts";
+import { type InprocSocket, notes, type ThreadPeer } from "./inproc_registry.ts";
 import type { Link } from "./driver.ts";
 import { frameView } from "./frames.ts";
-import { hold, release, unrefTimer } from "./keepalive.ts";
+import { hold, release, unrefChannel, unrefTimer } from "./keepalive.ts";
 
 // An idle connection pings this often, and takes this long a silence for
 // a peer thread gone. A thread that blocks its event loop longer than

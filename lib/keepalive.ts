@@ -10,8 +10,9 @@
 // only, one ref/unref call (a flag in every runtime), not a timer per wait.
 //
 // lib/ does not know the runtime: Node's and Bun's timers are objects with
-// ref()/unref(); Deno's are numbers, and transports/tcp.ts registers
-// Deno.refTimer/unrefTimer through registerTimerRefs(). Where neither
+// ref()/unref(); Deno's are numbers, and transports/tcp.ts registers Deno's
+// timer functions through registerTimerRefs() (and how to unref a
+// BroadcastChannel there, through registerChannelUnref()). Where neither
 // applies (browsers), there is no process to keep alive.
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -77,4 +78,21 @@ export function release(): void {
     clearInterval(handle);
     handle = undefined;
   }
+}
+
+// How to unref a BroadcastChannel: unref() where the runtime has it (Node,
+// Bun); another runtime's way is registered by its transport (Deno).
+let channelUnref: (ch: BroadcastChannel) => void = (ch) => (ch as { unref?: () => void }).unref?.();
+
+/** @internal For runtimes whose BroadcastChannel has no unref() (Deno): how to unref one. */
+export function registerChannelUnref(fn: (ch: BroadcastChannel) => void): void {
+  channelUnref = fn;
+}
+
+/**
+ * @internal Lets the process exit while `ch` listens (inproc between
+ * threads must not keep a process alive).
+ */
+export function unrefChannel(ch: BroadcastChannel): void {
+  channelUnref(ch);
 }

@@ -9,7 +9,7 @@
 import type { Transport } from "../lib/transport.ts";
 import { registerTransport } from "../lib/driver.ts";
 import { setTracer } from "../lib/trace.ts";
-import { registerTimerRefs } from "../lib/keepalive.ts";
+import { registerChannelUnref, registerTimerRefs } from "../lib/keepalive.ts";
 import { ipcTransport } from "./ipc.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -65,6 +65,15 @@ export const autoTransport: Transport = {
 // timers (lib/keepalive.ts) go through Deno.refTimer/unrefTimer.
 if (runtime === "deno" && typeof g.Deno.unrefTimer === "function") {
   registerTimerRefs({ ref: (t) => g.Deno.refTimer(t), unref: (t) => g.Deno.unrefTimer(t) });
+  // Deno's BroadcastChannel has no public unref(); its own node:worker_threads
+  // uses a symbol-keyed method of the prototype, which this looks up.
+  registerChannelUnref((ch) => {
+    const c = ch as unknown as Record<symbol, (on: boolean) => void>;
+    const key = Object.getOwnPropertySymbols(Object.getPrototypeOf(ch)).find((s) =>
+      s.description === "refBroadcastChannel"
+    );
+    if (key !== undefined && typeof c[key] === "function") c[key](false);
+  });
 }
 
 // ZMTP_DEBUG=1 (any value but "" and "0"): every socket traces what it does to stderr (lib/trace.ts).
