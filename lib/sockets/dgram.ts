@@ -4,7 +4,7 @@
 // to that address. Only udp://, and only bind (see lib/udp.ts).
 
 import { ZmqError, zmqError } from "../errors.ts";
-import { isMsg, type Msg, type Pipe } from "../pipe.ts";
+import { PairPolicy } from "./pair.ts";
 import {
   defineSocket,
   type Readable,
@@ -14,7 +14,6 @@ import {
   type SocketOptions,
   type Writable,
 } from "../socket_base.ts";
-import type { Policy } from "../core.ts";
 
 /**
  * Options of a {@link Datagram}.
@@ -28,44 +27,13 @@ import type { Policy } from "../core.ts";
  */
 export interface DatagramOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
-// The routing policy of DGRAM: the one pipe of its udp:// endpoint.
-class DatagramPolicy implements Policy {
-  #pipe: Pipe | null = null;
-
-  attach(pipe: Pipe): void | string {
-    if (this.#pipe !== null) return "DGRAM socket already has an endpoint";
-    this.#pipe = pipe;
-  }
-
-  detach(pipe: Pipe): void {
-    if (this.#pipe === pipe) this.#pipe = null;
-  }
-
-  send(msg: Msg): boolean {
+// The routing policy of DGRAM: PAIR's, over the one pipe of its udp:// endpoint.
+const datagramPolicy = () =>
+  new PairPolicy("DGRAM socket already has an endpoint", (msg) => {
     if (msg.length !== 2) {
       throw new ZmqError("EINVAL", `DGRAM messages have exactly two parts, address and body, got ${msg.length}`);
     }
-    const p = this.#pipe;
-    if (p === null || !p.canWrite()) return false;
-    p.write(msg);
-    return true;
-  }
-
-  hasIn(): boolean {
-    return this.#pipe !== null && this.#pipe.inQ.length > 0;
-  }
-
-  hasOut(): boolean {
-    return this.#pipe !== null && this.#pipe.canWrite();
-  }
-
-  recv(): Msg | undefined {
-    const p = this.#pipe;
-    if (p === null) return undefined;
-    for (let m = p.read(); m !== undefined; m = p.read()) if (isMsg(m)) return m;
-    return undefined;
-  }
-}
+  });
 
 function udpOnly(address: unknown): void {
   if (typeof address === "string" && address.includes("://") && !address.startsWith("udp://")) {
@@ -101,7 +69,7 @@ export class Datagram extends SocketBase {
    * @param options Socket options.
    */
   constructor(options?: DatagramOptions) {
-    super("DGRAM", options, () => new DatagramPolicy());
+    super("DGRAM", options, datagramPolicy);
   }
 
   /**

@@ -24,12 +24,27 @@ import type { Policy } from "../core.ts";
  */
 export interface PairOptions extends SocketOptions, SendOptions, ReceiveOptions {}
 
-// The routing policy of PAIR, over the pipes the core manages.
-class PairPolicy implements Policy {
+/**
+ * @internal The routing policy of PAIR, over the pipes the core manages:
+ * one pipe, others refused while it lives. DGRAM uses it too, for its one
+ * udp:// endpoint, with a check of what is sent.
+ */
+export class PairPolicy implements Policy {
   #pipe: Pipe | null = null;
+  #refusal: string;
+  #check: ((msg: Msg) => void) | undefined;
+
+  /**
+   * @param refusal Why a second pipe is refused.
+   * @param check Throws for a message the type cannot send.
+   */
+  constructor(refusal = "PAIR socket already has a peer", check?: (msg: Msg) => void) {
+    this.#refusal = refusal;
+    this.#check = check;
+  }
 
   attach(pipe: Pipe): void | string {
-    if (this.#pipe !== null) return "PAIR socket already has a peer";
+    if (this.#pipe !== null) return this.#refusal;
     this.#pipe = pipe;
   }
 
@@ -38,6 +53,7 @@ class PairPolicy implements Policy {
   }
 
   send(msg: Msg): boolean {
+    this.#check?.(msg);
     const p = this.#pipe;
     if (p === null || !p.canWrite()) return false;
     p.write(msg);
