@@ -9,6 +9,7 @@
 //   node bench/ab.mjs <baseRoot> <mainRoot> [reps=3] [transports=tcp,ws]
 //   env: AB_N (messages per tcp cell, default 3 M; ws cells take a sixth),
 //        AB_RT (runtimes, default deno,bun,node), AB_PEER_ROOT (default: this repository),
+//        AB_SIZE (message size in bytes, default 64),
 //        AB_CURVE=1: CURVE instead of NULL, through bench/curve_peer.ts (for
 //        Node: `npx esbuild bench/curve_peer.ts --format=esm --platform=node
 //        --outfile=.tmp/ab-curve-peer.mjs`); AB_N then defaults to 300 k.
@@ -18,6 +19,7 @@ const [base, main, repsArg, trArg] = process.argv.slice(2);
 const REPS = Number(repsArg ?? 3);
 const TRS = (trArg ?? "tcp,ws").split(",");
 const CURVE = process.env.AB_CURVE === "1";
+const SIZE = process.env.AB_SIZE ?? "64";
 const N0 = Number(process.env.AB_N ?? (CURVE ? 300_000 : 3_000_000));
 const N = { deno: N0, bun: N0, node: N0 };
 const PEER_ROOT = process.env.AB_PEER_ROOT ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -34,13 +36,13 @@ function run(rt, tree, tr, n) {
     const [c, a] = cmd(rt);
     const env = { ...process.env, ZMTP_BENCH_LIB: lib(tree, rt) };
     const ep = tr === "tcp" ? "tcp://127.0.0.1:*" : "ws://127.0.0.1:*/b";
-    const r = spawn(c, [...a, "recv", ep, "64", String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const r = spawn(c, [...a, "recv", ep, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
     const rl = createInterface({ input: r.stdout });
     let s;
     rl.on("line", (l) => {
       const o = JSON.parse(l);
       if (o.ready) {
-        s = spawn(c, [...a, "send", o.ready, "64", String(n)], { env, stdio: ["pipe", "ignore", "inherit"] });
+        s = spawn(c, [...a, "send", o.ready, SIZE, String(n)], { env, stdio: ["pipe", "ignore", "inherit"] });
       }
       if (o.results) {
         s?.kill();

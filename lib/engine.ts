@@ -178,6 +178,9 @@ export class Engine implements EngineLike {
         this.#blocked = false;
         this.#flush();
       },
+      target: () => this.#state === State.Closed || this.#ended ? undefined : this.#framer.target?.(),
+      filled: (n) => this.#onFilled(n),
+      readSize: () => this.#framer.readSize?.() ?? 0,
     });
   }
 
@@ -195,6 +198,17 @@ export class Engine implements EngineLike {
     if (this.#ended) return;
     try {
       this.#framer.receive(chunk);
+    } catch (e) {
+      this.#fail(e as Error);
+    }
+  }
+
+  #onFilled(n: number): void {
+    if (this.#state === State.Closed) return;
+    this.#lastRecv = Date.now();
+    if (this.#ended) return;
+    try {
+      this.#framer.filled!(n);
     } catch (e) {
       this.#fail(e as Error);
     }

@@ -63,6 +63,21 @@ export interface ConnectionHandler {
   onClose(error?: Error): void;
   /** A write that returned false has been flushed. */
   onDrain(): void;
+  /**
+   * Optional, for adapters that read into buffers of their choice: where the
+   * next read may put its bytes directly (the rest of a large frame body
+   * under way), or undefined. The adapter reads at most its length into it,
+   * then calls {@link filled} with the count instead of `onData`.
+   */
+  target?(): Uint8Array | undefined;
+  /** Optional: `n` bytes (more than 0) were read into the last {@link target}. */
+  filled?(n: number): void;
+  /**
+   * Optional: a size for the next fresh read buffer (the stream carries
+   * large frames: one read that size takes the next whole, with no copy),
+   * or 0 for the adapter's own.
+   */
+  readSize?(): number;
 }
 
 /**

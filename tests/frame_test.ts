@@ -314,6 +314,112 @@ describe("FrameDecoder", () => {
     assert.throws(() => d.push(concat(longHead(0, 1000n), filled(10))), { name: "ProtocolError", code: "EMSGSIZE" });
   });
 
+  // A transport reading into buffers of the decoder's choosing (Deno's):
+  // the rest of a large body straight into its buffer (target/filled), a
+  // fresh buffer of readSize() bytes otherwise, or a chunk of its own size.
+  function readLoop(d: FrameDecoder, stream: Uint8Array, rand: () => number, cap = 70000): void {
+    let at = 0;
+    while (at < stream.length) {
+      const into = d.target();
+      const n = 1 + Math.floor(rand() * (rand() < 0.3 ? 12 : cap));
+      if (into !== undefined) {
+        const k = Math.min(n, into.length, stream.length - at);
+        into.set(stream.subarray(at, at + k));
+        d.filled(k);
+        at += k;
+        continue;
+      }
+      const size = d.readSize() || n;
+      d.push(stream.slice(at, at + size));
+      at += size;
+    }
+  }
+
+  test("FrameDecoder target()/filled()/readSize() decode a stream read into buffers of its choosing", () => {
+    const rand = rng(7);
+    for (let round = 0; round < 50; round++) {
+      const { d, got } = decoder();
+      readLoop(d, STREAM, rand);
+      assertFrames(got);
+    }
+  });
+
+  test("FrameDecoder target() takes the rest of a large body into the buffer handed out", () => {
+    const { d, got, sizes } = counting();
+    const body = filled(65536);
+    d.push(concat(longHead(0, 65536n), body.subarray(0, 1000)));
+    const into = d.target()!;
+    assert.equal(into.length, 65536 - 1000);
+    into.set(body.subarray(1000, 30000));
+    d.filled(29000);
+    assert.equal(got.length, 0);
+    const rest = d.target()!;
+    assert.equal(rest.buffer, into.buffer, "the same body buffer, further on");
+    assert.equal(rest.length, 65536 - 30000);
+    rest.set(body.subarray(30000));
+    d.filled(rest.length);
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0].body, body);
+    assert.equal(got[0].body.buffer, into.buffer, "the body is the buffer read into, not a copy");
+    assert.deepEqual(sizes, [65536]);
+    assert.equal(d.target(), undefined, "nothing under way");
+  });
+
+  test("FrameDecoder target() hands out a huge body 64 KiB at a time, so memory follows what arrived", () => {
+    const { d, got, sizes } = counting();
+    const size = 1 << 20;
+    const body = filled(size, 9);
+    d.push(longHead(MORE, BigInt(size)));
+    let at = 0;
+    for (let into = d.target(); into !== undefined; into = d.target()) {
+      assert.ok(into.length <= 65536, `a target of ${into.length} bytes`);
+      // Short reads, as a socket gives them.
+      const k = Math.min(into.length, 40000, size - at);
+      into.set(body.subarray(at, at + k));
+      d.filled(k);
+      at += k;
+      if (at >= size - 16384) break;
+    }
+    // The last bytes (under 16 KiB) come the ordinary way, with the next frame.
+    d.push(concat(body.subarray(at), rawFrame(0, bytes("next"))));
+    assert.equal(got.length, 2);
+    assert.equal(got[0].flags, MORE | LONG);
+    assert.deepEqual(got[0].body, body);
+    assert.deepEqual(got[1].body, bytes("next"));
+    assert.ok(sizes.every((n) => n <= 65536 || n === size), `allocations ${sizes}`);
+    assert.ok(sum(sizes) <= 2 * size + 65536, `allocated ${sum(sizes)}`);
+  });
+
+  test("FrameDecoder readSize() is the size of the last large frame, and 0 once the stream carries small ones", () => {
+    const { d, got } = decoder();
+    assert.equal(d.readSize(), 0);
+    assert.equal(d.target(), undefined, "no target for a small body under way either");
+    const big = rawFrame(0, filled(20000));
+    d.push(big);
+    assert.equal(d.readSize(), big.length + 64, "the frame and a little for small frames with it");
+    d.push(big.subarray(0, 5));
+    assert.equal(d.readSize(), 0, "a header under way: the transport's own reads");
+    d.push(big.subarray(5));
+    assert.equal(d.readSize(), big.length + 64);
+    d.push(concat(rawFrame(0, bytes("a")), rawFrame(0, bytes("b"))));
+    assert.equal(d.readSize(), 0);
+    // A body in the making still sizes the next reads once complete.
+    d.push(big.subarray(0, 100));
+    d.target()!.set(big.subarray(100));
+    d.filled(big.length - 100);
+    assert.equal(d.readSize(), 20000 + 9 + 64);
+    d.push(rawFrame(0, bytes("c")));
+    assert.equal(d.readSize(), 0);
+    assert.equal(got.length, 6);
+  });
+
+  test("FrameDecoder with direct reads still refuses an oversized frame from its header", () => {
+    const { d, got } = decoder(30000);
+    d.push(rawFrame(0, filled(20000)));
+    assert.throws(() => d.push(longHead(0, 30001n)), { name: "ProtocolError", code: "EMSGSIZE" });
+    assert.equal(got.length, 1);
+  });
+
   test("FrameDecoder.push() rejects sizes beyond 2^53 even without a limit", () => {
     const header = new Uint8Array(9);
     header.fill(0xff);

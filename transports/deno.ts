@@ -53,14 +53,33 @@ class DenoConnection implements Connection {
     let err: Error | undefined;
     try {
       // One read buffer; each chunk handed on is a right-sized copy, which
-      // costs less than a fresh zeroed 64 KiB buffer per read.
+      // costs less than a fresh zeroed 64 KiB buffer per read. Large frames
+      // skip the copy: the rest of a body under way is read straight into
+      // its buffer, and the next one into a fresh buffer of its size, where
+      // it stays as a view.
       const buf = new Uint8Array(READ_SIZE);
+      const h = this.#h!;
       while (!this.#closed) {
         if (this.#paused) await new Promise<void>((r) => this.#wake = r);
         if (this.#closed) break;
+        const into = h.target?.();
+        if (into !== undefined) {
+          const n = await this.#conn.read(into);
+          if (n === null || this.#closed) break;
+          if (n > 0) h.filled!(n);
+          continue;
+        }
+        const size = h.readSize?.() ?? 0;
+        if (size > 0) {
+          const fresh = new Uint8Array(size);
+          const n = await this.#conn.read(fresh);
+          if (n === null || this.#closed) break;
+          if (n > 0) h.onData(n === size ? fresh : fresh.subarray(0, n));
+          continue;
+        }
         const n = await this.#conn.read(buf);
-        if (n === null) break;
-        if (n > 0) this.#h?.onData(buf.slice(0, n));
+        if (n === null || this.#closed) break;
+        if (n > 0) h.onData(buf.slice(0, n));
       }
     } catch (e) {
       if (!this.#closed) err = e as Error;

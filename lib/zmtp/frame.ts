@@ -35,6 +35,9 @@ export type FrameHandler = (flags: number, body: Uint8Array) => void;
 // does not cost an array entry (and a chunk) per few bytes.
 const STAGE = 65536;
 const SMALL = 16384;
+// A read sized for the next large frame takes this much more, for the small
+// frames (routing ids, envelopes) that may come with it.
+const SLACK = 64;
 
 /**
  * Incremental frame decoder. Throws {@link ProtocolError} on a frame whose
@@ -56,6 +59,8 @@ export class FrameDecoder {
   #stage: Uint8Array | null = null;
   #staged = 0;
   #flags = 0;
+  // The size of the last large frame (header and body), for readSize().
+  #lastLarge = 0;
   #alloc: (size: number) => Uint8Array;
   #view: FrameView;
   #empty: Uint8Array;
@@ -78,10 +83,13 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     let pos = 0;
     const len = chunk.length;
+    // The last large frame this chunk completes or holds whole, for readSize().
+    this.#lastLarge = 0;
     if (this.#pending || this.#headLen > 0) {
       pos = this.#resume(chunk);
       if (pos < 0) return;
     }
+    let large = this.#lastLarge;
     const onFrame = this.#onFrame, view = this.#view;
     const buffer = chunk.buffer, base = chunk.byteOffset;
     while (pos < len) {
@@ -102,16 +110,19 @@ export class FrameDecoder {
       if (end > len) {
         this.#begin(flags, size);
         this.#add(chunk.subarray(start, len));
+        this.#lastLarge = large;
         return;
       }
       // A view made from the buffer: cheaper than subarray() in V8 and JSC.
       onFrame(flags, size === 0 ? this.#empty : view(buffer, base + start, size));
+      if (size >= SMALL) large = end - pos;
       pos = end;
     }
     if (pos < len) {
       this.#head.set(chunk.subarray(pos, len));
       this.#headLen = len - pos;
     }
+    this.#lastLarge = large;
   }
 
   // Completes a frame begun in an earlier chunk; returns the position after
@@ -138,6 +149,7 @@ export class FrameDecoder {
       // Whole body inside the rest of this chunk: hand out a view.
       if (chunk.length - pos >= size) {
         this.#onFrame(flags, this.#view(chunk.buffer, chunk.byteOffset + pos, size));
+        if (size >= SMALL) this.#lastLarge = size + need;
         return pos + size;
       }
       this.#begin(flags, size);
@@ -146,7 +158,45 @@ export class FrameDecoder {
     this.#add(chunk.subarray(pos, pos + take));
     pos += take;
     if (this.#have < this.#size) return -1;
+    this.#complete();
+    return pos;
+  }
+
+  /**
+   * Where the next read may put its bytes directly: the unfilled rest of the
+   * buffer of a large body under way (at most 64 KiB of it at a time), or
+   * undefined. After such a read, call {@link filled}.
+   */
+  target(): Uint8Array | undefined {
+    if (!this.#pending || this.#size - this.#have < SMALL) return undefined;
+    let stage = this.#stage;
+    if (stage === null || this.#staged === stage.length) {
+      this.#flushStage();
+      stage = this.#stage = this.#allocate(Math.min(STAGE, this.#size - this.#have));
+      this.#staged = 0;
+    }
+    return stage.subarray(this.#staged);
+  }
+
+  /** `n` bytes were read into the last {@link target}: the frame completes once its body is all in. */
+  filled(n: number): void {
+    this.#staged += n;
+    this.#have += n;
+    if (this.#have === this.#size) this.#complete();
+  }
+
+  /**
+   * How large a fresh read buffer should be to take the next frame whole,
+   * as a view without a copy: the size of the last large frame when the
+   * stream carries such frames, else 0 (the transport's own reads).
+   */
+  readSize(): number {
+    return this.#pending || this.#headLen > 0 || this.#lastLarge === 0 ? 0 : this.#lastLarge + SLACK;
+  }
+
+  #complete(): void {
     this.#pending = false;
+    if (this.#size >= SMALL) this.#lastLarge = this.#size + 9;
     let body: Uint8Array;
     if (this.#stage !== null && this.#parts.length === 0) body = this.#stage;
     else {
@@ -157,7 +207,6 @@ export class FrameDecoder {
     this.#parts = [];
     this.#stage = null;
     this.#onFrame(this.#flags, this.#view(body.buffer, body.byteOffset, body.length));
-    return pos;
   }
 
   #begin(flags: number, size: number): void {

@@ -67,4 +67,10 @@ export interface Framer {
    * the greeting named it (bare ZWS2.0 trades routing ids instead of READY).
    */
   mechanism?(own: Mechanism): Mechanism;
+  /** Optional, for byte streams: see {@link ConnectionHandler.target}. */
+  target?(): Uint8Array | undefined;
+  /** Optional: `n` bytes were read into the last target. */
+  filled?(n: number): void;
+  /** Optional: see {@link ConnectionHandler.readSize}. */
+  readSize?(): number;
 }

@@ -56,7 +56,12 @@ export class ZmtpFramer extends FrameEncoder implements Framer {
   // What of our greeting went out after the signature.
   #sentMajor = false;
   #sentRest = false;
-  #decoder: { push(chunk: Uint8Array): void };
+  #decoder: {
+    push(chunk: Uint8Array): void;
+    target?(): Uint8Array | undefined;
+    filled?(n: number): void;
+    readSize?(): number;
+  };
 
   /**
    * @param handler Receives the greeting bytes to send, the peer's greeting and the frames.
@@ -71,6 +76,19 @@ export class ZmtpFramer extends FrameEncoder implements Framer {
 
   start(): void {
     this.#h.send(encodeSignature(this.#ctx.legacy?.identity.length ?? 0));
+  }
+
+  // Direct reads only once the greeting is in (and not with ZMTP 1.0's decoder).
+  target(): Uint8Array | undefined {
+    return this.#greeting === null ? this.#decoder.target?.() : undefined;
+  }
+
+  filled(n: number): void {
+    this.#decoder.filled!(n);
+  }
+
+  readSize(): number {
+    return this.#greeting === null ? this.#decoder.readSize?.() ?? 0 : 0;
   }
 
   receive(chunk: Uint8Array): void {
