@@ -189,6 +189,8 @@ if wanted check; then
   run "$log" "$DENO" run --allow-read --allow-env scripts/check_imports.ts || rc=1
   echo "-- check_versions"
   run "$log" "$DENO" run --allow-read scripts/check_versions.ts || rc=1
+  echo "-- gen_salsa_wasm --check (salsa_wasm.ts is what salsa.wat compiles to)"
+  run "$log" "$DENO" run -A scripts/gen_salsa_wasm.ts --check || rc=1
   finish check "$rc" "$start"
 fi
 
