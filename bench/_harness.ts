@@ -20,10 +20,14 @@ export const npmCopy = join(root, ".tmp", "bench-npm");
 export const peerTs = join(root, "bench", "peers", "peer.ts");
 export const peerJs = join(jsOut, "bench", "peers", "peer.js");
 export const threadsPeer = join(root, "bench", "peers", "threads.mjs");
+export const pyzmqPeer = join(root, "bench", "peers", "curve_pyzmq.py");
+// Debian's python3 with python3-zmq (pyzmq on the system's libzmq 4.3.4),
+// not whichever python comes first on PATH.
+export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
 // -- peers -------------------------------------------------------------------
 
-export type Role = "recv" | "send" | "rep" | "req" | "inproc" | "memsend" | "slowrecv";
+export type Role = "recv" | "send" | "rep" | "req" | "hsreq" | "inproc" | "memsend" | "slowrecv";
 
 export interface Command {
   cmd: string;
@@ -35,8 +39,8 @@ export interface Command {
 export interface Impl {
   id: string;
   label: string;
-  runtime: "c" | "node" | "deno" | "bun";
-  lib: "libzmq" | "zeromq.js" | "ours";
+  runtime: "c" | "python" | "node" | "deno" | "bun";
+  lib: "libzmq" | "pyzmq" | "zeromq.js" | "ours";
   /** The command for a role; `sizes` and `counts` are comma-separated lists. */
   command(role: Role, endpoint: string, sizes: string, counts: string): Command;
 }
@@ -46,6 +50,7 @@ export const C_PROGRAM: Partial<Record<Role, string>> = {
   send: "remote_thr",
   rep: "local_lat",
   req: "remote_lat",
+  hsreq: "remote_hs",
 };
 
 let nodeLibUrl: string | undefined; // set by prepare(): the npm build, if any
@@ -60,6 +65,15 @@ export const IMPLS: Record<string, Impl> = {
     runtime: "c",
     lib: "libzmq",
     command: (role, ep, sizes, counts) => ({ cmd: join(cBin, C_PROGRAM[role]!), args: [ep, sizes, counts] }),
+  },
+  // The curve stage's reference next to libzmq's C programs: the same
+  // libzmq, plus Python's overhead per call (issue 15's yardstick).
+  pyzmq: {
+    id: "pyzmq",
+    label: "libzmq (pyzmq)",
+    runtime: "python",
+    lib: "pyzmq",
+    command: (role, ep, sizes, counts) => ({ cmd: PYTHON, args: [pyzmqPeer, role, ep, sizes, counts] }),
   },
   zeromqjs: {
     id: "zeromqjs",
@@ -287,10 +301,17 @@ export function prepare(build: boolean, { npmBuild = true } = {}): string {
     }
   }
   mkdirSync(cBin, { recursive: true });
+  // A program that does not build is missing: its cells fail (or, in the
+  // curve stage, are skipped with a note) instead of the whole run.
   for (const p of Object.values(C_PROGRAM)) {
     const src = join(root, "bench", "c", `${p}.c`);
     if (newer(src, join(cBin, p!)) || newer(join(root, "bench", "c", "common.h"), join(cBin, p!))) {
-      sh("gcc", ["-O2", "-Wall", "-o", join(cBin, p!), src, "-lzmq"], `building ${p}`);
+      try {
+        rmSync(join(cBin, p!), { force: true });
+        sh("gcc", ["-O2", "-Wall", "-o", join(cBin, p!), src, "-lzmq"], `building ${p}`);
+      } catch (e) {
+        console.error(`${(e as Error).message}: the libzmq (C) cells that need it will fail`);
+      }
     }
   }
   // Compiled JS for Node: the peer and codec bench always; the library from
@@ -338,6 +359,23 @@ export function prepare(build: boolean, { npmBuild = true } = {}): string {
   return nodeLib;
 }
 
+/** Why `id` cannot run here (its program or module is missing), or null. */
+export function unavailable(id: string): string | null {
+  if (id === "libzmq") {
+    const missing = Object.values(C_PROGRAM).filter((p) => !existsSync(join(cBin, p!)));
+    return missing.length ? `${missing.join(", ")} not built (gcc or libzmq3-dev missing?)` : null;
+  }
+  if (id === "pyzmq") {
+    const r = spawnSync(PYTHON, ["-c", "import sys, zmq; sys.exit(0 if zmq.has('curve') else 3)"], {
+      stdio: "ignore",
+    });
+    if (r.error || r.status === null) return `no ${PYTHON}`;
+    if (r.status === 3) return `${PYTHON}'s libzmq has no CURVE`;
+    if (r.status !== 0) return `${PYTHON} has no zmq module (apt-get install python3-zmq)`;
+  }
+  return null;
+}
+
 export function versions(nodeLib: string): Record<string, string> {
   const out = (cmd: string, args: string[]) => {
     const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -354,6 +392,10 @@ export function versions(nodeLib: string): Record<string, string> {
     libzmqC: out("pkg-config", ["--modversion", "libzmq"]) || "unknown",
     zeromqjs: zmqjs,
     gcc: out("gcc", ["-dumpfullversion"]),
+    pyzmq: out(PYTHON, [
+      "-c",
+      "import sys, zmq; print(zmq.__version__, 'libzmq', zmq.zmq_version(), 'Python', sys.version.split()[0])",
+    ]),
     ourLibOnNode: nodeLib,
     commit: out("git", ["-C", root, "rev-parse", "--short", "HEAD"]) +
       (out("git", ["-C", root, "status", "--porcelain", "lib", "transports", "mod.ts"]) ? " (+ local changes)" : ""),

@@ -135,6 +135,8 @@ interface Target {
   measured: string;
   ratio: number | null;
   met: boolean | null; // null: not measured
+  /** The status when the target asks for a figure, not a threshold ("reported"). */
+  status?: string;
 }
 
 function targets(r: Json): Target[] {
@@ -216,7 +218,7 @@ function targets(r: Json): Target[] {
   return out;
 }
 
-// Issue 15's throughput and latency targets (CURVE is measured by bench/curve_bench.ts).
+// Issue 15's throughput, latency and CURVE targets.
 function targets15(r: Json): Target[] {
   const out: Target[] = [];
   const thr = (id: string, size: number) => cellOf(r.throughput, "tcp", size, id)?.msgPerSec ?? null;
@@ -246,7 +248,118 @@ function targets15(r: Json): Target[] {
       });
     }
   }
+  const ct = (id: string) => cellOf(r.curve?.throughput ?? [], "tcp", 64, id)?.msgPerSec ?? null;
+  const py = ct("pyzmq");
+  for (const id of ["bun", "deno", "node"]) {
+    const v = ct(id);
+    const x = v != null && py ? v / py : null;
+    out.push({
+      name: `CURVE 64 B tcp throughput, ${r.impls[id].label} ≥ libzmq (pyzmq)`,
+      measured: r.curve ? `${rate(v)} vs ${rate(py)} msg/s` : "not measured",
+      ratio: x,
+      met: x == null ? null : x >= 1,
+    });
+  }
+  const hs = (id: string) => cellOf(r.curve?.handshakes ?? [], "tcp", r.curve?.matrix?.hs?.tcp?.[0], id)?.perSec;
+  for (const id of ["bun", "deno", "node"]) {
+    const v = hs(`curve:${id}`), p = hs("curve:pyzmq"), c = hs("curve:libzmq");
+    const x = v != null && c ? v / c : null;
+    out.push({
+      name: `CURVE handshakes/s (tcp, one at a time), ${r.impls[id].label}, reported next to libzmq's (ratio to C)`,
+      measured: r.curve
+        ? `${hsRate(v)} vs ${hsRate(c)} (C)${p != null ? `, ${hsRate(p)} (pyzmq)` : ""} handshakes/s`
+        : "not measured",
+      ratio: x,
+      met: null,
+      status: v != null ? "reported" : undefined,
+    });
+  }
   return out;
+}
+
+const hsRate = (x: number | null | undefined) => x == null ? "–" : x.toFixed(0);
+
+// The curve stage: CURVE throughput, and handshakes/s for CURVE and NULL.
+function curveSection(r: Json): string {
+  const c = r.curve;
+  if (!c) return "### CURVE\n\nNot measured in this run.\n";
+  const skipped = (c.skipped ?? []).map((x: Json) => `Skipped ${r.impls[x.id]?.label ?? x.id}: ${x.reason}.`).join(" ");
+  const thrRows: Json[] = c.throughput;
+  const sizes = thrRows.map((x) => x.size);
+  const refs = ["libzmq", "pyzmq"];
+  const thrBody = c.throughputPairs.map((p: Json) => [
+    p.label,
+    ...sizes.map((s) => {
+      const x = cellOf(thrRows, "tcp", s, p.id);
+      if (!x || x.msgPerSec == null) return x?.errors?.length ? "error" : "–";
+      return spread(rate, x.msgPerSec, x.msgPerSecMin, x.msgPerSecMax, x.runs.length) +
+        (s >= 1024 ? ` (${mb(x.mbPerSec)} MB/s)` : "");
+    }),
+  ]);
+  const thrRatios = c.throughputPairs.filter((p: Json) => !refs.includes(p.id)).map((p: Json) => [
+    p.label,
+    ...sizes.map((s) => {
+      const x = cellOf(thrRows, "tcp", s, p.id);
+      return `${times(x?.vsPyzmq)} / ${times(x?.vsLibzmq)}`;
+    }),
+  ]);
+  const hsRow = c.handshakes[0];
+  const hsCell = (mech: string, id: string) => hsRow?.cells?.[`${mech}:${id}`];
+  const ids: string[] = [...new Set<string>(c.handshakePairs.map((p: Json) => p.impl))];
+  const hsShow = (x: Json) =>
+    !x ? "–" : x.perSec == null ? (x.errors?.length ? "error" : "–") : spread(
+      hsRate,
+      x.perSec,
+      x.perSecMin,
+      x.perSecMax,
+      x.runs.length,
+    );
+  // NULL and pyzmq's handshakes are in the table when measured (--all-pairs).
+  const withNull = ids.some((id) => hsCell("null", id));
+  const withPy = ids.includes("pyzmq");
+  const vs = (x: Json) => withPy ? `${times(x?.vsPyzmq)} / ${times(x?.vsLibzmq)}` : times(x?.vsLibzmq);
+  const vsHead = withPy ? "to pyzmq / to C" : "to libzmq (C)";
+  const hsBody = ids.map((id) => {
+    const cu = hsCell("curve", id), nu = hsCell("null", id);
+    const ref = refs.includes(id);
+    return [
+      r.impls[id].label,
+      hsShow(cu),
+      ref ? "" : vs(cu),
+      ...(withNull ? [hsShow(nu), ref || !nu ? "" : vs(nu), times(ratio(cu?.perSec, nu?.perSec))] : []),
+    ];
+  });
+  const hsHead = ["client / server", "CURVE", vsHead, ...(withNull ? ["NULL", vsHead, "CURVE / NULL"] : [])];
+  const l = c.load;
+  const at = (x: Json) => x ? `${x.m1} / ${x.m5} / ${x.m15}` : "–";
+  return [
+    "### CURVE over tcp:// (two processes, the same implementation at both ends)",
+    "",
+    `Median [min–max] of ${c.reps} run(s) per cell${
+      c.reps < r.meta.reps ? " (fewer than the other stages: see Method)" : ""
+    }. ` +
+    `Load average (1 / 5 / 15 min): ${at(l?.start)} at the start of the stage, ${at(l?.end)} at its end; ` +
+    `1 min before each of its ${l?.perRun?.runs ?? "–"} runs: min ${l?.perRun?.min ?? "–"}, median ${
+      l?.perRun?.median ?? "–"
+    }, max ${l?.perRun?.max ?? "–"}.` + (skipped ? ` ${skipped}` : ""),
+    "",
+    "CURVE PUSH -> PULL throughput (messages/s), timed by the receiver as in the throughput tables. " +
+    timingNote(thrRows),
+    "",
+    table(["sender -> receiver", ...sizes.map(sizeName)], thrBody),
+    "",
+    "Ratio of the medians to libzmq (pyzmq) / to libzmq (C) (higher is better):",
+    "",
+    table(["", ...sizes.map(sizeName)], thrRatios),
+    "",
+    "Handshakes/s, one at a time: the client process creates a REQ, connects, sends one " +
+    `${sizeName(hsRow?.size ?? 1)} request, waits for the reply (the handshake is complete then) and closes the ` +
+    "socket, again and again, against a REP in the other process; ratios of the medians to libzmq's of the same " +
+    `mechanism. ${timingNote(c.handshakes)}`,
+    "",
+    table(hsHead, hsBody),
+    "",
+  ].join("\n");
 }
 
 // How far memory rises over the second half of the run: from the median
@@ -524,7 +637,7 @@ function whyMissed(ts: Target[]): string[] {
 export function render(r: Json): string {
   const m = r.meta.machine, v = r.meta.versions;
   const ts = targets(r);
-  const status = (t: Target) => t.met === null ? "not measured" : t.met ? "**met**" : "missed";
+  const status = (t: Target) => t.status ?? (t.met === null ? "not measured" : t.met ? "**met**" : "missed");
   const targetTable = (xs: Target[]) =>
     table(
       ["target", "measured", "ratio", "status"],
@@ -546,7 +659,9 @@ export function render(r: Json): string {
     ...(r.meta.merged
       ? [
         `- This run measured only ${
-          ["throughput", "latency", "inproc", "memory", "threads"].filter((k) => !(k in r.meta.merged.stages))
+          ["throughput", "latency", "inproc", "memory", "threads", "curve"].filter((k) =>
+            !(k in r.meta.merged.stages) && (r.meta.stages == null || r.meta.stages.length > 0)
+          )
             .join(", ")
         }; kept from earlier runs: ${
           Object.entries(r.meta.merged.stages).map(([k, d]) => `${k} (${d})`).join(", ")
@@ -562,7 +677,7 @@ export function render(r: Json): string {
       ? ["- **Quick mode: a smoke test of the harness (short cells, one run); its numbers mean nothing.**"]
       : []),
     "",
-    "## Issue 15 targets (throughput and latency)",
+    "## Issue 15 targets (throughput, latency and CURVE)",
     "",
     "Ratios of the medians of one run; the spread of each cell is in the tables below.",
     "",
@@ -584,6 +699,7 @@ export function render(r: Json): string {
     inprocSection(r),
     threadsSection(r),
     memorySection(r),
+    curveSection(r),
     "## Method",
     "",
     "- Every process is a separate OS process on the same 2-core machine; a JS peer is `bench/peers/peer.ts` " +
@@ -608,6 +724,7 @@ export function render(r: Json): string {
       ).join("; ")
     }. Trimmed: ${r.meta.trimmed ?? "nothing"}.`,
     "- Latency: one REQ, one REP, strictly alternating, each round trip timed with a monotonic clock.",
+    curveMethod(r),
     "",
   ];
   const errors: string[] = [];
@@ -621,9 +738,39 @@ export function render(r: Json): string {
       for (const e of cell.errors ?? []) errors.push(`- threads ${id} ${c}: ${e.slice(0, 200)}`);
     }
   }
+  for (const [what, rows] of [["throughput", r.curve?.throughput], ["handshakes", r.curve?.handshakes]]) {
+    for (const row of rows ?? []) {
+      for (const [id, c] of Object.entries(row.cells) as [string, Json][]) {
+        for (const e of c.errors ?? []) errors.push(`- curve ${what} ${sizeName(row.size)} ${id}: ${e.slice(0, 200)}`);
+      }
+    }
+  }
   if (errors.length) sections.push("## Failed runs", "", ...errors.slice(0, 40), "");
   sections.push(...epgmSection());
   return sections.join("\n");
+}
+
+function curveMethod(r: Json): string {
+  const c = r.curve;
+  if (!c) return "- CURVE: not measured in this run (the curve stage).";
+  const n = (x: number | undefined) => x?.toLocaleString("en-US") ?? "–";
+  const hsIds = new Set((c.handshakePairs ?? []).map((p: Json) => p.impl));
+  const withNull = (c.handshakePairs ?? []).some((p: Json) => !p.curve);
+  return "- CURVE (the curve stage): both processes run the same implementation over tcp:// with fixed test keys " +
+    "(BENCH_CURVE) through bench/c's programs, `bench/peers/curve_pyzmq.py` on Debian's `/usr/bin/python3` with " +
+    `python3-zmq${r.meta.versions?.pyzmq ? ` (pyzmq ${r.meta.versions.pyzmq})` : ""} and \`bench/peers/peer.ts\` ` +
+    "for ours; libzmq (pyzmq) is the same libzmq as libzmq (C), with Python's cost per call on top. Throughput: " +
+    `the thr stage's peers and timing, after an untimed ${n(c.timing?.prime?.cthr)}-message 64 B block. ` +
+    "Handshakes/s: a client process opens, handshakes, makes one round trip over and closes one REQ after " +
+    `another (after ${n(c.timing?.prime?.hs)} untimed ones, then a quarter of the count), against one REP; ` +
+    "the rate covers socket creation, the TCP connect, the handshake, the round trip and the close. Counts are " +
+    `calibrated and short runs redone as above, aimed at ${c.timing?.targetS ?? "–"} s. Trimmed to add about 45 s ` +
+    `to \`npm run bench\`: ${c.reps} repetition(s) per cell instead of ${r.meta.reps}, throughput at ` +
+    `${(c.matrix?.cthr?.tcp ?? []).map(sizeName).join(" and ")}` +
+    (hsIds.has("pyzmq") ? "" : ", handshakes of libzmq through its C API only (pyzmq's are the same libzmq's)") +
+    (withNull ? "" : ", no NULL handshakes") +
+    (c.throughputPairs?.some((p: Json) => p.id === "zeromqjs") ? "" : ", no zeromq.js") +
+    "; `--all-pairs` adds 1 KiB, NULL handshakes for context, pyzmq's handshakes and zeromq.js.";
 }
 
 // The epgm section, from bench/epgm_results.json (written by bench/epgm.mjs), when there is one.
@@ -690,8 +837,19 @@ export function validate(r: Json): string[] {
       }
     }
   };
-  cells(r.throughput, "throughput", "msgPerSec", "runs");
-  cells(r.latency, "latency", "p50us", "p50Runs");
+  // The stages this run measured (all of them in a results.json older than meta.stages).
+  const ran = (s: string) => !Array.isArray(m.stages) || m.stages.includes(s);
+  if (ran("thr") || r.throughput?.length) cells(r.throughput, "throughput", "msgPerSec", "runs");
+  if (ran("lat") || r.latency?.length) cells(r.latency, "latency", "p50us", "p50Runs");
+  if (Array.isArray(m.stages) && m.stages.includes("curve") && !r.curve) bad.push("no curve stage");
+  if (r.curve) {
+    // Every implementation measured or skipped with its reason (a missing C compiler or pyzmq).
+    const reps = m.reps;
+    m.reps = r.curve.reps;
+    cells(r.curve.throughput, "curve throughput", "msgPerSec", "runs");
+    cells(r.curve.handshakes, "curve handshakes", "perSec", "runs");
+    m.reps = reps;
+  }
   if (r.inproc) {
     cells([{ transport: "inproc", size: r.inproc.size, cells: r.inproc.cells }], "inproc", "msgPerSec", "runs");
   }

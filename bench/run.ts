@@ -5,7 +5,9 @@
 // programs in bench/c), zeromq.js on Node, this library on Node, Deno and
 // Bun, and mixed pairs; inproc throughput; the sender's memory behind a slow
 // consumer; inproc between Worker threads (the threads stage: 64 B
-// throughput, a ventilator -> N workers -> sink pipeline, REQ/REP latency).
+// throughput, a ventilator -> N workers -> sink pipeline, REQ/REP latency);
+// CURVE (the curve stage: PUSH -> PULL throughput and handshakes/s, CURVE
+// and NULL, against libzmq's C programs and libzmq through pyzmq).
 // Every timed cell lasts ≥ 1 s: counts are calibrated per peer
 // (see TARGET_S). One pair of processes measures all sizes of a row in turn;
 // runs alternate between peers (the order rotates every repetition), each
@@ -17,7 +19,7 @@
 // full run with --only keeps the stages it did not run from the
 // results.json it replaces (meta.merged says from when).
 //
-//   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem,threads]
+//   deno run -A bench/run.ts [--quick] [--reps N] [--no-build] [--only thr,lat,inproc,mem,threads,curve]
 //                            [--transports tcp,ws (default; ipc too)] [--all-pairs] [--out DIR]
 //
 // Node runs this library from compiled JS: the npm build when
@@ -33,16 +35,19 @@ import process from "node:process";
 import { validate, writeReport } from "./report.ts";
 import {
   endpointFor,
+  type Impl,
   IMPLS,
   machine,
   prepare,
   type Proc,
+  type Role,
   root,
   RUN_TIMEOUT_S,
   runPair,
   start,
   stop,
   threadsCommand,
+  unavailable,
   versions,
 } from "./_harness.ts";
 
@@ -56,7 +61,7 @@ const value = (name: string) => {
 };
 const quick = flag("--quick");
 const reps = Number(value("--reps") ?? (quick ? 1 : 3));
-const STAGES = ["thr", "lat", "inproc", "mem", "threads"];
+const STAGES = ["thr", "lat", "inproc", "mem", "threads", "curve"];
 const only = new Set((value("--only") ?? STAGES.join(",")).split(","));
 const build = !flag("--no-build");
 const allPairs = flag("--all-pairs");
@@ -107,6 +112,27 @@ const CAL_LAT: Record<number, number> = quick
   ? { 64: 200, 1024: 200, 65536: 50 }
   : { 64: 2_000, 1024: 2_000, 65536: 500 };
 const MAX_COUNT = 50_000_000;
+// The curve stage: CURVE throughput at 64 B, CURVE handshakes/s (libzmq's
+// through its C API only: pyzmq's are the same libzmq's, within noise), with
+// 2 repetitions instead of 3 and cells aimed at 1.4 s: trimmed to add about
+// 45 s to the 10 minutes (with 1 KiB, NULL handshakes, 3 repetitions and
+// 1.5 s cells it took 163 s). --all-pairs adds 1 KiB, NULL handshakes,
+// pyzmq's handshakes and zeromq.js.
+const CURVE_MATRIX: Record<"cthr" | "hs", Record<string, number[]>> = {
+  cthr: { tcp: allPairs ? [64, 1024] : [64] },
+  hs: { tcp: [1] },
+};
+const CURVE_REPS = Number(value("--curve-reps") ?? (quick ? 1 : Math.min(reps, 2)));
+const CAL_CTHR: Record<number, number> = quick ? { 64: 2_000, 1024: 1_000 } : { 64: 150_000, 1024: 40_000 };
+const CAL_HS: Record<number, number> = quick ? { 1: 8 } : { 1: 50 };
+const CURVE_PRIME = { size: 64, cthr: quick ? 2_000 : 20_000, hsSize: 1, hs: quick ? 2 : 30 };
+// Closer to MIN_S than TARGET_S, for time (a run that comes out short is redone as everywhere).
+const CURVE_TARGET_S = quick ? TARGET_S : 1.4;
+// Fixed test keys (Z85: server public, server secret, client public, client
+// secret), made once with pyzmq's curve_keypair(): the stage measures speed,
+// not secrecy, and every peer reads them from BENCH_CURVE.
+const CURVE_KEYS = "swrSMTC[>*d}nwcr4i64uqg2+lry8$}CAHRweV!6 *@:gRgjaI$R$.s[pwV4sL68nY)j}62S+MJD://s7 " +
+  "XCwRIUQ1&.ALAwf.)xpmey:C#.J}!G6DWjK!&EIK w[L6bIY-Klg{3P#<b:e/YqMd+E@=y<*BWJyTKI)D";
 // Each run first measures (and drops) a 64 B block of this many messages or
 // round trips: without it the first size of a run pays for the JIT warming
 // up (Node: 1 B round trips 100-160 us first, 44 us once warm). Each size
@@ -134,6 +160,8 @@ interface Pair {
   quick: string[];
   /** Only with --all-pairs. */
   extra: boolean;
+  /** Added to both processes' environment (BENCH_CURVE). */
+  env?: Record<string, string>;
 }
 
 const pure = (id: string, quick: string[] = ["tcp"]): Pair => ({
@@ -182,6 +210,28 @@ const LAT_PAIRS: Pair[] = [
   pure("bun"),
   { ...mixed("node", "libzmq", false, true), label: "ours (Node) REQ -> libzmq (C) REP" },
 ];
+
+// The curve stage's pairs: the same implementation at both ends, tcp only.
+const CURVE_IDS = ["libzmq", "pyzmq", "zeromqjs", "node", "deno", "bun"];
+const curvePair = (id: string, mech: "curve" | "null", prefix: boolean): Pair => ({
+  id: prefix ? `${mech}:${id}` : id,
+  label: IMPLS[id].label,
+  binder: id,
+  connecter: id,
+  transports: ["tcp"],
+  // Quick: every reference and runtime once with CURVE.
+  quick: id === "zeromqjs" || mech === "null" ? [] : ["tcp"],
+  // zeromq.js and NULL: with --all-pairs only (trimmed for time).
+  extra: id === "zeromqjs" || mech === "null",
+  env: mech === "curve" ? { BENCH_CURVE: CURVE_KEYS } : undefined,
+});
+const CURVE_THR_PAIRS = CURVE_IDS.map((id) => curvePair(id, "curve", false));
+const HS_PAIRS = (["curve", "null"] as const).flatMap((m) =>
+  CURVE_IDS.map((id) => {
+    const p = curvePair(id, m, true);
+    return id === "pyzmq" ? { ...p, extra: true } : p;
+  })
+);
 
 // -- statistics ---------------------------------------------------------------------
 
@@ -272,24 +322,70 @@ interface Measured {
   raw: any;
 }
 
-type Kind = "thr" | "lat";
+// thr, lat: the throughput and latency stages; cthr, hs: the curve stage's
+// throughput and handshakes.
+type Kind = "thr" | "lat" | "cthr" | "hs";
+const KINDS: Record<
+  Kind,
+  {
+    roles: [Role, Role];
+    measuring: "binder" | "connecter";
+    cal: Record<number, number>;
+    prime: [number, number];
+    targetS: number;
+  }
+> = {
+  thr: {
+    roles: ["recv", "send"],
+    measuring: "binder",
+    cal: CAL_THR,
+    prime: [PRIME.size, PRIME.thr],
+    targetS: TARGET_S,
+  },
+  lat: {
+    roles: ["rep", "req"],
+    measuring: "connecter",
+    cal: CAL_LAT,
+    prime: [PRIME.size, PRIME.lat],
+    targetS: TARGET_S,
+  },
+  cthr: {
+    roles: ["recv", "send"],
+    measuring: "binder",
+    cal: CAL_CTHR,
+    prime: [CURVE_PRIME.size, CURVE_PRIME.cthr],
+    targetS: CURVE_TARGET_S,
+  },
+  hs: {
+    roles: ["rep", "hsreq"],
+    measuring: "connecter",
+    cal: CAL_HS,
+    prime: [CURVE_PRIME.hsSize, CURVE_PRIME.hs],
+    targetS: CURVE_TARGET_S,
+  },
+};
 
-// Runs one pair over `sizes` with `counts`, after the 64 B prime block.
+// `impl` with `env` added to every command's environment.
+const withEnv = (impl: Impl, env?: Record<string, string>): Impl =>
+  env ? { ...impl, command: (...a) => ({ ...impl.command(...a), env: { ...impl.command(...a).env, ...env } }) } : impl;
+
+// Runs one pair over `sizes` with `counts`, after the prime block.
 async function measure(kind: Kind, p: Pair, transport: string, sizes: number[], counts: number[]) {
+  const k = KINDS[kind];
   const res = await runPair(
-    IMPLS[p.binder],
-    kind === "thr" ? "recv" : "rep",
-    IMPLS[p.connecter],
-    kind === "thr" ? "send" : "req",
-    kind === "thr" ? "binder" : "connecter",
+    withEnv(IMPLS[p.binder], p.env),
+    k.roles[0],
+    withEnv(IMPLS[p.connecter], p.env),
+    k.roles[1],
+    k.measuring,
     transport,
-    [PRIME.size, ...sizes],
-    [PRIME[kind], ...counts],
+    [k.prime[0], ...sizes],
+    [k.prime[1], ...counts],
   );
   return res.slice(1).map((x): Measured => ({
     size: x.size,
     // The latency peers report the mean round trip of `count` timed ones.
-    secs: kind === "thr" ? x.secs : x.count * x.meanUs / 1e6,
+    secs: kind === "lat" ? x.count * x.meanUs / 1e6 : x.secs,
     raw: x,
   }));
 }
@@ -297,14 +393,15 @@ async function measure(kind: Kind, p: Pair, transport: string, sizes: number[], 
 // Per (kind, pair, transport, size): the count that gives ≥ MIN_S.
 const counts = new Map<string, number>();
 const countKey = (kind: Kind, p: Pair, transport: string, size: number) => `${kind} ${p.id} ${transport} ${size}`;
-const scaled = (count: number, secs: number) =>
-  Math.min(MAX_COUNT, Math.max(1, Math.ceil(count * TARGET_S / Math.max(secs, 1e-6))));
+const scaled = (count: number, secs: number, target = TARGET_S) =>
+  Math.min(MAX_COUNT, Math.max(1, Math.ceil(count * target / Math.max(secs, 1e-6))));
 
 async function calibrate(kind: Kind, p: Pair, transport: string, sizes: number[]) {
-  const cal = kind === "thr" ? CAL_THR : CAL_LAT;
+  const cal = KINDS[kind].cal;
   sampleLoad();
   const res = await measure(kind, p, transport, sizes, sizes.map((s) => cal[s]));
-  for (const x of res) counts.set(countKey(kind, p, transport, x.size), scaled(cal[x.size], x.secs));
+  const target = KINDS[kind].targetS;
+  for (const x of res) counts.set(countKey(kind, p, transport, x.size), scaled(cal[x.size], x.secs, target));
   log(
     `cal ${kind} ${transport} ${p.id}: ${
       sizes.map((s) => `${s} B -> ${counts.get(countKey(kind, p, transport, s))}`).join(", ")
@@ -315,6 +412,7 @@ async function calibrate(kind: Kind, p: Pair, transport: string, sizes: number[]
 // One repetition of a pair: every size of the row, then again those whose
 // timed part was shorter than MIN_S, with larger counts.
 async function repetition(kind: Kind, p: Pair, transport: string, sizes: number[]) {
+  const target = KINDS[kind].targetS;
   const done = new Map<number, Measured & { count: number; redone: number }>();
   let todo = sizes;
   for (let attempt = 0; todo.length > 0 && attempt <= MAX_REDO; attempt++) {
@@ -326,9 +424,9 @@ async function repetition(kind: Kind, p: Pair, transport: string, sizes: number[
       done.set(x.size, { ...x, count: cs[i], redone: attempt });
       const key = countKey(kind, p, transport, x.size);
       if (x.secs < MIN_S) {
-        counts.set(key, scaled(cs[i], x.secs));
+        counts.set(key, scaled(cs[i], x.secs, target));
         todo.push(x.size);
-      } else if (x.secs > 2 * TARGET_S) counts.set(key, scaled(cs[i], x.secs));
+      } else if (x.secs > 2 * target) counts.set(key, scaled(cs[i], x.secs, target));
     }
     if (todo.length) log(`  ${kind} ${transport} ${p.id}: redoing ${todo.join(", ")} B (shorter than ${MIN_S} s)`);
   }
@@ -341,8 +439,9 @@ async function suite<C extends { errors: string[]; secsRuns: number[]; countRuns
   empty: () => C,
   record: (cell: C, x: Measured) => void,
   show: (x: Measured) => string,
+  matrix: Record<string, number[]> = MATRIX[kind as "thr" | "lat"],
+  nReps = reps,
 ) {
-  const matrix = MATRIX[kind];
   const rows = rowsFor<C>(pairs, matrix, empty);
   const cells = (p: Pair, transport: string) =>
     rows.filter((row) => row.transport === transport).map((row) => row.cells[p.id]);
@@ -358,7 +457,7 @@ async function suite<C extends { errors: string[]; secsRuns: number[]; countRuns
       }
     }
   }
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < nReps; r++) {
     for (const [transport, sizes] of Object.entries(matrix)) {
       for (const p of rotate(pairsOn(pairs, transport), r)) {
         if (failed.has(`${p.id} ${transport}`)) continue;
@@ -671,6 +770,131 @@ async function threads() {
   };
 }
 
+// CURVE over tcp://, the same implementation at both ends in two
+// processes: PUSH -> PULL throughput (the thr stage's peers and timing with
+// CURVE keys), and handshakes/s: one client process creates a REQ, connects,
+// makes one round trip (the handshake is complete once the reply is in) and
+// closes it, again and again, against a REP in the other process; CURVE,
+// and NULL for context. Counts calibrated, runs redone and rotated as in the
+// other stages, with CURVE_REPS repetitions. Implementations that cannot
+// run here (no C compiler, no pyzmq) are skipped with a note.
+async function curve(thrPairs: Pair[], hsPairs: Pair[]) {
+  const loadAt = loadNow();
+  const before = loads.length;
+  const skipped: { id: string; reason: string }[] = [];
+  const usable = (p: Pair) => {
+    const why = unavailable(p.binder);
+    if (why && !skipped.some((x) => x.id === p.binder)) {
+      skipped.push({ id: p.binder, reason: why });
+      log(`curve: skipping ${IMPLS[p.binder].label}: ${why}`);
+    }
+    return why === null;
+  };
+  thrPairs = thrPairs.filter(usable);
+  hsPairs = hsPairs.filter(usable);
+  const thr = await suite<ThrCell & { vsPyzmq?: number | null }>(
+    "cthr",
+    thrPairs,
+    () => ({
+      runs: [],
+      mbRuns: [],
+      secsRuns: [],
+      countRuns: [],
+      redone: 0,
+      errors: [],
+      msgPerSec: null,
+      msgPerSecMin: null,
+      msgPerSecMax: null,
+      mbPerSec: null,
+    }),
+    (cell, x) => {
+      cell.runs.push(x.raw.msgPerSec);
+      cell.mbRuns.push(x.raw.mbPerSec);
+    },
+    (x) => `CURVE ${x.size} B ${Math.round(x.raw.msgPerSec)}/s in ${x.secs.toFixed(2)} s`,
+    CURVE_MATRIX.cthr,
+    CURVE_REPS,
+  );
+  for (const row of thr) {
+    for (const cell of Object.values(row.cells)) {
+      cell.msgPerSec = median(cell.runs);
+      cell.msgPerSecMin = min(cell.runs);
+      cell.msgPerSecMax = max(cell.runs);
+      cell.mbPerSec = median(cell.mbRuns);
+    }
+    const py = row.cells.pyzmq?.msgPerSec, c = row.cells.libzmq?.msgPerSec;
+    for (const cell of Object.values(row.cells)) {
+      cell.vsPyzmq = ratio(cell.msgPerSec, py);
+      cell.vsLibzmq = ratio(cell.msgPerSec, c);
+    }
+  }
+  type HsCell = {
+    runs: number[];
+    secsRuns: number[];
+    countRuns: number[];
+    redone: number;
+    errors: string[];
+    perSec: number | null;
+    perSecMin: number | null;
+    perSecMax: number | null;
+    vsPyzmq?: number | null;
+    vsLibzmq?: number | null;
+  };
+  const hs = await suite<HsCell>(
+    "hs",
+    hsPairs,
+    () => ({
+      runs: [],
+      secsRuns: [],
+      countRuns: [],
+      redone: 0,
+      errors: [],
+      perSec: null,
+      perSecMin: null,
+      perSecMax: null,
+    }),
+    (cell, x) => cell.runs.push(x.raw.perSec),
+    (x) => `${Math.round(x.raw.perSec)} handshakes/s in ${x.secs.toFixed(2)} s`,
+    CURVE_MATRIX.hs,
+    CURVE_REPS,
+  );
+  for (const row of hs) {
+    for (const cell of Object.values(row.cells)) {
+      cell.perSec = median(cell.runs);
+      cell.perSecMin = min(cell.runs);
+      cell.perSecMax = max(cell.runs);
+    }
+    // Each against the references of its own mechanism.
+    for (const [id, cell] of Object.entries(row.cells)) {
+      const mech = id.split(":")[0];
+      cell.vsPyzmq = ratio(cell.perSec, row.cells[`${mech}:pyzmq`]?.perSec);
+      cell.vsLibzmq = ratio(cell.perSec, row.cells[`${mech}:libzmq`]?.perSec);
+    }
+  }
+  const mine = loads.slice(before);
+  const pairsOut = (ps: Pair[]) => ps.map(({ id, label, binder, env }) => ({ id, label, impl: binder, curve: !!env }));
+  return {
+    reps: CURVE_REPS,
+    matrix: CURVE_MATRIX,
+    timing: {
+      targetS: CURVE_TARGET_S,
+      minS: MIN_S,
+      calibration: { throughput: CAL_CTHR, handshakes: CAL_HS },
+      prime: CURVE_PRIME,
+    },
+    throughputPairs: pairsOut(thrPairs),
+    handshakePairs: pairsOut(hsPairs),
+    throughput: thr,
+    handshakes: hs,
+    skipped,
+    load: {
+      start: loadAt,
+      end: loadNow(),
+      perRun: { runs: mine.length, min: r2(min(mine) ?? 0), median: r2(median(mine) ?? 0), max: r2(max(mine) ?? 0) },
+    },
+  };
+}
+
 // The sender's memory while a slow PULL (ours on Node, ~20 k msg/s, RCVHWM
 // 1000) lags behind: with SNDHWM 1000 it must level off; SNDHWM 0 (no
 // limit) is the control that shows the measurement sees unbounded queueing.
@@ -720,6 +944,8 @@ const nodeLib = prepare(build, { npmBuild: !quick });
 const keep = (p: Pair) => quick ? p.quick.length > 0 : (!p.extra || allPairs);
 const thrPairs = THR_PAIRS.filter(keep);
 const latPairs = LAT_PAIRS.filter(keep);
+const curveThrPairs = CURVE_THR_PAIRS.filter(keep);
+const hsPairs = HS_PAIRS.filter(keep);
 const stageS: Record<string, number> = {};
 const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
   const t = Date.now();
@@ -734,6 +960,7 @@ const results = {
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",
     reps,
+    stages: STAGES.filter((s) => only.has(s)),
     transports,
     matrix: MATRIX,
     trimmed: quick
@@ -778,6 +1005,7 @@ const results = {
   inproc: only.has("inproc") ? await timed("inproc", inproc) : null,
   memory: only.has("mem") ? await timed("memory", memory) : [],
   threads: only.has("threads") ? await timed("threads", threads) : null,
+  curve: only.has("curve") ? await timed("curve", () => curve(curveThrPairs, hsPairs)) : null,
   // deno-lint-ignore no-explicit-any
 } as any;
 results.meta.durationS = Math.round((Date.now() - t0) / 1000);
@@ -801,6 +1029,7 @@ if (!quick && skipped.length > 0 && existsSync(out)) {
     inproc: ["inproc"],
     mem: ["memory"],
     threads: ["threads"],
+    curve: ["curve"],
   };
   const stageName: Record<string, string> = {
     thr: "throughput",
@@ -808,6 +1037,7 @@ if (!quick && skipped.length > 0 && existsSync(out)) {
     inproc: "inproc",
     mem: "memory",
     threads: "threads",
+    curve: "curve",
   };
   const kept = skipped.filter((s) => old[keys[s][0]] != null);
   for (const s of kept) {

@@ -78,6 +78,29 @@ static inline double now_us(void) {
 // so that a JIT runtime is measured warm (the same rule in every peer).
 static inline long warmup_of(long count) { return count / 4; }
 
+// With BENCH_CURVE set (four Z85 keys separated by spaces: the server's
+// public and secret key, the client's public and secret key), `sock` becomes
+// a CURVE server or client; without it the socket keeps NULL. Must come
+// before bind or connect.
+static inline void apply_curve(void *sock, int server) {
+    const char *env = getenv("BENCH_CURVE");
+    if (env == NULL || *env == 0) return;
+    char k[4][41];
+    if (sscanf(env, "%40s %40s %40s %40s", k[0], k[1], k[2], k[3]) != 4) {
+        fprintf(stderr, "BENCH_CURVE must hold four Z85 keys\n");
+        exit(2);
+    }
+    int one = 1;
+    if (server) {
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0) DIE("ZMQ_CURVE_SERVER");
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k[1], 40) != 0) DIE("ZMQ_CURVE_SECRETKEY");
+    } else {
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, k[0], 40) != 0) DIE("ZMQ_CURVE_SERVERKEY");
+        if (zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, k[2], 40) != 0) DIE("ZMQ_CURVE_PUBLICKEY");
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, k[3], 40) != 0) DIE("ZMQ_CURVE_SECRETKEY");
+    }
+}
+
 // Binds and tells the harness where: {"ready":"tcp://127.0.0.1:port"}.
 static inline void bind_and_announce(void *sock, const char *endpoint) {
     if (zmq_bind(sock, endpoint) != 0) DIE("zmq_bind");

@@ -7,6 +7,7 @@ int main(int argc, char **argv) {
     void *ctx = zmq_ctx_new();
     void *rep = zmq_socket(ctx, ZMQ_REP);
     if (rep == NULL) DIE("zmq_socket");
+    apply_curve(rep, 1);
     bind_and_announce(rep, a.endpoint);
 
     zmq_msg_t msg;

@@ -9,6 +9,7 @@ int main(int argc, char **argv) {
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     if (pull == NULL) DIE("zmq_socket");
+    apply_curve(pull, 1);
     bind_and_announce(pull, a.endpoint);
 
     zmq_msg_t msg;

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
     void *ctx = zmq_ctx_new();
     void *req = zmq_socket(ctx, ZMQ_REQ);
     if (req == NULL) DIE("zmq_socket");
+    apply_curve(req, 0);
     if (zmq_connect(req, a.endpoint) != 0) DIE("zmq_connect");
 
     size_t cap = max_size(&a);

@@ -10,6 +10,7 @@ int main(int argc, char **argv) {
     void *ctx = zmq_ctx_new();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     if (push == NULL) DIE("zmq_socket");
+    apply_curve(push, 0);
     if (zmq_connect(push, a.endpoint) != 0) DIE("zmq_connect");
 
     char *body = calloc(max_size(&a), 1);

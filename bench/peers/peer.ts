@@ -9,12 +9,17 @@
 //   send     <connect-endpoint> <sizes> <counts>  PUSH, awaiting each send()
 //   rep      <bind-endpoint> <sizes> <counts>     REP; echoes every request
 //   req      <connect-endpoint> <sizes> <counts>  REQ; per size p50, p99, mean round trip
+//   hsreq    <connect-endpoint> <sizes> <counts>  per message a new REQ: connect, one round trip
+//                                                 (the handshake done), close; handshakes/s per size
 //   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process (count/4 warm-up)
 //   memsend  <connect-endpoint> <size> <count>    PUSH at full speed, sampling this process's memory
 //   slowrecv <bind-endpoint> <size> <seconds>     PULL that reads about 20 k msg/s, for a while
 //
 // Binders print {"ready": endpoint} first; every role ends with one JSON
-// line of results on stdout.
+// line of results on stdout. BENCH_CURVE (four Z85 keys separated by
+// spaces: server public, server secret, client public, client secret) makes
+// the sockets of recv, send, rep, req and hsreq CURVE servers (binders) or
+// clients; without it they keep NULL.
 
 import process from "node:process";
 import type * as Zmq from "../../mod.ts";
@@ -39,6 +44,10 @@ const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 const libSpec = process.env.ZMTP_BENCH_LIB || new URL(`../../mod${ext}`, import.meta.url).href;
 const zmq: Lib = await import(libSpec);
 
+const keys = (process.env.BENCH_CURVE ?? "").split(" ").filter((k) => k);
+const server = keys.length ? { curveServer: true, curveSecretKey: keys[1] } : {};
+const client = keys.length ? { curveServerKey: keys[0], curvePublicKey: keys[2], curveSecretKey: keys[3] } : {};
+
 // Untimed messages or round trips first, so that the JIT is warm (as in bench/c).
 const warmupOf = (n: number) => Math.floor(n / 4);
 const out = (o: object) => console.log(JSON.stringify(o));
@@ -52,7 +61,7 @@ const stdinClosed = () =>
   });
 
 async function recv(): Promise<void> {
-  const pull = new zmq.Pull({ linger: 0 });
+  const pull = new zmq.Pull({ linger: 0, ...server });
   await pull.bind(endpoint);
   out({ ready: pull.lastEndpoint });
   const results = [];
@@ -75,7 +84,7 @@ async function recv(): Promise<void> {
 }
 
 async function send(): Promise<void> {
-  const push = new zmq.Push();
+  const push = new zmq.Push(client);
   push.connect(endpoint);
   for (let k = 0; k < sizes.length; k++) {
     const body = new Uint8Array(sizes[k]);
@@ -89,7 +98,7 @@ async function send(): Promise<void> {
 }
 
 async function rep(): Promise<void> {
-  const sock = new zmq.Reply({ linger: 0 });
+  const sock = new zmq.Reply({ linger: 0, ...server });
   await sock.bind(endpoint);
   out({ ready: sock.lastEndpoint });
   for (let k = 0; k < sizes.length; k++) {
@@ -106,7 +115,7 @@ async function rep(): Promise<void> {
 }
 
 async function req(): Promise<void> {
-  const sock = new zmq.Request({ linger: 0 });
+  const sock = new zmq.Request({ linger: 0, ...client });
   sock.connect(endpoint);
   const results = [];
   for (let k = 0; k < sizes.length; k++) {
@@ -127,6 +136,30 @@ async function req(): Promise<void> {
   }
   out({ results });
   sock.close();
+}
+
+// The handshake rate: one REQ after the other, each until its first reply
+// (the handshake is complete then), against rep. Timed from the first
+// timed socket's creation to the last one's close.
+async function hsreq(): Promise<void> {
+  const results = [];
+  for (let k = 0; k < sizes.length; k++) {
+    const [size, count] = [sizes[k], counts[k]];
+    const body = new Uint8Array(size);
+    let start = performance.now();
+    for (let i = -warmupOf(count); i < count; i++) {
+      if (i === 0) start = performance.now();
+      const sock = new zmq.Request({ linger: 0, ...client });
+      sock.connect(endpoint);
+      await sock.send(body);
+      const [r] = await sock.receive();
+      if (r.length !== size) throw new Error(`reply has ${r.length} bytes, expected ${size}`);
+      sock.close();
+    }
+    const secs = (performance.now() - start) / 1000;
+    results.push({ size, count, secs, perSec: count / secs });
+  }
+  out({ results });
 }
 
 async function inproc(): Promise<void> {
@@ -236,7 +269,7 @@ async function slowrecv(): Promise<void> {
   pull.close();
 }
 
-const roles: Record<string, () => Promise<void>> = { recv, send, rep, req, inproc, memsend, slowrecv };
+const roles: Record<string, () => Promise<void>> = { recv, send, rep, req, hsreq, inproc, memsend, slowrecv };
 const run = roles[role];
 if (!run) {
   console.error(`unknown role ${role}`);
