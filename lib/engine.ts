@@ -230,7 +230,7 @@ export class Engine implements EngineLike {
     if (this.#framer.mechanism !== undefined) this.#mech = this.#framer.mechanism(this.#mech);
     this.#minor = g.major > 3 ? 1 : g.minor;
     this.#state = State.Handshake;
-    this.#applyStep(this.#mech.start({ asServer: g.asServer, minor: this.#minor }));
+    this.#takeStep(this.#mech.start({ asServer: g.asServer, minor: this.#minor }));
   }
 
   // An older peer's greeting said what READY would have: it is ready at once
@@ -286,7 +286,12 @@ export class Engine implements EngineLike {
   }
 
   #handshakeFrame(flags: number, body: Uint8Array): void {
-    const step = this.#mech.receive(body, flags);
+    this.#takeStep(this.#mech.receive(body, flags));
+  }
+
+  // A step now, or once the mechanism has it (ZAP, WebCrypto); the frames
+  // that arrive meanwhile wait in order.
+  #takeStep(step: HandshakeStep | Promise<HandshakeStep>): void {
     if (step instanceof Promise) {
       this.#handshakeBusy = true;
       step.then((s) => {

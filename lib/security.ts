@@ -18,6 +18,7 @@ import type { HandshakeStep, Mechanism, MechanismContext } from "./zmtp/mechanis
 import { NullMechanism, readyProperties } from "./zmtp/mechanisms/null.ts";
 import { PlainMechanism } from "./zmtp/mechanisms/plain.ts";
 import { CurveKeyPair, CurveMechanism } from "./zmtp/mechanisms/curve.ts";
+import { onetimeauth } from "./zmtp/mechanisms/salsa.ts";
 import { getAuthenticator, handlerSocketAuthenticator } from "./zap.ts";
 import { type Authenticator, peerRefused, type ZapCheck, zapCheck, zapDone, zapRefused } from "./zmtp/zap.ts";
 import { z85Encode } from "./z85.ts";
@@ -132,9 +133,33 @@ export function mechanismOf(opts: OptionValues): "NULL" | Family {
   return curve ? "CURVE" : plain ? "PLAIN" : "NULL";
 }
 
-// Long-term key pairs, per secret key bytes (kept while the option is), so
-// their WebCrypto handles are made once.
+// Long-term key pairs, per secret key option (kept while the option is), so
+// that the public key (a scalar multiplication) and the WebCrypto handle are
+// made once. Each socket's option holds its own copy of the key, so the same
+// key set on many sockets (a client per connection) is also found by its
+// bytes: through a keyed hash of them (Poly1305 under a random per-process
+// key), never the bytes themselves, and only while some socket keeps it.
 const keyPairs = new WeakMap<Uint8Array, CurveKeyPair>();
+const byContent = new Map<string, WeakRef<CurveKeyPair>>();
+const forget = new FinalizationRegistry<string>((id) => {
+  if (byContent.get(id)?.deref() === undefined) byContent.delete(id);
+});
+let hashKey: Uint8Array | undefined;
+
+function keyPairOf(secret: Uint8Array): CurveKeyPair {
+  let keyPair = keyPairs.get(secret);
+  if (keyPair !== undefined) return keyPair;
+  hashKey ??= crypto.getRandomValues(new Uint8Array(32));
+  const id = Array.from(onetimeauth(hashKey, secret), (b) => b.toString(16).padStart(2, "0")).join("");
+  keyPair = byContent.get(id)?.deref();
+  if (keyPair === undefined) {
+    keyPair = new CurveKeyPair(secret);
+    byContent.set(id, new WeakRef(keyPair));
+    forget.register(keyPair, id);
+  }
+  keyPairs.set(secret, keyPair);
+  return keyPair;
+}
 
 /**
  * Makes the security mechanism for one connection from a socket's options.
@@ -193,8 +218,7 @@ export function createSecurityMechanism(opts: OptionValues, context: Context, ct
   if (asServer && unanswered) return new ZapMissing("CURVE", true, opts.zapDomain);
   const secret = opts.curveSecretKey;
   if (secret === null) return new Misconfigured("CURVE", asServer, "CURVE needs curveSecretKey (see curveKeyPair())");
-  let keyPair = keyPairs.get(secret);
-  if (keyPair === undefined) keyPairs.set(secret, keyPair = new CurveKeyPair(secret));
+  const keyPair = keyPairOf(secret);
   const pub = opts.curvePublicKey;
   if (pub !== null && z85Encode(pub) !== z85Encode(keyPair.publicKey)) {
     return new Misconfigured("CURVE", asServer, "curvePublicKey does not belong to curveSecretKey");

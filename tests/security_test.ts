@@ -469,6 +469,50 @@ describe("CURVE over tcp", () => {
     }
   });
 
+  // The client's HELLO waits for its key agreement (WebCrypto's, which is
+  // asynchronous): one that fails is the handshake's failure, and the socket
+  // goes on to another server.
+  test("a client given a low-order server key fails its handshake; the socket still works", T, async () => {
+    const s = scope();
+    try {
+      const rep = s.own(new Reply({ ...IO, ...curveServer() }));
+      await rep.bind("tcp://127.0.0.1:*");
+      const req = s.own(
+        new Request({ ...IO, ...curveClient(), curveServerKey: new Uint8Array(32), reconnectInterval: -1 }),
+      );
+      const failed = nextEvent(req, "handshake:error:auth");
+      req.connect(rep.lastEndpoint!);
+      assert.match((await failed).error!.message, /server key is not a valid public key/);
+      const good = s.own(new Request({ ...IO, ...curveClient() }));
+      good.connect(rep.lastEndpoint!);
+      await roundTrip(good, rep);
+    } finally {
+      s.close();
+    }
+  });
+
+  // Many sockets with the same keys, each its own copy (one per connection,
+  // as a client per request does): every one completes its handshake.
+  test("100 clients made one after another with the same keys all get in", T, async () => {
+    const s = scope();
+    try {
+      const rep = s.own(new Reply({ ...IO, ...curveServer() }));
+      await rep.bind("tcp://127.0.0.1:*");
+      const keys = curveKeyPair();
+      for (let i = 0; i < 100; i++) {
+        const req = new Request({ ...IO, ...curveClient(keys) });
+        try {
+          req.connect(rep.lastEndpoint!);
+          await roundTrip(req, rep, `n${i}`);
+        } finally {
+          req.close();
+        }
+      }
+    } finally {
+      s.close();
+    }
+  });
+
   test("a half-configured client fails its handshake naming the missing key", T, async () => {
     const s = scope();
     try {

@@ -63,8 +63,8 @@ export interface Mechanism {
    * `receive()` with its flags, which checks them.
    */
   readonly handshakeFlags?: number;
-  /** Commands to send as soon as the greeting is exchanged. */
-  start(peer: { asServer: boolean; minor: number }): HandshakeStep;
+  /** Commands to send as soon as the greeting is exchanged; may wait (e.g. for WebCrypto). */
+  start(peer: { asServer: boolean; minor: number }): HandshakeStep | Promise<HandshakeStep>;
   /** Handles one handshake command body (with its frame flags); may wait (e.g. for ZAP). */
   receive(command: Uint8Array, flags: number): HandshakeStep | Promise<HandshakeStep>;
 }

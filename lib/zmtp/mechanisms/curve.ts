@@ -158,12 +158,11 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 // Measured per shared secret, importing the peer's raw key included (ms):
 // Deno 2.x 0.11 vs noble 0.37, Node 20 0.12 vs 0.91, Bun 0.05 vs 0.33, so a
 // server handshake (three shared secrets) is 3-7x cheaper with WebCrypto.
-// WebCrypto is async, so the client's HELLO (built in the synchronous
-// start()) uses noble.
+// WebCrypto is async: the mechanism's steps may wait (the engine keeps
+// frames that arrive meanwhile in order), the client's start() included.
 
 const X25519 = { name: "X25519" };
 let webX25519: Promise<boolean> | undefined;
-let webKnown = false; // true once WebCrypto's X25519 was seen to work
 
 function hasWebX25519(): Promise<boolean> {
   return webX25519 ??= (async () => {
@@ -171,7 +170,7 @@ function hasWebX25519(): Promise<boolean> {
       const base = new Uint8Array(32);
       base[0] = 9;
       await crypto.subtle.importKey("raw", base, X25519, false, []);
-      return webKnown = true;
+      return true;
     } catch {
       return false;
     }
@@ -381,7 +380,7 @@ const failAuth = (msg: string): never => {
  * const server = CurveKeyPair.generate();
  * const ctx = { socketType: "REQ", identity: new Uint8Array(0), peerAddress: "127.0.0.1:5555" };
  * const mech = new CurveMechanism(ctx, { asServer: false, keyPair: CurveKeyPair.generate(), serverKey: server.publicKey });
- * const [hello] = mech.start().send;
+ * const [hello] = (await mech.start()).send;
  * console.log(hello.length); // 200
  * ```
  */
@@ -398,7 +397,9 @@ export class CurveMechanism implements Mechanism {
   #helloKey: Uint8Array | undefined; // box key of (C', S)
   #key: Uint8Array | undefined; // box key of (C', S')
   #cookieKey: Uint8Array | undefined;
-  #early: { cn: CurveKeyPair; helloKey: Uint8Array } | undefined; // made ahead by WebCrypto
+  // The client's short-term key pair and HELLO box key, made ahead (by
+  // WebCrypto where the runtime has it) while the greetings are exchanged.
+  #early: Promise<{ cn: CurveKeyPair; helloKey: Uint8Array }> | undefined;
 
   /**
    * @param ctx The socket's handshake context (metadata).
@@ -408,34 +409,38 @@ export class CurveMechanism implements Mechanism {
     this.#ctx = ctx;
     this.#opts = opts;
     this.asServer = opts.asServer;
-    // The client's HELLO must be built synchronously in start(). Start its
-    // key pair and shared secret with WebCrypto now: the greeting exchange
-    // usually leaves time for them, and start() falls back to noble if not.
+    // Start the HELLO's key pair and shared secret now: the greeting
+    // exchange leaves time for them, and start() waits for what is left.
     const serverKey = opts.serverKey;
-    if (!opts.asServer && serverKey?.length === 32 && webKnown) {
-      CurveKeyPair.generateAsync().then(async (cn) => {
-        const shared = await cn.shared(serverKey);
-        if (this.#state === St.Start) this.#early = { cn, helloKey: boxKey(shared) };
-      }).catch(() => {});
+    if (!opts.asServer && serverKey?.length === 32) {
+      this.#early = CurveKeyPair.generateAsync().then(async (cn) => ({
+        cn,
+        helloKey: boxKey(await cn.shared(serverKey)),
+      }));
+      // Its failure (a low-order server key) is start()'s to report.
+      this.#early.catch(() => {});
     }
   }
 
   // libzmq 4.3 sends as-server 0 in every greeting, so the peer's bit
   // tells nothing; a role mix-up shows as an unexpected command.
-  start(): HandshakeStep {
+  start(): HandshakeStep | Promise<HandshakeStep> {
     if (this.asServer) {
       this.#state = St.Hello;
       return { send: [] };
     }
-    const serverKey = this.#opts.serverKey;
-    if (serverKey?.length !== 32) failAuth("CURVE client has no valid curveServerKey");
-    if (this.#early) {
-      this.#cn = this.#early.cn;
-      this.#helloKey = this.#early.helloKey;
-    } else {
-      this.#cn = CurveKeyPair.generate();
-      this.#helloKey = boxKey(this.#cn.sharedSync(serverKey!));
+    if (this.#opts.serverKey?.length !== 32 || this.#early === undefined) {
+      failAuth("CURVE client has no valid curveServerKey");
     }
+    this.#state = St.Welcome;
+    return this.#early!.then(({ cn, helloKey }) => this.#hello1(cn, helloKey), () => {
+      return failAuth("CURVE server key is not a valid public key");
+    });
+  }
+
+  #hello1(cn: CurveKeyPair, helloKey: Uint8Array): HandshakeStep {
+    this.#cn = cn;
+    this.#helloKey = helloKey;
     const n = u64(this.#nonce++);
     const box = boxSeal(this.#helloKey, concat(N_HELLO, n), new Uint8Array(64));
     const hello = new Uint8Array(200);
@@ -444,7 +449,6 @@ export class CurveMechanism implements Mechanism {
     hello.set(this.#cn.publicKey, 80);
     hello.set(n, 112);
     hello.set(box, 120);
-    this.#state = St.Welcome;
     return { send: [hello] };
   }
 
