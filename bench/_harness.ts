@@ -27,7 +27,7 @@ export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
 // -- peers -------------------------------------------------------------------
 
-export type Role = "recv" | "send" | "rep" | "req" | "hsreq" | "inproc" | "memsend" | "slowrecv";
+export type Role = "recv" | "send" | "rep" | "req" | "hsreq" | "inproc" | "floor" | "memsend" | "slowrecv";
 
 export interface Command {
   cmd: string;

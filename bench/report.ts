@@ -398,6 +398,11 @@ function inprocSection(r: Json): string {
         mb(c.msgPerSec * r.inproc.size / 1e6)
       } MB/s)`,
   ]);
+  const floor = Object.entries(r.inproc.floor ?? {}).map(([id, c]: [string, Json]) => [
+    r.impls[id].label,
+    c.msgPerSec == null ? "error" : spread(rate, c.msgPerSec, c.msgPerSecMin, c.msgPerSecMax, c.runs.length),
+    c.msgPerSec == null ? "–" : (1e9 / c.msgPerSec).toFixed(0),
+  ]);
   return [
     `### inproc:// (one process, PUSH -> PULL, ${sizeName(r.inproc.size)})`,
     "",
@@ -406,6 +411,15 @@ function inprocSection(r: Json): string {
     "",
     table(["", "messages/s"], rows),
     "",
+    ...(floor.length === 0 ? [] : [
+      "The floor: the same `await receive()` loop with no socket behind it (`bench/peers/peer.ts floor`: a " +
+      "promise per message, already resolved with a one-frame message, a Buffer view as `receive()` hands " +
+      "out), the cost of the API's shape alone on each runtime. A sender's `await send()` costs about as much " +
+      "again. " + timingNote([{ cells: r.inproc.floor }]),
+      "",
+      table(["", "messages/s", "ns per message"], floor),
+      "",
+    ]),
   ].join("\n");
 }
 
@@ -602,14 +616,11 @@ const WHY: [RegExp, string][] = [
   ],
   [
     /^64 KiB tcp throughput/,
-    "64 KiB: a 64 KiB frame plus its header never fits one 64 KiB socket read, so every body is assembled by " +
-    "copying into a new buffer (FrameDecoder.push in PROFILE.md's 64 KiB sections); libzmq reads straight into " +
-    "the message. Reading into the pending body needs a read-into-buffer hook in each transport (not done yet).",
-  ],
-  [
-    /^64 B inproc throughput/,
-    "inproc: the library's part (moving messages between pipes) is ~6% of the profile; the rest is the " +
-    "benchmark's two `await` loops, one promise per message on each side.",
+    "64 KiB: on Deno the rest of a body under way is read straight into its buffer and the next frame into a " +
+    "buffer of its size (FrameDecoder.target/readSize); Node and Bun hand over chunks they allocate " +
+    "themselves (Node 64 KiB per read), so a frame that spans two chunks is copied into its body once " +
+    "(FrameDecoder's #add and `set` in PROFILE.md's 64 KiB sections). Both sides of ours are also below full " +
+    "CPU there (the profiles' busy share): loopback TCP's own copies and wake-ups weigh as much as ours.",
   ],
   [
     /^ventilator -> workers -> sink/,
@@ -624,8 +635,61 @@ const WHY: [RegExp, string][] = [
   ],
 ];
 
-function whyMissed(ts: Target[]): string[] {
+// Issue 15's small-message throughput targets, missed: the time per
+// message each side of ours takes, against what 1.2× libzmq leaves, and how
+// much of it the API's shape alone costs (the inproc stage's floor).
+function whyThroughput(ts: Target[], r: Json): string[] {
   const lines: string[] = [];
+  const labels: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
+  for (const size of [64, 1024]) {
+    const c = cellOf(r.throughput ?? [], "tcp", size, "libzmq")?.msgPerSec;
+    if (!c) continue;
+    const parts: string[] = [];
+    const names: string[] = [];
+    for (const id of ["node", "deno", "bun"]) {
+      const t = ts.find((x) =>
+        x.met === false && x.name.startsWith(`${sizeName(size)} tcp throughput, ours (${labels[id]}) ≥ 1.2×`)
+      );
+      const v = cellOf(r.throughput ?? [], "tcp", size, id)?.msgPerSec;
+      if (!t || !v) continue;
+      names.push(t.name);
+      const f = r.inproc?.floor?.[id]?.msgPerSec;
+      parts.push(
+        `${labels[id]} takes ${(1e9 / v).toFixed(0)} ns per message` +
+          (f ? `, of which \`await receive()\` alone (the floor) is ${(1e9 / f).toFixed(0)} ns` : ""),
+      );
+    }
+    if (names.length === 0) continue;
+    lines.push(
+      `- ${names.join("; ")}: 1.2× libzmq (C) leaves ${(1e9 / (1.2 * c)).toFixed(0)} ns per message, and ` +
+        `${parts.join("; ")}` + (r.inproc?.floor ? " (the floor: the inproc section, measured in this run)" : "") +
+        ". Beyond the promise each message costs its frame view, its array and the pipe (GC and `#done`'s " +
+        "promise lead PROFILE.md's receiver profiles; `write`/`op_write` and the encoder's copy the senders'), " +
+        "and the two ends share the machine's 2 cores. One promise per message is the API (zeromq.js's); " +
+        "libzmq's loop pays none.",
+    );
+  }
+  const inproc: string[] = [], inprocNames: string[] = [];
+  for (const id of ["node", "deno", "bun"]) {
+    const t = ts.find((x) => x.met === false && x.name === `64 B inproc throughput, ours (${labels[id]}) ≥ 5 M msg/s`);
+    const v = r.inproc?.cells?.[id]?.msgPerSec, f = r.inproc?.floor?.[id]?.msgPerSec;
+    if (!t || !v) continue;
+    inprocNames.push(t.name);
+    inproc.push(`${labels[id]} ${(1e9 / v).toFixed(0)} ns` + (f ? ` (floor ${(1e9 / f).toFixed(0)} ns)` : ""));
+  }
+  if (inprocNames.length > 0) {
+    lines.push(
+      `- ${inprocNames.join("; ")}: 5 M msg/s leaves 200 ns per message for both ends, which share one thread; ` +
+        `ours takes ${inproc.join(", ")}. Both loops await a promise per message, so the floor is paid twice ` +
+        "(the receiver's, measured, and the sender's `await send()`, about as much); moving the message from " +
+        "pipe to pipe is the rest.",
+    );
+  }
+  return lines;
+}
+
+function whyMissed(ts: Target[], r?: Json): string[] {
+  const lines: string[] = r ? whyThroughput(ts, r) : [];
   for (const [re, text] of WHY) {
     const missed = ts.filter((t) => t.met === false && re.test(t.name));
     if (missed.length > 0) lines.push(`- ${missed.map((t) => t.name).join("; ")}: ${text}`);
@@ -691,7 +755,7 @@ export function render(r: Json): string {
     "",
     targetTable(ts),
     "",
-    ...whyMissed([...ts, ...targets12(r)]),
+    ...whyMissed([...targets15(r), ...ts, ...targets12(r)], r),
     "## Tables",
     "",
     ...TRANSPORTS.map((t) => throughputSection(r, t)),
@@ -852,6 +916,9 @@ export function validate(r: Json): string[] {
   }
   if (r.inproc) {
     cells([{ transport: "inproc", size: r.inproc.size, cells: r.inproc.cells }], "inproc", "msgPerSec", "runs");
+    if (r.inproc.floor) {
+      cells([{ transport: "inproc", size: r.inproc.size, cells: r.inproc.floor }], "floor", "msgPerSec", "runs");
+    }
   }
   if (r.threads) {
     for (const [id, byCase] of Object.entries(r.threads.cells ?? {}) as [string, Json][]) {

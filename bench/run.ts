@@ -564,6 +564,8 @@ async function latency(pairs: Pair[]) {
 }
 
 // In-process PUSH -> PULL over inproc://, 64 B; counts calibrated as above.
+// Next to it, per runtime of ours, the floor (peer.ts's floor role): the
+// same `await receive()` loop with no socket behind it.
 async function inproc() {
   const size = 64;
   const impls = quick ? ["node", "deno", "bun"] : ["node", "deno", "bun", "zeromqjs"];
@@ -576,22 +578,10 @@ async function inproc() {
     msgPerSecMin: number | null;
     msgPerSecMax: number | null;
   };
-  const cells: Record<string, Cell> = {};
-  for (const id of impls) {
-    cells[id] = {
-      runs: [],
-      secsRuns: [],
-      countRuns: [],
-      errors: [],
-      msgPerSec: null,
-      msgPerSecMin: null,
-      msgPerSecMax: null,
-    };
-  }
-  const once = async (id: string, name: string, count: number) => {
+  const once = async (id: string, role: Role, name: string, count: number) => {
     const impl = IMPLS[id];
     sampleLoad();
-    const p = start(impl, impl.command("inproc", name, String(size), String(count)), "inproc");
+    const p = start(impl, impl.command(role, name, String(size), String(count)), role);
     try {
       const res = JSON.parse(await p.nextLine(RUN_TIMEOUT_S * 1000));
       await stop(p, 5000);
@@ -601,41 +591,59 @@ async function inproc() {
       await p.exited;
     }
   };
-  const countOf: Record<string, number> = {};
-  for (const id of impls) {
-    try {
-      countOf[id] = scaled(INPROC_CAL, (await once(id, "bench-cal", INPROC_CAL)).secs);
-      log(`cal inproc ${id}: ${countOf[id]}`);
-    } catch (e) {
-      cells[id].errors.push(`calibration: ${(e as Error).message}`);
-      log(`cal inproc ${id}: ERROR ${(e as Error).message}`);
+  const measure = async (role: Role, ids: string[], cal: number) => {
+    const cells: Record<string, Cell> = {};
+    for (const id of ids) {
+      cells[id] = {
+        runs: [],
+        secsRuns: [],
+        countRuns: [],
+        errors: [],
+        msgPerSec: null,
+        msgPerSecMin: null,
+        msgPerSecMax: null,
+      };
     }
-  }
-  for (let r = 0; r < reps; r++) {
-    for (const id of rotate(impls, r)) {
-      if (!countOf[id]) continue;
+    const countOf: Record<string, number> = {};
+    for (const id of ids) {
       try {
-        let res = await once(id, `bench-${r}`, countOf[id]);
-        for (let redo = 0; res.secs < MIN_S && redo < MAX_REDO; redo++) {
-          countOf[id] = scaled(countOf[id], res.secs);
-          res = await once(id, `bench-${r}-${redo}`, countOf[id]);
-        }
-        cells[id].runs.push(res.msgPerSec);
-        cells[id].secsRuns.push(r2(res.secs));
-        cells[id].countRuns.push(countOf[id]);
-        log(`inproc ${size} B ${id}: ${Math.round(res.msgPerSec)} msg/s in ${res.secs.toFixed(2)} s`);
+        countOf[id] = scaled(cal, (await once(id, role, "bench-cal", cal)).secs);
+        log(`cal ${role} ${id}: ${countOf[id]}`);
       } catch (e) {
-        cells[id].errors.push((e as Error).message);
-        log(`inproc ${id}: ERROR ${(e as Error).message}`);
+        cells[id].errors.push(`calibration: ${(e as Error).message}`);
+        log(`cal ${role} ${id}: ERROR ${(e as Error).message}`);
       }
     }
-  }
-  for (const c of Object.values(cells)) {
-    c.msgPerSec = median(c.runs);
-    c.msgPerSecMin = min(c.runs);
-    c.msgPerSecMax = max(c.runs);
-  }
-  return { size, cells };
+    for (let r = 0; r < reps; r++) {
+      for (const id of rotate(ids, r)) {
+        if (!countOf[id]) continue;
+        try {
+          let res = await once(id, role, `bench-${r}`, countOf[id]);
+          for (let redo = 0; res.secs < MIN_S && redo < MAX_REDO; redo++) {
+            countOf[id] = scaled(countOf[id], res.secs);
+            res = await once(id, role, `bench-${r}-${redo}`, countOf[id]);
+          }
+          cells[id].runs.push(res.msgPerSec);
+          cells[id].secsRuns.push(r2(res.secs));
+          cells[id].countRuns.push(countOf[id]);
+          log(`${role} ${size} B ${id}: ${Math.round(res.msgPerSec)} msg/s in ${res.secs.toFixed(2)} s`);
+        } catch (e) {
+          cells[id].errors.push((e as Error).message);
+          log(`${role} ${id}: ERROR ${(e as Error).message}`);
+        }
+      }
+    }
+    for (const c of Object.values(cells)) {
+      c.msgPerSec = median(c.runs);
+      c.msgPerSecMin = min(c.runs);
+      c.msgPerSecMax = max(c.runs);
+    }
+    return cells;
+  };
+  const cells = await measure("inproc", impls, INPROC_CAL);
+  // The floor runs ten times as fast as inproc: a count to match.
+  const floor = await measure("floor", ["node", "deno", "bun"], INPROC_CAL * 10);
+  return { size, cells, floor };
 }
 
 // inproc:// between the Worker threads of one process, per runtime: 64 B

@@ -12,6 +12,9 @@
 //   hsreq    <connect-endpoint> <sizes> <counts>  per message a new REQ: connect, one round trip
 //                                                 (the handshake done), close; handshakes/s per size
 //   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process (count/4 warm-up)
+//   floor    <name> <size> <count>                no socket: a loop awaiting promises already resolved with
+//                                                 a one-frame message (a Buffer view, as receive() hands out),
+//                                                 the cost of the API's shape alone, per message
 //   memsend  <connect-endpoint> <size> <count>    PUSH at full speed, sampling this process's memory
 //   slowrecv <bind-endpoint> <size> <seconds>     PULL that reads about 20 k msg/s, for a while
 //
@@ -187,6 +190,24 @@ async function inproc(): Promise<void> {
   pull.close();
 }
 
+// What `for (;;) await sock.receive()` costs with no socket behind it: a
+// promise per message, already resolved with [a Buffer view over received
+// bytes]. The rest of a receiver's time per message is the library's.
+async function floor(): Promise<void> {
+  const { Buffer } = await import("node:buffer");
+  const bytes = new ArrayBuffer(65536);
+  const slots = Math.floor(65536 / Math.max(1, size));
+  const receive = (i: number) => Promise.resolve([Buffer.from(bytes, (i % slots) * size, size)]);
+  const warmup = warmupOf(count);
+  let sum = 0;
+  for (let i = 0; i < warmup; i++) sum += (await receive(i))[0].length;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) sum += (await receive(i))[0].length;
+  const secs = (performance.now() - start) / 1000;
+  if (sum !== (warmup + count) * size) throw new Error("floor: lost a message");
+  out({ msgs: count, size, secs, msgPerSec: count / secs, nsPerMsg: secs * 1e9 / count });
+}
+
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 const MB = 1 / (1 << 20);
@@ -269,7 +290,7 @@ async function slowrecv(): Promise<void> {
   pull.close();
 }
 
-const roles: Record<string, () => Promise<void>> = { recv, send, rep, req, hsreq, inproc, memsend, slowrecv };
+const roles: Record<string, () => Promise<void>> = { recv, send, rep, req, hsreq, inproc, floor, memsend, slowrecv };
 const run = roles[role];
 if (!run) {
   console.error(`unknown role ${role}`);
