@@ -9,7 +9,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { boxKey, boxOpen, boxSeal, CurveCodec } from "../lib/zmtp/mechanisms/curve.ts";
-import { onetimeauth, useWasm } from "../lib/zmtp/mechanisms/salsa.ts";
+import { onetimeauth, useSimd, useWasm } from "../lib/zmtp/mechanisms/salsa.ts";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s/g, "").match(/../g) ?? [], (x) => parseInt(x, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -39,11 +39,15 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 0x100000000;
 }
 
-// Every test runs twice: seal(), open() and onetimeauth() through the
-// WebAssembly module (salsa.wat), and through the TypeScript alone.
-for (const backend of ["WebAssembly", "TypeScript"]) {
+// Every test runs three times: seal(), open() and onetimeauth() through the
+// WebAssembly module (salsa.wat) with its SIMD keystream and without, and
+// through the TypeScript alone.
+const simdBefore = useSimd(true);
+for (const backend of ["WebAssembly with SIMD", "WebAssembly without SIMD", "TypeScript"]) {
+  const wasm = backend !== "TypeScript";
   const use = () => {
-    assert.equal(useWasm(backend === "WebAssembly"), backend === "WebAssembly", "the WebAssembly path is there");
+    assert.equal(useWasm(wasm), wasm, "the WebAssembly path is there");
+    useSimd(backend === "WebAssembly with SIMD");
   };
   describe(`XSalsa20-Poly1305 (${backend}) against NaCl's vectors`, () => {
     before(use);
@@ -178,4 +182,7 @@ for (const backend of ["WebAssembly", "TypeScript"]) {
     });
   });
 }
-after(() => useWasm(true));
+after(() => {
+  useWasm(true);
+  useSimd(simdBefore);
+});

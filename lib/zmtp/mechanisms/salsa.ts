@@ -400,12 +400,13 @@ interface Wasm {
   seal(n0: number, n1: number, len: number): void;
   open(n0: number, n1: number, len: number): number;
   auth(len: number): void;
+  simd(on: number): void;
   /** The subkey now in the module's memory. */
   key: Uint32Array | null;
 }
 
 // Where salsa.wat keeps the tag and the message.
-const W_TAG = 128, W_MSG = 256;
+const W_TAG = 128, W_MSG = 512;
 // Messages up to this size go through the module (whose memory grows to
 // fit them); longer ones stay in TypeScript, in place.
 const W_MAX = 1 << 20;
@@ -413,6 +414,7 @@ const W_MAX = 1 << 20;
 // undefined: not tried yet; null: not available (or switched off).
 let wasm: Wasm | null | undefined;
 let wasmAllowed = true;
+let simdWanted = true;
 
 function loadWasm(): Wasm | null {
   // salsa.wat's words are little-endian, as Uint32Array's are on every
@@ -422,6 +424,7 @@ function loadWasm(): Wasm | null {
     const bin = Uint8Array.from(atob(SALSA_WASM), (c) => c.charCodeAt(0));
     const e = new WebAssembly.Instance(new WebAssembly.Module(bin)).exports;
     const memory = e.memory as WebAssembly.Memory;
+    (e.simd as Wasm["simd"])(simdWanted ? 1 : 0);
     return {
       memory,
       bytes: new Uint8Array(memory.buffer),
@@ -429,6 +432,7 @@ function loadWasm(): Wasm | null {
       seal: e.seal as Wasm["seal"],
       open: e.open as Wasm["open"],
       auth: e.auth as Wasm["auth"],
+      simd: e.simd as Wasm["simd"],
       key: null,
     };
   } catch {
@@ -471,6 +475,30 @@ function copyIn(m: Uint8Array, buf: Uint8Array, at: number, len: number): void {
 function copyOut(m: Uint8Array, buf: Uint8Array, at: number, len: number): void {
   if (len <= 64) { for (let i = 0; i < len; i++) buf[at + i] = m[W_MSG + i]; }
   else buf.set(m.subarray(W_MSG, W_MSG + len), at);
+}
+
+/**
+ * Whether the WebAssembly path makes a long message's keystream four blocks
+ * at a time with SIMD (the default) or one block at a time: for an engine
+ * whose SIMD code runs slower than its scalar code (JavaScriptCore's, in
+ * Bun 1.4: about 0.8x at 1 KiB in `bench/curve_bench.ts boxes-all`), which
+ * the runtime's transport module says. Either way the output is the same.
+ *
+ * @param on False for one block at a time.
+ * @returns The setting before.
+ *
+ * @example
+ * ```ts
+ * import { useSimd } from "./salsa.ts";
+ * const was = useSimd(false);
+ * useSimd(was);
+ * ```
+ */
+export function useSimd(on: boolean): boolean {
+  const was = simdWanted;
+  simdWanted = on;
+  if (wasm) wasm.simd(on ? 1 : 0);
+  return was;
 }
 
 /**

@@ -2,7 +2,9 @@
 ;; already derived by HSalsa20), in WebAssembly: the same computation as
 ;; salsa.ts's seal() and open(), with native 32-bit rotations and 64-bit
 ;; products, so that Poly1305 takes five 26-bit limbs (25 products a block,
-;; the layout of poly1305-donna's 32-bit variant) instead of ten 13-bit ones.
+;; the layout of poly1305-donna's 32-bit variant) instead of ten 13-bit ones,
+;; and with 128-bit SIMD, which makes the keystream of a long message four
+;; blocks at a time (one block per lane).
 ;; salsa_wasm.ts holds this module compiled (scripts/gen_salsa_wasm.ts).
 ;;
 ;; Memory (one page, grown by the caller for longer messages):
@@ -10,10 +12,16 @@
 ;;   [32, 64)    the Poly1305 one-time key (block 0's first 32 bytes)
 ;;   [64, 128)   one Salsa20 keystream block
 ;;   [128, 144)  the tag: written by seal, compared by open
-;;   [256, ...)  the message, encrypted or decrypted in place; the 16 bytes
+;;   [256, 512)  four Salsa20 keystream blocks, made at once with SIMD
+;;   [512, ...)  the message, encrypted or decrypted in place; the 16 bytes
 ;;               after it are scratch (Poly1305's padded last block)
 (module
   (memory (export "memory") 1)
+  ;; 1: long messages' keystream four blocks at a time with SIMD; 0: one by
+  ;; one (an engine whose SIMD code is slower than its scalar code).
+  (global $simd (mut i32) (i32.const 1))
+  (func (export "simd") (param $on i32)
+    (global.set $simd (local.get $on)))
 
   ;; One Salsa20 block (20 rounds, feed-forward) into [64, 128). n0 n1: the
   ;; nonce's last 8 bytes as words; c0 c1: the block counter.
@@ -93,6 +101,143 @@
     (i32.store offset=120 (i32.const 0) (i32.add (local.get $x14) (i32.load offset=28 (i32.const 0))))
     (i32.store offset=124 (i32.const 0) (i32.add (local.get $x15) (i32.const 0x6b206574))))
 
+  ;; Four Salsa20 blocks at once, counters c0 .. c0+3, into [256, 512): each
+  ;; of the 16 state words is a vector holding that word of the four blocks.
+  (func $block4 (param $n0 i32) (param $n1 i32) (param $c0 i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $x4 v128) (local $x5 v128) (local $x6 v128) (local $x7 v128)
+    (local $x8 v128) (local $x9 v128) (local $x10 v128) (local $x11 v128)
+    (local $x12 v128) (local $x13 v128) (local $x14 v128) (local $x15 v128)
+    (local $j0 v128) (local $j1 v128) (local $j2 v128) (local $j3 v128)
+    (local $j4 v128) (local $j5 v128) (local $j6 v128) (local $j7 v128)
+    (local $j8 v128) (local $j9 v128) (local $j10 v128) (local $j11 v128)
+    (local $j12 v128) (local $j13 v128) (local $j14 v128) (local $j15 v128)
+    (local $t v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
+    (local $i i32)
+    (local.set $j0 (i32x4.splat (i32.const 0x61707865)))
+    (local.set $j1 (i32x4.splat (i32.load offset=0 (i32.const 0))))
+    (local.set $j2 (i32x4.splat (i32.load offset=4 (i32.const 0))))
+    (local.set $j3 (i32x4.splat (i32.load offset=8 (i32.const 0))))
+    (local.set $j4 (i32x4.splat (i32.load offset=12 (i32.const 0))))
+    (local.set $j5 (i32x4.splat (i32.const 0x3320646e)))
+    (local.set $j6 (i32x4.splat (local.get $n0)))
+    (local.set $j7 (i32x4.splat (local.get $n1)))
+    (local.set $j8 (i32x4.add (i32x4.splat (local.get $c0)) (v128.const i32x4 0 1 2 3)))
+    (local.set $j9 (v128.const i32x4 0 0 0 0))
+    (local.set $j10 (i32x4.splat (i32.const 0x79622d32)))
+    (local.set $j11 (i32x4.splat (i32.load offset=16 (i32.const 0))))
+    (local.set $j12 (i32x4.splat (i32.load offset=20 (i32.const 0))))
+    (local.set $j13 (i32x4.splat (i32.load offset=24 (i32.const 0))))
+    (local.set $j14 (i32x4.splat (i32.load offset=28 (i32.const 0))))
+    (local.set $j15 (i32x4.splat (i32.const 0x6b206574)))
+    (local.set $x0 (local.get $j0)) (local.set $x1 (local.get $j1)) (local.set $x2 (local.get $j2))
+    (local.set $x3 (local.get $j3)) (local.set $x4 (local.get $j4)) (local.set $x5 (local.get $j5))
+    (local.set $x6 (local.get $j6)) (local.set $x7 (local.get $j7)) (local.set $x8 (local.get $j8))
+    (local.set $x9 (local.get $j9)) (local.set $x10 (local.get $j10)) (local.set $x11 (local.get $j11))
+    (local.set $x12 (local.get $j12)) (local.set $x13 (local.get $j13)) (local.set $x14 (local.get $j14))
+    (local.set $x15 (local.get $j15))
+    (local.set $i (i32.const 10))
+    (loop $rounds
+      ;; Column round.
+      (local.set $t (i32x4.add (local.get $x0) (local.get $x12)))
+      (local.set $x4 (v128.xor (local.get $x4) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x4) (local.get $x0)))
+      (local.set $x8 (v128.xor (local.get $x8) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x8) (local.get $x4)))
+      (local.set $x12 (v128.xor (local.get $x12) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x12) (local.get $x8)))
+      (local.set $x0 (v128.xor (local.get $x0) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x5) (local.get $x1)))
+      (local.set $x9 (v128.xor (local.get $x9) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x9) (local.get $x5)))
+      (local.set $x13 (v128.xor (local.get $x13) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x13) (local.get $x9)))
+      (local.set $x1 (v128.xor (local.get $x1) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x1) (local.get $x13)))
+      (local.set $x5 (v128.xor (local.get $x5) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x10) (local.get $x6)))
+      (local.set $x14 (v128.xor (local.get $x14) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x14) (local.get $x10)))
+      (local.set $x2 (v128.xor (local.get $x2) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x2) (local.get $x14)))
+      (local.set $x6 (v128.xor (local.get $x6) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x6) (local.get $x2)))
+      (local.set $x10 (v128.xor (local.get $x10) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x15) (local.get $x11)))
+      (local.set $x3 (v128.xor (local.get $x3) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x3) (local.get $x15)))
+      (local.set $x7 (v128.xor (local.get $x7) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x7) (local.get $x3)))
+      (local.set $x11 (v128.xor (local.get $x11) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x11) (local.get $x7)))
+      (local.set $x15 (v128.xor (local.get $x15) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      ;; Row round.
+      (local.set $t (i32x4.add (local.get $x0) (local.get $x3)))
+      (local.set $x1 (v128.xor (local.get $x1) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x1) (local.get $x0)))
+      (local.set $x2 (v128.xor (local.get $x2) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x2) (local.get $x1)))
+      (local.set $x3 (v128.xor (local.get $x3) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x3) (local.get $x2)))
+      (local.set $x0 (v128.xor (local.get $x0) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x5) (local.get $x4)))
+      (local.set $x6 (v128.xor (local.get $x6) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x6) (local.get $x5)))
+      (local.set $x7 (v128.xor (local.get $x7) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x7) (local.get $x6)))
+      (local.set $x4 (v128.xor (local.get $x4) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x4) (local.get $x7)))
+      (local.set $x5 (v128.xor (local.get $x5) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x10) (local.get $x9)))
+      (local.set $x11 (v128.xor (local.get $x11) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x11) (local.get $x10)))
+      (local.set $x8 (v128.xor (local.get $x8) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x8) (local.get $x11)))
+      (local.set $x9 (v128.xor (local.get $x9) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x9) (local.get $x8)))
+      (local.set $x10 (v128.xor (local.get $x10) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (local.set $t (i32x4.add (local.get $x15) (local.get $x14)))
+      (local.set $x12 (v128.xor (local.get $x12) (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25)))))
+      (local.set $t (i32x4.add (local.get $x12) (local.get $x15)))
+      (local.set $x13 (v128.xor (local.get $x13) (v128.or (i32x4.shl (local.get $t) (i32.const 9)) (i32x4.shr_u (local.get $t) (i32.const 23)))))
+      (local.set $t (i32x4.add (local.get $x13) (local.get $x12)))
+      (local.set $x14 (v128.xor (local.get $x14) (v128.or (i32x4.shl (local.get $t) (i32.const 13)) (i32x4.shr_u (local.get $t) (i32.const 19)))))
+      (local.set $t (i32x4.add (local.get $x14) (local.get $x13)))
+      (local.set $x15 (v128.xor (local.get $x15) (v128.or (i32x4.shl (local.get $t) (i32.const 18)) (i32x4.shr_u (local.get $t) (i32.const 14)))))
+      (br_if $rounds (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+    ;; Feed-forward, then from word-major to block-major: a 4x4 transpose of
+    ;; each group of four words gives 16 bytes of each block.
+    (call $out4 (i32.const 0)
+      (i32x4.add (local.get $x0) (local.get $j0)) (i32x4.add (local.get $x1) (local.get $j1))
+      (i32x4.add (local.get $x2) (local.get $j2)) (i32x4.add (local.get $x3) (local.get $j3)))
+    (call $out4 (i32.const 16)
+      (i32x4.add (local.get $x4) (local.get $j4)) (i32x4.add (local.get $x5) (local.get $j5))
+      (i32x4.add (local.get $x6) (local.get $j6)) (i32x4.add (local.get $x7) (local.get $j7)))
+    (call $out4 (i32.const 32)
+      (i32x4.add (local.get $x8) (local.get $j8)) (i32x4.add (local.get $x9) (local.get $j9))
+      (i32x4.add (local.get $x10) (local.get $j10)) (i32x4.add (local.get $x11) (local.get $j11)))
+    (call $out4 (i32.const 48)
+      (i32x4.add (local.get $x12) (local.get $j12)) (i32x4.add (local.get $x13) (local.get $j13))
+      (i32x4.add (local.get $x14) (local.get $j14)) (i32x4.add (local.get $x15) (local.get $j15))))
+
+  ;; Words w .. w+3 of the four blocks (a vector each, one block per lane)
+  ;; to bytes at .. at+16 of each block's 64 in [256, 512).
+  (func $out4 (param $at i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; (a0 b0 a1 b1), (c0 d0 c1 d1), (a2 b2 a3 b3), (c2 d2 c3 d3)
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+    (v128.store offset=256 (local.get $at)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (v128.store offset=320 (local.get $at)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (v128.store offset=384 (local.get $at)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (v128.store offset=448 (local.get $at)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
+
   ;; Block 0 (counter 0): its first 32 bytes become the Poly1305 key.
   (func $polyKey (param $n0 i32) (param $n1 i32)
     (call $block (local.get $n0) (local.get $n1) (i32.const 0) (i32.const 0))
@@ -101,41 +246,42 @@
     (i64.store offset=48 (i32.const 0) (i64.load offset=80 (i32.const 0)))
     (i64.store offset=56 (i32.const 0) (i64.load offset=88 (i32.const 0))))
 
-  ;; XORs the keystream over the message [256, 256+len): bytes 32..64 of
-  ;; block 0 (still in [96, 128) from $polyKey), then blocks 1, 2, ... Whole
-  ;; 8-byte words throughout: bytes past the message's end are scratch.
+;; XORs the keystream over the message [512, 512+len): bytes 32..64 of
+  ;; block 0 (still in [96, 128) from $polyKey), then blocks 1, 2, ...: four
+  ;; at a time while more than one is left, else one. Whole 8-byte words
+  ;; throughout: bytes past the message's end are scratch.
   (func $xor (param $n0 i32) (param $n1 i32) (param $len i32)
-    (local $p i32) (local $end i32) (local $ctr i32) (local $q i32)
-    (local.set $p (i32.const 256))
-    (local.set $end (i32.add (i32.const 256) (local.get $len)))
+    (local $p i32) (local $end i32) (local $ctr i32) (local $q i32) (local $qend i32)
+    (local.set $p (i32.const 512))
+    (local.set $end (i32.add (i32.const 512) (local.get $len)))
     ;; The rest of block 0.
     (local.set $q (i32.const 96))
-    (block $done0
-      (loop $words0
-        (br_if $done0 (i32.ge_u (local.get $p) (local.get $end)))
-        (br_if $done0 (i32.ge_u (local.get $q) (i32.const 128)))
-        (i64.store (local.get $p) (i64.xor (i64.load (local.get $p)) (i64.load (local.get $q))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $q (i32.add (local.get $q) (i32.const 8)))
-        (br $words0)))
+    (local.set $qend (i32.const 128))
     (local.set $ctr (i32.const 1))
     (block $done
       (loop $blocks
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (call $block (local.get $n0) (local.get $n1) (local.get $ctr) (i32.const 0))
-        (local.set $ctr (i32.add (local.get $ctr) (i32.const 1)))
-        (local.set $q (i32.const 64))
-        (block $full
+        (block $next
           (loop $words
-            (br_if $full (i32.ge_u (local.get $p) (local.get $end)))
-            (br_if $full (i32.ge_u (local.get $q) (i32.const 128)))
+            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+            (br_if $next (i32.ge_u (local.get $q) (local.get $qend)))
             (i64.store (local.get $p) (i64.xor (i64.load (local.get $p)) (i64.load (local.get $q))))
             (local.set $p (i32.add (local.get $p) (i32.const 8)))
             (local.set $q (i32.add (local.get $q) (i32.const 8)))
             (br $words)))
+        (if (i32.and (global.get $simd) (i32.gt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 64)))
+          (then
+            (call $block4 (local.get $n0) (local.get $n1) (local.get $ctr))
+            (local.set $ctr (i32.add (local.get $ctr) (i32.const 4)))
+            (local.set $q (i32.const 256))
+            (local.set $qend (i32.const 512)))
+          (else
+            (call $block (local.get $n0) (local.get $n1) (local.get $ctr) (i32.const 0))
+            (local.set $ctr (i32.add (local.get $ctr) (i32.const 1)))
+            (local.set $q (i32.const 64))
+            (local.set $qend (i32.const 128))))
         (br $blocks))))
 
-  ;; Poly1305 of [256, 256+len) under the key at [32, 64), into [128, 144)
+  ;; Poly1305 of [512, 512+len) under the key at [32, 64), into [128, 144)
   ;; unless $cmp, which compares with the tag there instead and returns 1
   ;; when it matches (every byte compared, whatever the first difference).
   (func $poly (param $len i32) (param $cmp i32) (result i32)
@@ -161,8 +307,8 @@
     (local.set $s2 (i64.mul (local.get $r2) (i64.const 5)))
     (local.set $s3 (i64.mul (local.get $r3) (i64.const 5)))
     (local.set $s4 (i64.mul (local.get $r4) (i64.const 5)))
-    (local.set $p (i32.const 256))
-    (local.set $end (i32.add (i32.const 256) (local.get $len)))
+    (local.set $p (i32.const 512))
+    (local.set $end (i32.add (i32.const 512) (local.get $len)))
     ;; A partial last block: its bytes, a 1, zeros, and no 2^128 bit.
     (if (i32.and (local.get $len) (i32.const 15))
       (then
@@ -175,7 +321,7 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $zero)))))
     ;; Blocks that are whole end at $full.
-    (local.set $full (i32.add (i32.const 256) (i32.and (local.get $len) (i32.const -16))))
+    (local.set $full (i32.add (i32.const 512) (i32.and (local.get $len) (i32.const -16))))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
@@ -293,20 +439,20 @@
         (i64.store offset=136 (i32.const 0) (local.get $t1))
         (i32.const 1))))
 
-  ;; crypto_onetimeauth: the tag of [256, 256+len) under the key at [32, 64),
+  ;; crypto_onetimeauth: the tag of [512, 512+len) under the key at [32, 64),
   ;; into [128, 144).
   (func (export "auth") (param $len i32)
     (drop (call $poly (local.get $len) (i32.const 0))))
 
   ;; crypto_secretbox under the subkey at [0, 32) with nonce words n0 n1:
-  ;; encrypts [256, 256+len) in place and writes its tag to [128, 144).
+  ;; encrypts [512, 512+len) in place and writes its tag to [128, 144).
   (func (export "seal") (param $n0 i32) (param $n1 i32) (param $len i32)
     (call $polyKey (local.get $n0) (local.get $n1))
     (call $xor (local.get $n0) (local.get $n1) (local.get $len))
     (drop (call $poly (local.get $len) (i32.const 0))))
 
-  ;; crypto_secretbox_open: checks the tag at [128, 144) against [256,
-  ;; 256+len) and, only when it matches, decrypts in place; returns 1 then,
+  ;; crypto_secretbox_open: checks the tag at [128, 144) against [512,
+  ;; 512+len) and, only when it matches, decrypts in place; returns 1 then,
   ;; else 0 with the message untouched.
   (func (export "open") (param $n0 i32) (param $n1 i32) (param $len i32) (result i32)
     (call $polyKey (local.get $n0) (local.get $n1))
