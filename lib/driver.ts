@@ -12,6 +12,7 @@ import type { Connection, Transport, TransportOptions } from "./transport.ts";
 import type { OptionValues } from "./options.ts";
 import { parseEndpoint } from "./endpoint.ts";
 import { zmqError } from "./errors.ts";
+import { mechanismOf } from "./security.ts";
 import { parseIPv4, parseIPv6, socksConnect } from "./socks.ts";
 
 /** What a driver gets from the socket that binds or connects through it. */
@@ -237,6 +238,7 @@ function transportOptions(o: OptionValues): TransportOptions {
     tcpKeepaliveCount: o.tcpKeepaliveCount,
     tcpKeepaliveInterval: o.tcpKeepaliveInterval,
     typeOfService: o.typeOfService,
+    mechanism: mechanismOf(o),
   };
 }
 

@@ -203,6 +203,8 @@ export interface TransportOptions {
   readonly tcpKeepaliveInterval?: number;
   /** ZMQ_TOS: the IP type-of-service byte of the connections; 0 the system's. */
   readonly typeOfService?: number;
+  /** The socket's security mechanism ("NULL", "PLAIN", "CURVE"), for a transport that cannot carry every one. */
+  readonly mechanism?: string;
 }
 
 /**

@@ -1017,3 +1017,67 @@ describe("wss://", () => {
     }
   });
 });
+
+// -- a standard WebSocket (as in browsers) -----------------------------------------------------
+
+// A standard WebSocket class: the runtime's global one, or the `ws` package's on Node 20.
+async function standardWebSocket(): Promise<NonNullable<Parameters<typeof wsTransport>[0]>["webSocket"]> {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (typeof g.WebSocket === "function") return g.WebSocket;
+  const WS_PACKAGE = "ws";
+  return (await import(WS_PACKAGE)).WebSocket;
+}
+
+describe("a standard WebSocket client (bare ZWS2.0 only)", () => {
+  // Bare ZWS2.0 is NULL security: a PLAIN or CURVE socket cannot use it, and
+  // would otherwise be refused by its server's upgrade again and again.
+  for (const mechanism of ["PLAIN", "CURVE"] as const) {
+    test(`a ${mechanism} socket fails at once, saying why, and does not reconnect`, T, async () => {
+      const server = curveKeyPair(), client = curveKeyPair();
+      const serverOpts = mechanism === "CURVE"
+        ? { curveServer: true, curveSecretKey: server.secretKey }
+        : { plainServer: true };
+      const clientOpts = mechanism === "CURVE"
+        ? { curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }
+        : { plainUsername: "u", plainPassword: "p" };
+      const rep = new Reply({ linger: 0, ...serverOpts });
+      const req = new Request({ linger: 0, reconnectInterval: 20, ...clientOpts });
+      registerTransport("ws", wsTransport({ webSocket: await standardWebSocket() }));
+      try {
+        await rep.bind("ws://127.0.0.1:*/secure");
+        let retries = 0, accepted = 0;
+        req.events.on("connect:retry", () => retries++);
+        rep.events.on("accept", () => accepted++);
+        const refused = new Promise<Error>((resolve) =>
+          req.events.on("handshake:error:protocol", (e) => resolve(e.error as Error))
+        );
+        req.connect(rep.lastEndpoint!);
+        const e = await withTimeout(refused, 5000, "handshake:error:protocol");
+        assert.match(e.message, new RegExp(`${mechanism} over ws:// needs the ZWS2\\.0/${mechanism} subprotocol`));
+        assert.equal((e as Error & { code?: string }).code, "EPROTO");
+        await sleep(200);
+        assert.equal(retries, 0, "no reconnection");
+        assert.equal(accepted, 0, "the server never saw it");
+      } finally {
+        registerTransport("ws", wsTransport());
+        closeAll(req, rep);
+      }
+    });
+  }
+
+  test("a NULL socket still connects through it", T, async () => {
+    const pull = new Pull({ linger: 0, receiveTimeout: 5000 });
+    const push = new Push({ linger: 0 });
+    registerTransport("ws", wsTransport({ webSocket: await standardWebSocket() }));
+    try {
+      await pull.bind("ws://127.0.0.1:*/plain");
+      push.connect(pull.lastEndpoint!);
+      await push.send(["bare", "zws"]);
+      assert.deepEqual(texts(await pull.receive()), ["bare", "zws"]);
+    } finally {
+      registerTransport("ws", wsTransport());
+      closeAll(push, pull);
+    }
+  });
+});

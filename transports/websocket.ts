@@ -487,12 +487,24 @@ function loadRuntime(): Promise<any> {
   return runtimeModule;
 }
 
-function openClient(url: string, options: WsTransportOptions): Promise<WebSocketLike> {
+function openClient(url: string, options: WsTransportOptions, mechanism = "NULL"): Promise<WebSocketLike> {
   // Where tcp:// is registered (Deno, Bun, Node) our own client, which can
   // offer libzmq's ZWS2.0/<mechanism> subprotocols; elsewhere the standard
   // WebSocket, which can offer only the bare ZWS2.0.
   if (options.webSocket === undefined && getTransport("tcp") !== undefined) {
     return loadRuntime().then((m) => m.openWebSocket(url, CLIENT_PROTOCOLS, options.tls));
+  }
+  // The bare ZWS2.0 is NULL security: a PLAIN or CURVE socket cannot use it,
+  // and a server of its mechanism would refuse the upgrade again and again.
+  // Refused at once instead (EPROTO: no reconnecting), saying why.
+  if (mechanism !== "NULL") {
+    return Promise.reject(
+      new ZmqError(
+        "EPROTO",
+        `${mechanism} over ws:// needs the ZWS2.0/${mechanism} subprotocol, which a standard WebSocket (as in ` +
+          "browsers) cannot offer: it offers only the bare ZWS2.0, which is NULL security",
+      ),
+    );
   }
   // deno-lint-ignore no-explicit-any
   const W = options.webSocket ?? (globalThis as any).WebSocket;
@@ -502,9 +514,9 @@ function openClient(url: string, options: WsTransportOptions): Promise<WebSocket
   return Promise.resolve(new W(url, [...WEB_CLIENT_PROTOCOLS]));
 }
 
-async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Connection> {
+async function connect(ep: Endpoint, options: WsTransportOptions, mechanism?: string): Promise<Connection> {
   const url = endpointUrl(ep);
-  const ws = await openClient(url, options);
+  const ws = await openClient(url, options, mechanism);
   return new Promise<Connection>((resolve, reject) => {
     const remote = `${ep.host.includes(":") ? `[${ep.host}]` : ep.host}:${ep.port}`;
     ws.binaryType = "arraybuffer";
@@ -543,7 +555,7 @@ async function connect(ep: Endpoint, options: WsTransportOptions): Promise<Conne
  */
 export function wsTransport(options: WsTransportOptions = {}): Transport {
   return {
-    connect: (ep) => connect(ep, options),
+    connect: (ep, o) => connect(ep, options, o?.mechanism),
     async listen(ep: Endpoint, onConnection: (c: Connection) => void, onError?: (e: Error) => void): Promise<Listener> {
       const m = await loadRuntime();
       return m.listenWs(ep, onConnection, options.tls, onError);

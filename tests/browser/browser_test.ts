@@ -15,7 +15,7 @@ import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { Publisher, Reply } from "../../mod.ts";
+import { curveKeyPair, Publisher, Reply } from "../../mod.ts";
 import { browserDir, buildBrowserBundle } from "./build.ts";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -51,9 +51,12 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
   const bundle = await buildBrowserBundle();
   const rep = new Reply({ linger: 0 });
   const pub = new Publisher({ linger: 0 });
+  // A CURVE server over ws://: the page's CURVE client cannot reach it.
+  const server = curveKeyPair(), client = curveKeyPair();
+  const curveRep = new Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey });
   const requests: string[][] = [];
   const dec = new TextDecoder();
-  let server: http.Server | null = null;
+  let web: http.Server | null = null;
   let chrome: ChildProcess | null = null;
   let publisher: ReturnType<typeof setInterval> | undefined;
   let serving = true;
@@ -61,6 +64,10 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
   try {
     await rep.bind("ws://127.0.0.1:*/rep");
     await pub.bind("ws://127.0.0.1:*/pub");
+    await curveRep.bind("ws://127.0.0.1:*/curve");
+    (async () => {
+      while (serving) await curveRep.send(await curveRep.receive());
+    })().catch(() => {/* closed */});
     (async () => {
       while (serving) {
         const msg = (await rep.receive()).map((f) => dec.decode(f));
@@ -76,16 +83,18 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
 
     let gotResult: (body: string) => void = () => {};
     const result = new Promise<string>((r) => gotResult = r);
-    server = await serve({
+    web = await serve({
       "/": ["text/html", readFileSync(join(dir, "index.html"), "utf8")],
       "/page.js": ["text/javascript", readFileSync(join(dir, "page.js"), "utf8")],
       "/worker.js": ["text/javascript", readFileSync(join(dir, "worker.js"), "utf8")],
       "/bundle.js": ["text/javascript", bundle],
     }, (body) => gotResult(body));
-    const port = (server.address() as { port: number }).port;
-    const url = `http://127.0.0.1:${port}/?rep=${encodeURIComponent(rep.lastEndpoint!)}&pub=${
-      encodeURIComponent(pub.lastEndpoint!)
-    }`;
+    const port = (web.address() as { port: number }).port;
+    const url =
+      `http://127.0.0.1:${port}/?rep=${encodeURIComponent(rep.lastEndpoint!)}&pub=${
+        encodeURIComponent(pub.lastEndpoint!)
+      }&curve=${encodeURIComponent(curveRep.lastEndpoint!)}&curveServerKey=${encodeURIComponent(server.publicKey)}` +
+      `&curvePublicKey=${encodeURIComponent(client.publicKey)}&curveSecretKey=${encodeURIComponent(client.secretKey)}`;
 
     chrome = spawn(CHROMIUM, [
       "--headless",
@@ -128,6 +137,8 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     // Not cross-origin isolated: threads reach each other over the channel fallback, and capability says so.
     assert.deepEqual(out.capability, { inprocThreads: true, inprocSharedMemory: false });
     assert.equal(out.bindError, "ENOTSUP");
+    assert.match(out.curveRefusal, /CURVE over ws:\/\/ needs the ZWS2\.0\/CURVE subprotocol/);
+    assert.equal(out.curveRetries, 0, "a refused CURVE client does not reconnect");
   } finally {
     serving = false;
     clearInterval(publisher);
@@ -140,7 +151,8 @@ test("a browser page speaks REQ/REP and SUB over ws:// to our sockets", { skip, 
     }
     rep.close();
     pub.close();
-    if (server !== null) await new Promise((r) => server!.close(r));
+    curveRep.close();
+    if (web !== null) await new Promise((r) => web!.close(r));
     // Chromium's helpers may still be writing there for a moment: best effort.
     try {
       rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });

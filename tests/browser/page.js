@@ -74,6 +74,25 @@ async function run() {
   out.dealerGot = texts(await pull.receive());
   worker.terminate();
 
+  // CURVE over ws:// needs ZWS2.0/CURVE, which a browser's WebSocket cannot
+  // offer: the socket says so at once, and does not retry.
+  const creq = new Request({
+    linger: 0,
+    curveServerKey: q.get("curveServerKey"),
+    curvePublicKey: q.get("curvePublicKey"),
+    curveSecretKey: q.get("curveSecretKey"),
+  });
+  socks.push(creq);
+  const events = [];
+  const refused = new Promise((resolve) => {
+    creq.events.on("handshake:error:protocol", (e) => resolve(e.error.message));
+    creq.events.on("connect:retry", () => events.push("connect:retry"));
+  });
+  creq.connect(q.get("curve"));
+  out.curveRefusal = await Promise.race([refused, new Promise((r) => setTimeout(() => r("no event in 5 s"), 5000))]);
+  await new Promise((r) => setTimeout(r, 300));
+  out.curveRetries = events.length;
+
   // Binding ws:// needs a server runtime: it must fail cleanly here.
   try {
     await a.bind("ws://127.0.0.1:*/nope");
