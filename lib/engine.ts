@@ -142,6 +142,7 @@ export class Engine implements EngineLike {
       maxMessageSize: opts.maxMessageSize,
       alloc: conn.alloc?.bind(conn),
       view: frameView(),
+      subarray: conn.framesBySubarray === true,
     };
     const framed = conn as Partial<FramedConnection>;
     this.#framer = opts.framer !== undefined

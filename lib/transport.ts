@@ -137,6 +137,13 @@ export interface Connection {
    */
   alloc?(size: number): Uint8Array;
   /**
+   * Optional: true when the chunks given to `onData` are already of the
+   * class received frames have (lib/frames.ts: Node Buffers, as Bun's socket
+   * hands them over), so a frame that lies inside one chunk is made by its
+   * `subarray()`, which keeps the class and costs less there than a new view.
+   */
+  readonly framesBySubarray?: boolean;
+  /**
    * Optional: lets the process exit while the connection is open (Node's
    * `socket.unref()`, Deno's `conn.unref()`). The socket calls it on every
    * connection it runs, as zeromq.js's sockets do not keep Node alive: only

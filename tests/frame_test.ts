@@ -420,6 +420,29 @@ describe("FrameDecoder", () => {
     assert.equal(got.length, 1);
   });
 
+  // Chunks of the frame class (Bun's Buffers): a frame inside one is its subarray().
+  test("FrameDecoder with subarray cuts frames out of the chunk, of its class; spanning ones through the view", () => {
+    class Framed extends Uint8Array {}
+    const got: Got[] = [];
+    const d = new FrameDecoder(
+      (flags, body) => got.push({ flags, body }),
+      -1,
+      undefined,
+      (b, o, n) => new Framed(b as ArrayBuffer, o, n),
+      true,
+    );
+    const whole = rawFrame(0, bytes("inside"));
+    const chunk = new Framed(concat(whole, rawFrame(F_MORE, filled(300)), rawFrame(0, filled(20000)).subarray(0, 100)));
+    d.push(chunk);
+    const rest = rawFrame(0, filled(20000)).subarray(100);
+    d.push(new Framed(rest.buffer as ArrayBuffer, rest.byteOffset, rest.length));
+    assert.equal(got.length, 3);
+    assert.deepEqual([...got[0].body], [...bytes("inside")]);
+    assert.ok(got[0].body instanceof Framed && got[1].body instanceof Framed && got[2].body instanceof Framed);
+    assert.equal(got[0].body.buffer, chunk.buffer, "a view of the chunk, not a copy");
+    assert.deepEqual([...got[2].body], [...filled(20000)]);
+  });
+
   test("FrameDecoder.push() rejects sizes beyond 2^53 even without a limit", () => {
     const header = new Uint8Array(9);
     header.fill(0xff);

@@ -55,10 +55,14 @@ class BunConnection implements Connection {
     if (this.earlyClose) this.closedBy(this.earlyClose.err);
   }
 
+  // Bun hands over Buffers, the class of received frames: the decoder cuts
+  // frames out of them with subarray(), which on Bun costs less than
+  // Buffer.from() of the ArrayBuffer (64 B PUSH->PULL 1.05x, bench/ab.mjs).
+  readonly framesBySubarray = true;
+
   onData(d: Uint8Array): void {
-    const chunk = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-    if (this.h) this.h.onData(chunk);
-    else this.early.push(chunk);
+    if (this.h) this.h.onData(d);
+    else this.early.push(d);
   }
 
   write(chunk: Uint8Array): boolean {

@@ -35,6 +35,8 @@ export interface FramerContext {
   readonly alloc?: (size: number) => Uint8Array;
   /** Makes each received frame body as a view over its bytes (lib/frames.ts); a plain Uint8Array without it. */
   readonly view?: (buffer: ArrayBufferLike, offset: number, length: number) => Uint8Array;
+  /** The chunks received are of the frame class: a frame inside one is its subarray() (see Connection.framesBySubarray). */
+  readonly subarray?: boolean;
   /**
    * Our socket type and routing id as a ZMTP 1.0/2.0 greeting carries them.
    * Absent, such peers are refused: they run no security mechanism, so only

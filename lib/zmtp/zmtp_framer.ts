@@ -71,7 +71,7 @@ export class ZmtpFramer extends FrameEncoder implements Framer {
     super(ctx.alloc);
     this.#h = handler;
     this.#ctx = ctx;
-    this.#decoder = new FrameDecoder(handler.frame, ctx.maxMessageSize, ctx.alloc, ctx.view);
+    this.#decoder = new FrameDecoder(handler.frame, ctx.maxMessageSize, ctx.alloc, ctx.view, ctx.subarray);
   }
 
   start(): void {
@@ -195,7 +195,7 @@ export class ZmtpFramer extends FrameEncoder implements Framer {
       if ((flags & COMMAND) !== 0) throw new ProtocolError("ZMTP 2.0 frame with the COMMAND flag");
       h.frame(flags, body);
     };
-    if (major === 2) this.#decoder = new FrameDecoder(onFrame, ctx.maxMessageSize, ctx.alloc, ctx.view);
+    if (major === 2) this.#decoder = new FrameDecoder(onFrame, ctx.maxMessageSize, ctx.alloc, ctx.view, ctx.subarray);
     else {
       this.#decoder = new V1Decoder(onFrame, ctx.maxMessageSize, ctx.alloc, ctx.view, socketType === null);
       const alloc = ctx.alloc ?? ((n: number) => new Uint8Array(n));
