@@ -617,7 +617,9 @@ const WHY: [RegExp, string][] = [
   [
     /^64 KiB tcp throughput/,
     "64 KiB: on Deno the rest of a body under way is read straight into its buffer and the next frame into a " +
-    "buffer of its size (FrameDecoder.target/readSize); Node and Bun hand over chunks they allocate " +
+    "buffer of its size (FrameDecoder.target/readSize), and what is left is the sender's: `op_write` is most " +
+    "of its busy time in PROFILE.md, two writes per message (the header, then the body uncopied), as Deno.Conn " +
+    "has no writev. Node and Bun hand over chunks they allocate " +
     "themselves (Node 64 KiB per read), so a frame that spans two chunks is copied into its body once " +
     "(FrameDecoder's #add and `set` in PROFILE.md's 64 KiB sections). Both sides of ours are also below full " +
     "CPU there (the profiles' busy share): loopback TCP's own copies and wake-ups weigh as much as ours.",
@@ -630,8 +632,13 @@ const WHY: [RegExp, string][] = [
     "(the same tasks on 1 and 2 threads with no sockets) show how far the machine itself scaled then.",
   ],
   [
-    /REQ\/REP p50/,
-    "REQ/REP: one round trip is two event-loop turns per side (the flush runs in setImmediate to batch writes).",
+    /REQ\/REP p(50|99)/,
+    "REQ/REP: per side a round trip is a read completed by the runtime's event loop (on Deno an async op: " +
+    "`op_read` in PROFILE.md), the message handed to the waiting `receive()` through a promise, and the " +
+    "reply's flush on the next macrotask (setImmediate, so that a burst leaves in one write). On an idle " +
+    "machine each process also waits to be woken, for libzmq as for us, so these percentiles move from run " +
+    "to run by more than the gap (compare libzmq's own row across runs); a MessageChannel instead of " +
+    "setImmediate for Deno's flush was tried and measured no faster.",
   ],
 ];
 
