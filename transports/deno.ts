@@ -13,6 +13,7 @@ import { systemError } from "../lib/errors.ts";
 import { resolveHost } from "./resolve.ts";
 import { WriteQueue } from "../lib/write_queue.ts";
 import { unrefTimer } from "../lib/keepalive.ts";
+import { Buffer } from "node:buffer";
 
 // deno-lint-ignore no-explicit-any
 const D = (globalThis as any).Deno;
@@ -74,12 +75,12 @@ class DenoConnection implements Connection {
           const fresh = new Uint8Array(size);
           const n = await this.#conn.read(fresh);
           if (n === null || this.#closed) break;
-          if (n > 0) h.onData(n === size ? fresh : fresh.subarray(0, n));
+          if (n > 0) h.onData(Buffer.from(fresh.buffer, 0, n));
           continue;
         }
         const n = await this.#conn.read(buf);
         if (n === null || this.#closed) break;
-        if (n > 0) h.onData(buf.slice(0, n));
+        if (n > 0) h.onData(Buffer.from(buf.slice(0, n).buffer, 0, n));
       }
     } catch (e) {
       if (!this.#closed) err = e as Error;
@@ -150,6 +151,10 @@ class DenoConnection implements Connection {
   unref(): void {
     this.#conn.unref?.();
   }
+
+  // Chunks are handed over as Buffers, the class of received frames: the
+  // decoder cuts frames out of them with subarray().
+  readonly framesBySubarray = true;
 
   defer(fn: () => void): void {
     setImmediate(fn);
