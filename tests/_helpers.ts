@@ -502,3 +502,37 @@ export async function receiveData(sub: { receive(): Promise<Uint8Array[]> }): Pr
     if (text(m[0]) !== "sync") return texts(m);
   }
 }
+
+/** A worker thread spoken to by messages: what startWorker() gives. */
+export interface WorkerPort {
+  /** Posts a message to the worker. */
+  send(m: unknown): void;
+  /** Terminates the worker. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the module at `url` in a worker thread: Node's worker_threads on
+ * Node, a module Web Worker on Deno and Bun. `onMessage` gets what it posts,
+ * `onError` what it throws.
+ */
+export async function startWorker<M>(
+  url: URL,
+  onMessage: (m: M) => void,
+  onError: (error: string) => void,
+): Promise<WorkerPort> {
+  if (!("Deno" in globalThis) && !("Bun" in globalThis)) {
+    const { Worker } = await import("node:worker_threads");
+    const w = new Worker(url);
+    w.on("message", (m: M) => onMessage(m));
+    w.on("error", (e) => onError(String(e)));
+    return { send: (m) => w.postMessage(m), stop: async () => void await w.terminate() };
+  }
+  const w = new Worker(url, { type: "module" });
+  w.onmessage = (e) => onMessage(e.data as M);
+  w.onerror = (e) => {
+    e.preventDefault();
+    onError(String(e.message));
+  };
+  return { send: (m) => w.postMessage(m), stop: () => Promise.resolve(w.terminate()) };
+}

@@ -7,11 +7,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import * as zmq from "../mod.ts";
-import { WAIT, withTimeout } from "./_helpers.ts";
+import { startWorker, WAIT, withTimeout } from "./_helpers.ts";
 import { type Make, ROWS } from "./_pattern_rows.ts";
 import type { PeerCall, PeerReply } from "./_threads_peer.ts";
 
-const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 // This file's siblings, compiled alongside it for Node (npm/esm/tests/*.js).
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
@@ -45,23 +44,9 @@ class Thread {
       for (const [seq, w] of t.#pending) w({ seq, ok: false, name: "Error", message: error });
       t.#pending.clear();
     };
-    if (isNode) {
-      const { Worker } = await import("node:worker_threads");
-      const w = new Worker(url);
-      w.on("message", got);
-      w.on("error", (e) => failed(String(e)));
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = async () => void await w.terminate();
-    } else {
-      const w = new Worker(url, { type: "module" });
-      w.onmessage = (e) => got(e.data);
-      w.onerror = (e) => {
-        e.preventDefault();
-        failed(String(e.message));
-      };
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = () => Promise.resolve(w.terminate());
-    }
+    const port = await startWorker(url, got, failed);
+    t.#send = port.send;
+    t.#stop = port.stop;
     return t;
   }
 

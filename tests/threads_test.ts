@@ -8,10 +8,9 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { Context, Pair, Pull, Push, Request, Router, XPublisher } from "../mod.ts";
-import { texts, WAIT, withTimeout } from "./_helpers.ts";
+import { startWorker, texts, WAIT, withTimeout } from "./_helpers.ts";
 import { ROOT } from "./interop/_harness.ts";
 
-const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 // This file's siblings, compiled alongside it for Node (npm/esm/tests/*.js).
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
@@ -41,23 +40,9 @@ class Thread {
       for (const [seq, w] of t.#pending) w({ seq, ok: false, error });
       t.#pending.clear();
     };
-    if (isNode) {
-      const { Worker } = await import("node:worker_threads");
-      const w = new Worker(url);
-      w.on("message", got);
-      w.on("error", (e) => failed(String(e)));
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = async () => void await w.terminate();
-    } else {
-      const w = new Worker(url, { type: "module" });
-      w.onmessage = (e) => got(e.data);
-      w.onerror = (e) => {
-        e.preventDefault();
-        failed(String(e.message));
-      };
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = () => Promise.resolve(w.terminate());
-    }
+    const port = await startWorker(url, got, failed);
+    t.#send = port.send;
+    t.#stop = port.stop;
     return t;
   }
 

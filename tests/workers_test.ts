@@ -14,10 +14,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
 import { Pull, Request } from "../mod.ts";
-import { texts, WAIT, withTimeout } from "./_helpers.ts";
+import { startWorker, texts, WAIT, withTimeout } from "./_helpers.ts";
 import { ROOT } from "./interop/_harness.ts";
 
-const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 // This file's sibling, compiled alongside it for Node (npm/esm/tests/*.js).
 const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 
@@ -38,23 +37,9 @@ class Thread {
       if (w) w(r);
       else t.#replies.push(r);
     };
-    if (isNode) {
-      const { Worker } = await import("node:worker_threads");
-      const w = new Worker(url);
-      w.on("message", got);
-      w.on("error", (e) => got({ ok: false, error: String(e) }));
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = async () => void await w.terminate();
-    } else {
-      const w = new Worker(url, { type: "module" });
-      w.onmessage = (e) => got(e.data);
-      w.onerror = (e) => {
-        e.preventDefault();
-        got({ ok: false, error: String(e.message) });
-      };
-      t.#send = (m) => w.postMessage(m);
-      t.#stop = () => Promise.resolve(w.terminate());
-    }
+    const port = await startWorker(url, got, (error) => got({ ok: false, error }));
+    t.#send = port.send;
+    t.#stop = port.stop;
     return t;
   }
 
