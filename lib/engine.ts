@@ -192,11 +192,16 @@ export class Engine implements EngineLike {
 
   // -- inbound -------------------------------------------------------------
 
-  #onData(chunk: Uint8Array): void {
-    if (this.#state === State.Closed) return;
+  // Bytes arrived (as a chunk, or read into a target): a sign of life, and
+  // all they are once we are closing, until the peer's EOF.
+  #takes(): boolean {
+    if (this.#state === State.Closed) return false;
     this.#lastRecv = Date.now();
-    // Closing: the peer's bytes only matter as a sign of life until its EOF.
-    if (this.#ended) return;
+    return !this.#ended;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (!this.#takes()) return;
     try {
       this.#framer.receive(chunk);
     } catch (e) {
@@ -205,9 +210,7 @@ export class Engine implements EngineLike {
   }
 
   #onFilled(n: number): void {
-    if (this.#state === State.Closed) return;
-    this.#lastRecv = Date.now();
-    if (this.#ended) return;
+    if (!this.#takes()) return;
     try {
       this.#framer.filled!(n);
     } catch (e) {

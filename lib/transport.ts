@@ -138,9 +138,9 @@ export interface Connection {
   alloc?(size: number): Uint8Array;
   /**
    * Optional: true when the chunks given to `onData` are already of the
-   * class received frames have (lib/frames.ts: Node Buffers, as Bun's socket
-   * hands them over), so a frame that lies inside one chunk is made by its
-   * `subarray()`, which keeps the class and costs less there than a new view.
+   * class received frames have (lib/frames.ts), so a frame that lies inside
+   * one chunk is made by its `subarray()`, which keeps the class, instead of
+   * a new view over its bytes (the adapter says where that is cheaper).
    */
   readonly framesBySubarray?: boolean;
   /**

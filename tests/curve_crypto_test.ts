@@ -149,6 +149,24 @@ for (const backend of ["WebAssembly with SIMD", "WebAssembly without SIMD", "Typ
       assert.equal(toHex(plain.subarray(1)), toHex(body));
     });
 
+    // One direction's subkey stays in the module's memory between boxes,
+    // also across the memory growing for a larger message.
+    test("one codec's boxes of growing sizes all open on the other side", () => {
+      const key = rnd(32);
+      const client = new CurveCodec(key, false, 1, 0), server = new CurveCodec(key, true, 1, 0);
+      const bodies = [64, 70_000, 64, 300_000, 1000].map((n) => {
+        const b = new Uint8Array(n);
+        for (let i = 0; i < n; i += 65536) b.set(rnd(Math.min(65536, n - i)), i);
+        return b;
+      });
+      // All sealed first: the client's subkey is what the module holds when it grows.
+      const boxes = bodies.map((b) => client.encode(0, b));
+      for (let k = 0; k < bodies.length; k++) {
+        const got = server.decode(boxes[k]).body, want = bodies[k];
+        assert.ok(got.length === want.length && got.every((b, i) => b === want[i]), `a ${want.length}-byte body`);
+      }
+    });
+
     test("decoding in place touches only its own frame of a shared buffer", () => {
       const key = rnd(32);
       const client = new CurveCodec(key, false, 1, 0), server = new CurveCodec(key, true, 1, 0);

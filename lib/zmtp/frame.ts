@@ -72,7 +72,7 @@ export class FrameDecoder {
    * @param alloc Buffers for bodies that span chunks (the transport's may skip zeroing).
    * @param view Makes every body handed out, as a view over its bytes (a plain Uint8Array by default).
    * @param subarray The chunks pushed are of the class `view` makes: a body inside one chunk is the chunk's
-   * `subarray()` instead (cheaper for Bun's Buffers than a new view).
+   * `subarray()` instead of a new view.
    */
   constructor(
     onFrame: FrameHandler,
@@ -124,7 +124,8 @@ export class FrameDecoder {
         return;
       }
       // A view made from the buffer: cheaper than subarray() of a plain
-      // Uint8Array in V8 and JSC; a Buffer chunk's subarray() is cheaper on Bun.
+      // Uint8Array in V8 and JSC. A chunk of the frame class is cut with
+      // subarray(), which keeps the class and skips making a view.
       onFrame(flags, size === 0 ? this.#empty : sub ? chunk.subarray(start, end) : view(buffer, base + start, size));
       if (size >= SMALL) large = end - pos;
       pos = end;

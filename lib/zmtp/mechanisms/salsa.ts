@@ -449,9 +449,9 @@ function wasmRoom(len: number): Wasm | null {
   const need = W_MSG + len + 32;
   if (need > w.memory.buffer.byteLength) {
     w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+    // grow() keeps the contents (the subkey too); only the views are new.
     w.bytes = new Uint8Array(w.memory.buffer);
     w.words = new Uint32Array(w.memory.buffer, 0, 8);
-    w.key = null;
   }
   return w;
 }
@@ -481,8 +481,8 @@ function copyOut(m: Uint8Array, buf: Uint8Array, at: number, len: number): void 
  * Whether the WebAssembly path makes a long message's keystream four blocks
  * at a time with SIMD (the default) or one block at a time: for an engine
  * whose SIMD code runs slower than its scalar code (JavaScriptCore's, in
- * Bun 1.4: about 0.8x at 1 KiB in `bench/curve_bench.ts boxes-all`), which
- * the runtime's transport module says. Either way the output is the same.
+ * `bench/curve_bench.ts boxes-all`), which the runtime's transport module
+ * says. Either way the output is the same.
  *
  * @param on False for one block at a time.
  * @returns The setting before.
