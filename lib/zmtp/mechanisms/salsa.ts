@@ -88,57 +88,6 @@ function core(k: Uint32Array, n0: number, n1: number, n2: number, n3: number, hs
   ks[12] = x12 + j12, ks[13] = x13 + j13, ks[14] = x14 + j14, ks[15] = x15 + C3;
 }
 
-// One Salsa20 block XORed straight over the 64 bytes at buf[p]: the bulk
-// of a long message, without the round trip through ks.
-function coreXor(k: Uint32Array, n0: number, n1: number, n2: number, n3: number, buf: Uint8Array, p: number): void {
-  const j1 = k[0], j2 = k[1], j3 = k[2], j4 = k[3], j11 = k[4], j12 = k[5], j13 = k[6], j14 = k[7];
-  let x0 = C0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = C1, x6 = n0, x7 = n1;
-  let x8 = n2, x9 = n3, x10 = C2, x11 = j11, x12 = j12, x13 = j13, x14 = j14, x15 = C3;
-  let t: number;
-  for (let i = 0; i < 10; i++) {
-    // Column round.
-    t = (x0 + x12) | 0, x4 ^= (t << 7) | (t >>> 25);
-    t = (x4 + x0) | 0, x8 ^= (t << 9) | (t >>> 23);
-    t = (x8 + x4) | 0, x12 ^= (t << 13) | (t >>> 19);
-    t = (x12 + x8) | 0, x0 ^= (t << 18) | (t >>> 14);
-    t = (x5 + x1) | 0, x9 ^= (t << 7) | (t >>> 25);
-    t = (x9 + x5) | 0, x13 ^= (t << 9) | (t >>> 23);
-    t = (x13 + x9) | 0, x1 ^= (t << 13) | (t >>> 19);
-    t = (x1 + x13) | 0, x5 ^= (t << 18) | (t >>> 14);
-    t = (x10 + x6) | 0, x14 ^= (t << 7) | (t >>> 25);
-    t = (x14 + x10) | 0, x2 ^= (t << 9) | (t >>> 23);
-    t = (x2 + x14) | 0, x6 ^= (t << 13) | (t >>> 19);
-    t = (x6 + x2) | 0, x10 ^= (t << 18) | (t >>> 14);
-    t = (x15 + x11) | 0, x3 ^= (t << 7) | (t >>> 25);
-    t = (x3 + x15) | 0, x7 ^= (t << 9) | (t >>> 23);
-    t = (x7 + x3) | 0, x11 ^= (t << 13) | (t >>> 19);
-    t = (x11 + x7) | 0, x15 ^= (t << 18) | (t >>> 14);
-    // Row round.
-    t = (x0 + x3) | 0, x1 ^= (t << 7) | (t >>> 25);
-    t = (x1 + x0) | 0, x2 ^= (t << 9) | (t >>> 23);
-    t = (x2 + x1) | 0, x3 ^= (t << 13) | (t >>> 19);
-    t = (x3 + x2) | 0, x0 ^= (t << 18) | (t >>> 14);
-    t = (x5 + x4) | 0, x6 ^= (t << 7) | (t >>> 25);
-    t = (x6 + x5) | 0, x7 ^= (t << 9) | (t >>> 23);
-    t = (x7 + x6) | 0, x4 ^= (t << 13) | (t >>> 19);
-    t = (x4 + x7) | 0, x5 ^= (t << 18) | (t >>> 14);
-    t = (x10 + x9) | 0, x11 ^= (t << 7) | (t >>> 25);
-    t = (x11 + x10) | 0, x8 ^= (t << 9) | (t >>> 23);
-    t = (x8 + x11) | 0, x9 ^= (t << 13) | (t >>> 19);
-    t = (x9 + x8) | 0, x10 ^= (t << 18) | (t >>> 14);
-    t = (x15 + x14) | 0, x12 ^= (t << 7) | (t >>> 25);
-    t = (x12 + x15) | 0, x13 ^= (t << 9) | (t >>> 23);
-    t = (x13 + x12) | 0, x14 ^= (t << 13) | (t >>> 19);
-    t = (x14 + x13) | 0, x15 ^= (t << 18) | (t >>> 14);
-  }
-  x0 += C0, x1 += j1, x2 += j2, x3 += j3, x4 += j4, x5 += C1, x6 += n0, x7 += n1;
-  x8 += n2, x9 += n3, x10 += C2, x11 += j11, x12 += j12, x13 += j13, x14 += j14, x15 += C3;
-  xor4(buf, p, x0), xor4(buf, p + 4, x1), xor4(buf, p + 8, x2), xor4(buf, p + 12, x3);
-  xor4(buf, p + 16, x4), xor4(buf, p + 20, x5), xor4(buf, p + 24, x6), xor4(buf, p + 28, x7);
-  xor4(buf, p + 32, x8), xor4(buf, p + 36, x9), xor4(buf, p + 40, x10), xor4(buf, p + 44, x11);
-  xor4(buf, p + 48, x12), xor4(buf, p + 52, x13), xor4(buf, p + 56, x14), xor4(buf, p + 60, x15);
-}
-
 function xor4(buf: Uint8Array, p: number, w: number): void {
   buf[p] ^= w, buf[p + 1] ^= w >>> 8, buf[p + 2] ^= w >>> 16, buf[p + 3] ^= w >>> 24;
 }
@@ -179,15 +128,18 @@ function xorStream(k: Uint32Array, n0: number, n1: number, buf: Uint8Array, at: 
   for (let i = 8; i < 16 && p < end; i++) {
     const w = ks[i];
     if (end - p >= 4) {
-      buf[p] ^= w, buf[p + 1] ^= w >>> 8, buf[p + 2] ^= w >>> 16, buf[p + 3] ^= w >>> 24;
+      xor4(buf, p, w);
       p += 4;
     } else {
       for (let s = 0; p < end; s += 8) buf[p++] ^= w >>> s;
     }
   }
   let lo = 1, hi = 0;
+  // Whole blocks (the bulk of a long message; long ones go through
+  // WebAssembly unless it is unavailable).
   for (; end - p >= 64; p += 64) {
-    coreXor(k, n0, n1, lo, hi, buf, p);
+    core(k, n0, n1, lo, hi, false);
+    for (let i = 0; i < 16; i++) xor4(buf, p + 4 * i, ks[i]);
     if (++lo === 0x100000000) lo = 0, hi++;
   }
   if (p < end) {
