@@ -389,9 +389,11 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
   test("against libzmq: our req with CURVE to a zeromq.js REP", async () => {
     try {
       const keys = JSON.parse((await cli(["keygen", "--json"]).done()).text);
-      const peer = spawn(nodeBin(), ["--input-type=module", "-e", LIBZMQ_REP, keys.secret], {
+      // The key goes in the environment: one Z85 key in 85 starts with "-", which Node would take for an option.
+      const peer = spawn(nodeBin(), ["--input-type=module", "-e", LIBZMQ_REP], {
         cwd: ROOT,
-        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, CURVE_SECRET: keys.secret },
+        stdio: ["ignore", "pipe", "pipe"],
       });
       const timer = setTimeout(() => peer.kill("SIGKILL"), PROCESS_TIMEOUT);
       try {
@@ -402,7 +404,12 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
             const m = /^(tcp:\S+)\n/.exec(out);
             if (m) resolve(m[1]);
           });
-          peer.on("close", () => reject(new Error(`The libzmq peer ended: ${out}`)));
+          let err = "";
+          peer.stderr!.on("data", (d: Buffer) => err += d);
+          peer.on(
+            "close",
+            (code, signal) => reject(new Error(`The libzmq peer ended (${code ?? signal}): ${out}${err}`)),
+          );
         });
         const r = await cli(["req", "--connect", ep, "--curve-server-key", keys.public, "--separator", ","], "a,b\nc\n")
           .done();
@@ -423,7 +430,7 @@ describe(`cli as a process (${RUNTIME})`, { timeout: 120000 }, () => {
 const LIBZMQ_REP = `
 import { createRequire } from "node:module";
 const zmq = createRequire(process.cwd() + "/package.json")("zeromq");
-const rep = new zmq.Reply({ curveServer: true, curveSecretKey: process.argv[1], linger: 1000 });
+const rep = new zmq.Reply({ curveServer: true, curveSecretKey: process.env.CURVE_SECRET, linger: 1000 });
 await rep.bind("tcp://127.0.0.1:*");
 console.log(rep.lastEndpoint);
 for (let i = 0; i < 2; i++) {
