@@ -136,6 +136,10 @@ describe("cli: argument and format parsing", () => {
     assert.throws(() => parseArgs(["push", "--bind"]), UsageError);
     assert.throws(() => parseArgs(["push", "extra"]), UsageError);
     assert.throws(() => parseArgs(["proxy", "one"]), UsageError);
+    // One Z85 key in 85 starts with "-": an option's value is the next word whatever it starts with.
+    const key = "-bu}Y0.Ik3BB%fPaHlfYwuCdisPnxq0*+h}Bt7j{";
+    assert.equal(parseArgs(["req", "--curve-server-key", key]).options["curve-server-key"], key);
+    assert.equal(parseArgs(["rep", "--curve-secret-key", "--json"]).options["curve-secret-key"], "--json");
   });
 
   test("every format round-trips multipart binary messages", () => {
