@@ -12,7 +12,9 @@
 //        AB_SIZE (message size in bytes, default 64),
 //        AB_CURVE=1: CURVE instead of NULL, through bench/curve_peer.ts (for
 //        Node: `npx esbuild bench/curve_peer.ts --format=esm --platform=node
-//        --outfile=.tmp/ab-curve-peer.mjs`); AB_N then defaults to 300 k.
+//        --outfile=.tmp/ab-curve-peer.mjs`); AB_N then defaults to 300 k;
+//        AB_LAT=1: REQ/REP round trips instead (AB_N of them, default 20 k),
+//        reporting p50 and p99 in µs, lower is better.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 const [base, main, repsArg, trArg] = process.argv.slice(2);
@@ -20,7 +22,8 @@ const REPS = Number(repsArg ?? 3);
 const TRS = (trArg ?? "tcp,ws").split(",");
 const CURVE = process.env.AB_CURVE === "1";
 const SIZE = process.env.AB_SIZE ?? "64";
-const N0 = Number(process.env.AB_N ?? (CURVE ? 300_000 : 3_000_000));
+const LAT = process.env.AB_LAT === "1";
+const N0 = Number(process.env.AB_N ?? (LAT ? 20_000 : CURVE ? 300_000 : 3_000_000));
 const N = { deno: N0, bun: N0, node: N0 };
 const PEER_ROOT = process.env.AB_PEER_ROOT ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const peerTs = `${PEER_ROOT}/bench/${CURVE ? "curve_peer.ts" : "peers/peer.ts"}`;
@@ -36,20 +39,26 @@ function run(rt, tree, tr, n) {
     const [c, a] = cmd(rt);
     const env = { ...process.env, ZMTP_BENCH_LIB: lib(tree, rt) };
     const ep = tr === "tcp" ? "tcp://127.0.0.1:*" : "ws://127.0.0.1:*/b";
-    const r = spawn(c, [...a, "recv", ep, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const [binder, connecter] = LAT ? ["rep", "req"] : ["recv", "send"];
+    const r = spawn(c, [...a, binder, ep, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
     const rl = createInterface({ input: r.stdout });
     let s;
+    const result = (o) => {
+      s?.kill();
+      r.kill();
+      resolve(LAT ? [o.results[0].p50us, o.results[0].p99us] : o.results[0].msgPerSec);
+    };
     rl.on("line", (l) => {
       const o = JSON.parse(l);
       if (o.ready) {
-        s = spawn(c, [...a, "send", o.ready, SIZE, String(n)], { env, stdio: ["pipe", "ignore", "inherit"] });
+        s = spawn(c, [...a, connecter, o.ready, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
+        if (LAT) {
+          createInterface({ input: s.stdout }).on("line", (l2) => JSON.parse(l2).results && result(JSON.parse(l2)));
+        }
       }
-      if (o.results) {
-        s?.kill();
-        resolve(o.results[0].msgPerSec);
-      }
+      if (o.results) result(o);
     });
-    r.on("exit", (code) => code && reject(new Error(`${rt} recv exited ${code}`)));
+    r.on("exit", (code) => code && reject(new Error(`${rt} ${binder} exited ${code}`)));
   });
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -63,16 +72,30 @@ for (const tr of TRS) {
         res[w].push(await run(rt, w === "base" ? base : main, tr, tr === "ws" ? Math.round(N[rt] / 6) : N[rt]));
       }
     }
-    const b = med(res.base), m = med(res.main);
-    rows.push(
-      `| ${tr} | ${rt} | ${(b / 1e6).toFixed(2)} M | ${(m / 1e6).toFixed(2)} M | ${(m / b).toFixed(2)} | ${
-        res.base.map((x) => (x / 1e6).toFixed(2)).join(" ")
-      } / ${res.main.map((x) => (x / 1e6).toFixed(2)).join(" ")} |`,
-    );
+    if (LAT) {
+      const at = (w, j) => med(res[w].map((x) => x[j]));
+      const runs = (w) => res[w].map((x) => x.map((v) => v.toFixed(0)).join("/")).join(" ");
+      rows.push(
+        `| ${tr} | ${rt} | ${at("base", 0).toFixed(1)} / ${at("base", 1).toFixed(1)} µs | ${
+          at("main", 0).toFixed(1)
+        } / ${at("main", 1).toFixed(1)} µs | ${(at("main", 0) / at("base", 0)).toFixed(2)} / ${
+          (at("main", 1) / at("base", 1)).toFixed(2)
+        } | ${runs("base")} / ${runs("main")} |`,
+      );
+    } else {
+      const b = med(res.base), m = med(res.main);
+      rows.push(
+        `| ${tr} | ${rt} | ${(b / 1e6).toFixed(2)} M | ${(m / 1e6).toFixed(2)} M | ${(m / b).toFixed(2)} | ${
+          res.base.map((x) => (x / 1e6).toFixed(2)).join(" ")
+        } / ${res.main.map((x) => (x / 1e6).toFixed(2)).join(" ")} |`,
+      );
+    }
     console.error(rows.at(-1));
   }
 }
 console.log(
-  "| transport | runtime | base msg/s | main msg/s | main/base | runs base / main |\n|---|---|---|---|---|---|\n" +
-    rows.join("\n"),
+  (LAT
+    ? "| transport | runtime | base p50 / p99 | main p50 / p99 | main/base (lower is better) | runs base / main |"
+    : "| transport | runtime | base msg/s | main msg/s | main/base | runs base / main |") +
+    "\n|---|---|---|---|---|---|\n" + rows.join("\n"),
 );
