@@ -27,7 +27,18 @@ export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
 // -- peers -------------------------------------------------------------------
 
-export type Role = "recv" | "send" | "rep" | "req" | "hsreq" | "inproc" | "floor" | "memsend" | "slowrecv";
+export type Role =
+  | "recv"
+  | "send"
+  | "rep"
+  | "req"
+  | "rawrep"
+  | "rawreq"
+  | "hsreq"
+  | "inproc"
+  | "floor"
+  | "memsend"
+  | "slowrecv";
 
 export interface Command {
   cmd: string;
@@ -116,6 +127,19 @@ export const IMPLS: Record<string, Impl> = {
     command: (role, ep, sizes, counts) => ({ cmd: bin("bun"), args: [peerTs, role, ep, sizes, counts] }),
   },
 };
+
+// The transport floor of a round trip (peer.ts's rawrep and rawreq): our
+// runtime's transport echoing the bytes, with no ZMTP, socket or queue.
+const RUNTIME_NAME: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
+for (const id of ["node", "deno", "bun"]) {
+  const base = IMPLS[id];
+  IMPLS[`${id}:raw`] = {
+    ...base,
+    id: `${id}:raw`,
+    label: `our transport alone (${RUNTIME_NAME[id]})`,
+    command: (role, ...rest) => base.command(role === "rep" ? "rawrep" : role === "req" ? "rawreq" : role, ...rest),
+  };
+}
 
 /**
  * The threads stage's peer (bench/peers/threads.mjs, plain JS on every

@@ -638,9 +638,40 @@ const WHY: [RegExp, string][] = [
     "reply's flush on the next macrotask (setImmediate, so that a burst leaves in one write). On an idle " +
     "machine each process also waits to be woken, for libzmq as for us, so these percentiles move from run " +
     "to run by more than the gap (compare libzmq's own row across runs); a MessageChannel instead of " +
-    "setImmediate for Deno's flush was tried and measured no faster.",
+    "setImmediate for Deno's flush was tried and measured no faster, and flushing a task's first reply in a " +
+    "microtask gained 3–5% at p50 but cost Deno's 64 B throughput 4–10% (bench/ab.mjs, AB_LAT=1).",
   ],
 ];
+
+// Issue 15's latency targets, missed: the same round trip through our
+// transport alone (the floor pairs), next to ours and libzmq's.
+function whyLatency(ts: Target[], r: Json): string[] {
+  const labels: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
+  const lat = (id: string) => cellOf(r.latency ?? [], "tcp", 64, id);
+  const c = lat("libzmq");
+  if (c?.p50us == null) return [];
+  const names: string[] = [], parts: string[] = [];
+  for (const id of ["node", "deno", "bun"]) {
+    const missed = ts.filter((t) =>
+      t.met === false && t.name.startsWith(`64 B tcp REQ/REP p`) && t.name.includes(`(${labels[id]})`)
+    );
+    const ours = lat(id), raw = lat(`${id}:raw`);
+    if (missed.length === 0 || ours?.p50us == null || raw?.p50us == null) continue;
+    names.push(...missed.map((t) => t.name));
+    parts.push(
+      `${labels[id]}: ours ${us(ours.p50us)} / ${us(ours.p99us)} µs, its transport alone ${us(raw.p50us)} / ` +
+        `${us(raw.p99us)} µs`,
+    );
+  }
+  if (names.length === 0) return [];
+  return [
+    `- ${names.join("; ")}, against the floor: p50 / p99 of libzmq (C) ${us(c.p50us)} / ${us(c.p99us)} µs; ` +
+    `${parts.join("; ")}. "Transport alone" is the same 64 B echoed through this library's transport for the ` +
+    "runtime (its sockets, event loop and our adapter, one promise per round trip; bench/peers/peer.ts rawreq and " +
+    "rawrep), with no ZMTP, socket or queue: the difference between it and ours is the library above the " +
+    "transport, twice per round trip (decode, pipe, the `receive()` promise, the reply's encode and deferred flush).",
+  ];
+}
 
 // Issue 15's small-message throughput targets, missed: the time per
 // message each side of ours takes, against what 1.2× libzmq leaves, and how
@@ -696,7 +727,7 @@ function whyThroughput(ts: Target[], r: Json): string[] {
 }
 
 function whyMissed(ts: Target[], r?: Json): string[] {
-  const lines: string[] = r ? whyThroughput(ts, r) : [];
+  const lines: string[] = r ? [...whyThroughput(ts, r), ...whyLatency(ts, r)] : [];
   for (const [re, text] of WHY) {
     const missed = ts.filter((t) => t.met === false && re.test(t.name));
     if (missed.length > 0) lines.push(`- ${missed.map((t) => t.name).join("; ")}: ${text}`);

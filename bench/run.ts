@@ -162,6 +162,8 @@ interface Pair {
   extra: boolean;
   /** Added to both processes' environment (BENCH_CURVE). */
   env?: Record<string, string>;
+  /** Only these sizes of the matrix (all of them when absent). */
+  sizes?: number[];
 }
 
 const pure = (id: string, quick: string[] = ["tcp"]): Pair => ({
@@ -209,6 +211,8 @@ const LAT_PAIRS: Pair[] = [
   pure("deno"),
   pure("bun"),
   { ...mixed("node", "libzmq", false, true), label: "ours (Node) REQ -> libzmq (C) REP" },
+  // The floor under ours: each runtime's transport echoing 64 B, no ZMTP.
+  ...["node", "deno", "bun"].map((id): Pair => ({ ...pure(`${id}:raw`), transports: ["tcp"], sizes: [64] })),
 ];
 
 // The curve stage's pairs: the same implementation at both ends, tcp only.
@@ -304,12 +308,14 @@ function rowsFor<C>(pairs: Pair[], matrix: Record<string, number[]>, empty: () =
   for (const [transport, sizes] of Object.entries(matrix)) {
     for (const size of sizes) {
       const cells: Record<string, C> = {};
-      for (const p of pairsOn(pairs, transport)) cells[p.id] = empty();
+      for (const p of pairsOn(pairs, transport)) if (sizesOf(p, [size]).length > 0) cells[p.id] = empty();
       rows.push({ transport, size, cells });
     }
   }
   return rows;
 }
+
+const sizesOf = (p: Pair, sizes: number[]) => p.sizes ? sizes.filter((s) => p.sizes!.includes(s)) : sizes;
 
 const pairsOn = (pairs: Pair[], transport: string) =>
   pairs.filter((p) => p.transports.includes(transport) && (!quick || p.quick.includes(transport)));
@@ -444,12 +450,12 @@ async function suite<C extends { errors: string[]; secsRuns: number[]; countRuns
 ) {
   const rows = rowsFor<C>(pairs, matrix, empty);
   const cells = (p: Pair, transport: string) =>
-    rows.filter((row) => row.transport === transport).map((row) => row.cells[p.id]);
+    rows.filter((row) => row.transport === transport && row.cells[p.id]).map((row) => row.cells[p.id]);
   const failed = new Set<string>();
   for (const [transport, sizes] of Object.entries(matrix)) {
     for (const p of pairsOn(pairs, transport)) {
       try {
-        await calibrate(kind, p, transport, sizes);
+        await calibrate(kind, p, transport, sizesOf(p, sizes));
       } catch (e) {
         failed.add(`${p.id} ${transport}`);
         for (const c of cells(p, transport)) c.errors.push(`calibration: ${(e as Error).message}`);
@@ -461,9 +467,9 @@ async function suite<C extends { errors: string[]; secsRuns: number[]; countRuns
     for (const [transport, sizes] of Object.entries(matrix)) {
       for (const p of rotate(pairsOn(pairs, transport), r)) {
         if (failed.has(`${p.id} ${transport}`)) continue;
-        const mine = rows.filter((row) => row.transport === transport);
+        const mine = rows.filter((row) => row.transport === transport && row.cells[p.id]);
         try {
-          const res = await repetition(kind, p, transport, sizes);
+          const res = await repetition(kind, p, transport, sizesOf(p, sizes));
           for (const row of mine) {
             const x = res.find((x) => x.size === row.size)!;
             const cell = row.cells[p.id];

@@ -141,6 +141,76 @@ async function req(): Promise<void> {
   sock.close();
 }
 
+// The transport floor of a round trip: rawreq and rawrep echo `size` bytes
+// through this library's own transport for the runtime (transports/tcp.ts:
+// Deno.connect, Bun.connect or node:net behind the Connection contract),
+// with no ZMTP, socket or queue; one promise per round trip, as `await
+// receive()` has. Next to req/rep it shows how much of a round trip is the
+// runtime's sockets and event loop, and how much is the library above them.
+type Conn = {
+  start(h: { onData(c: Uint8Array): void; onClose(e?: Error): void; onDrain(): void }): void;
+  write(c: Uint8Array): boolean;
+  destroy(): void;
+};
+async function rawTransport() {
+  const libExt = libSpec.endsWith(".ts") ? ".ts" : ".js";
+  const { autoTransport } = await import(new URL(`transports/tcp${libExt}`, libSpec).href);
+  const { parseEndpoint } = await import(new URL(`lib/endpoint${libExt}`, libSpec).href);
+  return { transport: autoTransport, parse: parseEndpoint };
+}
+
+async function rawrep(): Promise<void> {
+  const { transport, parse } = await rawTransport();
+  let closed: () => void;
+  const done = new Promise<void>((r) => closed = r);
+  const listener = await transport.listen(parse(endpoint, true), (c: Conn) => {
+    c.start({ onData: (chunk) => c.write(chunk), onClose: () => closed(), onDrain: () => {} });
+  });
+  out({ ready: listener.endpoint });
+  await done;
+  await listener.close();
+}
+
+async function rawreq(): Promise<void> {
+  const { transport, parse } = await rawTransport();
+  const conn: Conn = await transport.connect(parse(endpoint, false));
+  let have = 0, need = 0;
+  let wake: (() => void) | null = null;
+  conn.start({
+    onData(chunk) {
+      have += chunk.length;
+      if (have >= need && wake) {
+        const w = wake;
+        wake = null;
+        w();
+      }
+    },
+    onClose() {},
+    onDrain() {},
+  });
+  const results = [];
+  for (let k = 0; k < sizes.length; k++) {
+    const [size, count] = [sizes[k], counts[k]];
+    const body = new Uint8Array(size);
+    const rtt = new Float64Array(count);
+    for (let i = -warmupOf(count); i < count; i++) {
+      const t0 = performance.now();
+      have = 0;
+      need = size;
+      const back = new Promise<void>((r) => wake = r);
+      conn.write(body);
+      await back;
+      if (i >= 0) rtt[i] = (performance.now() - t0) * 1000;
+    }
+    let sum = 0;
+    for (const x of rtt) sum += x;
+    rtt.sort();
+    results.push({ size, count, p50us: rtt[count >> 1], p99us: rtt[Math.floor(count * 0.99)], meanUs: sum / count });
+  }
+  out({ results });
+  conn.destroy();
+}
+
 // The handshake rate: one REQ after the other, each until its first reply
 // (the handshake is complete then), against rep. Timed from the first
 // timed socket's creation to the last one's close.
@@ -290,7 +360,19 @@ async function slowrecv(): Promise<void> {
   pull.close();
 }
 
-const roles: Record<string, () => Promise<void>> = { recv, send, rep, req, hsreq, inproc, floor, memsend, slowrecv };
+const roles: Record<string, () => Promise<void>> = {
+  recv,
+  send,
+  rep,
+  req,
+  rawrep,
+  rawreq,
+  hsreq,
+  inproc,
+  floor,
+  memsend,
+  slowrecv,
+};
 const run = roles[role];
 if (!run) {
   console.error(`unknown role ${role}`);
