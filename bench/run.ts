@@ -3,7 +3,9 @@
 // Throughput (PUSH -> PULL, two processes) and REQ/REP latency over tcp://,
 // ipc:// and ws:// at 1 B to 64 KiB (the matrix below), for libzmq (C
 // programs in bench/c), zeromq.js on Node, this library on Node, Deno and
-// Bun, and mixed pairs; inproc throughput; the sender's memory behind a slow
+// Bun, and mixed pairs, with the floor of a round trip under ours (each
+// runtime's transport echoing 64 B, no ZMTP); inproc throughput next to the
+// floor of `await receive()`; the sender's memory behind a slow
 // consumer; inproc between Worker threads (the threads stage: 64 B
 // throughput, a ventilator -> N workers -> sink pipeline, REQ/REP latency);
 // CURVE (the curve stage: PUSH -> PULL throughput and handshakes/s, CURVE
