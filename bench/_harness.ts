@@ -130,13 +130,12 @@ export const IMPLS: Record<string, Impl> = {
 
 // The transport floor of a round trip (peer.ts's rawrep and rawreq): our
 // runtime's transport echoing the bytes, with no ZMTP, socket or queue.
-const RUNTIME_NAME: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
 for (const id of ["node", "deno", "bun"]) {
   const base = IMPLS[id];
   IMPLS[`${id}:raw`] = {
     ...base,
     id: `${id}:raw`,
-    label: `our transport alone (${RUNTIME_NAME[id]})`,
+    label: base.label.replace(/^ours/, "our transport alone"),
     command: (role, ...rest) => base.command(role === "rep" ? "rawrep" : role === "req" ? "rawreq" : role, ...rest),
   };
 }

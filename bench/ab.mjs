@@ -53,7 +53,10 @@ function run(rt, tree, tr, n) {
       if (o.ready) {
         s = spawn(c, [...a, connecter, o.ready, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
         if (LAT) {
-          createInterface({ input: s.stdout }).on("line", (l2) => JSON.parse(l2).results && result(JSON.parse(l2)));
+          createInterface({ input: s.stdout }).on("line", (l2) => {
+            const o2 = JSON.parse(l2);
+            if (o2.results) result(o2);
+          });
         }
       }
       if (o.results) result(o);

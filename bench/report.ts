@@ -631,54 +631,15 @@ const WHY: [RegExp, string][] = [
     "average above the number of cores leaves a second worker little CPU of its own to add: the control columns " +
     "(the same tasks on 1 and 2 threads with no sockets) show how far the machine itself scaled then.",
   ],
-  [
-    /REQ\/REP p(50|99)/,
-    "REQ/REP: per side a round trip is a read completed by the runtime's event loop (on Deno an async op: " +
-    "`op_read` in PROFILE.md), the message handed to the waiting `receive()` through a promise, and the " +
-    "reply's flush on the next macrotask (setImmediate, so that a burst leaves in one write). On an idle " +
-    "machine each process also waits to be woken, for libzmq as for us, so these percentiles move from run " +
-    "to run by more than the gap (compare libzmq's own row across runs); a MessageChannel instead of " +
-    "setImmediate for Deno's flush was tried and measured no faster, and flushing a task's first reply in a " +
-    "microtask gained 3–5% at p50 but cost Deno's 64 B throughput 4–10% (bench/ab.mjs, AB_LAT=1).",
-  ],
 ];
 
-// Issue 15's latency targets, missed: the same round trip through our
-// transport alone (the floor pairs), next to ours and libzmq's.
-function whyLatency(ts: Target[], r: Json): string[] {
-  const labels: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
-  const lat = (id: string) => cellOf(r.latency ?? [], "tcp", 64, id);
-  const c = lat("libzmq");
-  if (c?.p50us == null) return [];
-  const names: string[] = [], parts: string[] = [];
-  for (const id of ["node", "deno", "bun"]) {
-    const missed = ts.filter((t) =>
-      t.met === false && t.name.startsWith(`64 B tcp REQ/REP p`) && t.name.includes(`(${labels[id]})`)
-    );
-    const ours = lat(id), raw = lat(`${id}:raw`);
-    if (missed.length === 0 || ours?.p50us == null || raw?.p50us == null) continue;
-    names.push(...missed.map((t) => t.name));
-    parts.push(
-      `${labels[id]}: ours ${us(ours.p50us)} / ${us(ours.p99us)} µs, its transport alone ${us(raw.p50us)} / ` +
-        `${us(raw.p99us)} µs`,
-    );
-  }
-  if (names.length === 0) return [];
-  return [
-    `- ${names.join("; ")}, against the floor: p50 / p99 of libzmq (C) ${us(c.p50us)} / ${us(c.p99us)} µs; ` +
-    `${parts.join("; ")}. "Transport alone" is the same 64 B echoed through this library's transport for the ` +
-    "runtime (its sockets, event loop and our adapter, one promise per round trip; bench/peers/peer.ts rawreq and " +
-    "rawrep), with no ZMTP, socket or queue: the difference between it and ours is the library above the " +
-    "transport, twice per round trip (decode, pipe, the `receive()` promise, the reply's encode and deferred flush).",
-  ];
-}
+const RUNTIME: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
 
 // Issue 15's small-message throughput targets, missed: the time per
 // message each side of ours takes, against what 1.2× libzmq leaves, and how
 // much of it the API's shape alone costs (the inproc stage's floor).
 function whyThroughput(ts: Target[], r: Json): string[] {
   const lines: string[] = [];
-  const labels: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
   for (const size of [64, 1024]) {
     const c = cellOf(r.throughput ?? [], "tcp", size, "libzmq")?.msgPerSec;
     if (!c) continue;
@@ -686,14 +647,14 @@ function whyThroughput(ts: Target[], r: Json): string[] {
     const names: string[] = [];
     for (const id of ["node", "deno", "bun"]) {
       const t = ts.find((x) =>
-        x.met === false && x.name.startsWith(`${sizeName(size)} tcp throughput, ours (${labels[id]}) ≥ 1.2×`)
+        x.met === false && x.name.startsWith(`${sizeName(size)} tcp throughput, ours (${RUNTIME[id]}) ≥ 1.2×`)
       );
       const v = cellOf(r.throughput ?? [], "tcp", size, id)?.msgPerSec;
       if (!t || !v) continue;
       names.push(t.name);
       const f = r.inproc?.floor?.[id]?.msgPerSec;
       parts.push(
-        `${labels[id]} takes ${(1e9 / v).toFixed(0)} ns per message` +
+        `${RUNTIME[id]} takes ${(1e9 / v).toFixed(0)} ns per message` +
           (f ? `, of which \`await receive()\` alone (the floor) is ${(1e9 / f).toFixed(0)} ns` : ""),
       );
     }
@@ -709,11 +670,11 @@ function whyThroughput(ts: Target[], r: Json): string[] {
   }
   const inproc: string[] = [], inprocNames: string[] = [];
   for (const id of ["node", "deno", "bun"]) {
-    const t = ts.find((x) => x.met === false && x.name === `64 B inproc throughput, ours (${labels[id]}) ≥ 5 M msg/s`);
+    const t = ts.find((x) => x.met === false && x.name === `64 B inproc throughput, ours (${RUNTIME[id]}) ≥ 5 M msg/s`);
     const v = r.inproc?.cells?.[id]?.msgPerSec, f = r.inproc?.floor?.[id]?.msgPerSec;
     if (!t || !v) continue;
     inprocNames.push(t.name);
-    inproc.push(`${labels[id]} ${(1e9 / v).toFixed(0)} ns` + (f ? ` (floor ${(1e9 / f).toFixed(0)} ns)` : ""));
+    inproc.push(`${RUNTIME[id]} ${(1e9 / v).toFixed(0)} ns` + (f ? ` (floor ${(1e9 / f).toFixed(0)} ns)` : ""));
   }
   if (inprocNames.length > 0) {
     lines.push(
@@ -724,6 +685,42 @@ function whyThroughput(ts: Target[], r: Json): string[] {
     );
   }
   return lines;
+}
+
+// The latency targets, missed (issue 15's and issue 5's): what a round trip
+// costs, and the same round trip through our transport alone (the floor
+// pairs) next to ours and libzmq's when the run has them.
+function whyLatency(ts: Target[], r: Json): string[] {
+  const missed = ts.filter((t) => t.met === false && /REQ\/REP p(50|99)/.test(t.name));
+  if (missed.length === 0) return [];
+  const lat = (id: string) => cellOf(r.latency ?? [], "tcp", 64, id);
+  const c = lat("libzmq");
+  const parts: string[] = [];
+  for (const id of ["node", "deno", "bun"]) {
+    const ours = lat(id), raw = lat(`${id}:raw`);
+    if (!missed.some((t) => t.name.includes(`(${RUNTIME[id]})`)) || ours?.p50us == null || raw?.p50us == null) continue;
+    parts.push(
+      `${RUNTIME[id]}: ours ${us(ours.p50us)} / ${us(ours.p99us)} µs, its transport alone ${us(raw.p50us)} / ` +
+        `${us(raw.p99us)} µs`,
+    );
+  }
+  const floor = parts.length === 0 || c?.p50us == null
+    ? ""
+    : ` Against the floor, p50 / p99: libzmq (C) ${us(c.p50us)} / ${us(c.p99us)} µs; ${
+      parts.join("; ")
+    }. "Transport alone" is the same 64 B echoed through this library's ` +
+      "transport for the runtime (its sockets, event loop and our adapter, one promise per round trip; " +
+      "bench/peers/peer.ts rawreq and rawrep), with no ZMTP, socket or queue: what ours takes beyond it is the " +
+      "library above the transport, at both ends.";
+  return [
+    `- ${missed.map((t) => t.name).join("; ")}: REQ/REP: per side a round trip is a read completed by the ` +
+    "runtime's event loop (on Deno an async op: `op_read` in PROFILE.md), the message handed to the waiting " +
+    "`receive()` through a promise, and the reply's flush on the next macrotask (setImmediate, so that a burst " +
+    "leaves in one write). On an idle machine each process also waits to be woken, for libzmq as for us, so these " +
+    "percentiles move from run to run by more than the gap (compare libzmq's own row across runs); a MessageChannel " +
+    "instead of setImmediate for Deno's flush was tried and measured no faster, and flushing a task's first reply " +
+    "in a microtask gained 3–5% at p50 on Deno but cost its 64 B throughput 4–10% (bench/ab.mjs, AB_LAT=1)." + floor,
+  ];
 }
 
 function whyMissed(ts: Target[], r?: Json): string[] {
