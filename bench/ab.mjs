@@ -14,7 +14,11 @@
 //        Node: `npx esbuild bench/curve_peer.ts --format=esm --platform=node
 //        --outfile=.tmp/ab-curve-peer.mjs`); AB_N then defaults to 300 k;
 //        AB_LAT=1: REQ/REP round trips instead (AB_N of them, default 20 k),
-//        reporting p50 and p99 in µs, lower is better.
+//        reporting p50 and p99 in µs, lower is better;
+//        AB_ONE=1: both ends in one process on one thread (peer.ts's inproc
+//        role over the transport), reporting ns per message, lower is
+//        better: the CPU both ends take, without two processes' scheduling
+//        and wake-ups in the figure (AB_N defaults to 2 M).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 const [base, main, repsArg, trArg] = process.argv.slice(2);
@@ -23,7 +27,8 @@ const TRS = (trArg ?? "tcp,ws").split(",");
 const CURVE = process.env.AB_CURVE === "1";
 const SIZE = process.env.AB_SIZE ?? "64";
 const LAT = process.env.AB_LAT === "1";
-const N0 = Number(process.env.AB_N ?? (LAT ? 20_000 : CURVE ? 300_000 : 3_000_000));
+const ONE = process.env.AB_ONE === "1";
+const N0 = Number(process.env.AB_N ?? (LAT ? 20_000 : CURVE ? 300_000 : ONE ? 2_000_000 : 3_000_000));
 const N = { deno: N0, bun: N0, node: N0 };
 const PEER_ROOT = process.env.AB_PEER_ROOT ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const peerTs = `${PEER_ROOT}/bench/${CURVE ? "curve_peer.ts" : "peers/peer.ts"}`;
@@ -39,14 +44,14 @@ function run(rt, tree, tr, n) {
     const [c, a] = cmd(rt);
     const env = { ...process.env, ZMTP_BENCH_LIB: lib(tree, rt) };
     const ep = tr === "tcp" ? "tcp://127.0.0.1:*" : "ws://127.0.0.1:*/b";
-    const [binder, connecter] = LAT ? ["rep", "req"] : ["recv", "send"];
+    const [binder, connecter] = LAT ? ["rep", "req"] : ONE ? ["inproc"] : ["recv", "send"];
     const r = spawn(c, [...a, binder, ep, SIZE, String(n)], { env, stdio: ["pipe", "pipe", "inherit"] });
     const rl = createInterface({ input: r.stdout });
     let s;
     const result = (o) => {
       s?.kill();
       r.kill();
-      resolve(LAT ? [o.results[0].p50us, o.results[0].p99us] : o.results[0].msgPerSec);
+      resolve(LAT ? [o.results[0].p50us, o.results[0].p99us] : ONE ? 1e9 / o.msgPerSec : o.results[0].msgPerSec);
     };
     rl.on("line", (l) => {
       const o = JSON.parse(l);
@@ -59,7 +64,7 @@ function run(rt, tree, tr, n) {
           });
         }
       }
-      if (o.results) result(o);
+      if (o.results || (ONE && o.msgPerSec)) result(o);
     });
     r.on("exit", (code) => code && reject(new Error(`${rt} ${binder} exited ${code}`)));
   });
@@ -85,6 +90,13 @@ for (const tr of TRS) {
           (at("main", 1) / at("base", 1)).toFixed(2)
         } | ${runs("base")} / ${runs("main")} |`,
       );
+    } else if (ONE) {
+      const b = med(res.base), m = med(res.main);
+      rows.push(
+        `| ${tr} | ${rt} | ${b.toFixed(0)} ns | ${m.toFixed(0)} ns | ${(m / b).toFixed(2)} | ${
+          res.base.map((x) => x.toFixed(0)).join(" ")
+        } / ${res.main.map((x) => x.toFixed(0)).join(" ")} |`,
+      );
     } else {
       const b = med(res.base), m = med(res.main);
       rows.push(
@@ -99,6 +111,8 @@ for (const tr of TRS) {
 console.log(
   (LAT
     ? "| transport | runtime | base p50 / p99 | main p50 / p99 | main/base (lower is better) | runs base / main |"
+    : ONE
+    ? "| transport | runtime | base ns/msg | main ns/msg | main/base (lower is better) | runs base / main |"
     : "| transport | runtime | base msg/s | main msg/s | main/base | runs base / main |") +
     "\n|---|---|---|---|---|---|\n" + rows.join("\n"),
 );

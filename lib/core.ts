@@ -48,6 +48,9 @@ const encoder = new TextEncoder();
 // the next one resolves on a later macrotask: a loop of `await send()` then
 // lets I/O and timers run (zeromq.js does the same after 512).
 const MAX_SYNC_OPS = 512;
+// What a send that completed at once returns: one settled promise for all,
+// rather than a new one per message.
+const SENT: Promise<void> = Promise.resolve();
 
 /**
  * What a socket type states: its routing policy over the pipes the core
@@ -824,7 +827,7 @@ export class SocketCore implements PipeOwner, DriverHost {
   // A call that completed at once: resolved now, or after I/O and timers
   // had a turn when too many did in a row.
   #done<T>(value: T): Promise<T> {
-    if (++this.#syncOps < MAX_SYNC_OPS) return Promise.resolve(value);
+    if (++this.#syncOps < MAX_SYNC_OPS) return value === undefined ? SENT as Promise<T> : Promise.resolve(value);
     this.#syncOps = 0;
     return new Promise<T>((resolve) => macrotask(() => resolve(value)));
   }

@@ -100,7 +100,8 @@ export class Engine implements EngineLike {
   // The peer speaks ZMTP 1 or 2 (no handshake, commands or heartbeats); 0 for ZMTP 3.
   #legacy = 0;
   #ownType: string | undefined;
-  #parts: Uint8Array[] = [];
+  // The frames so far of a message under way (null between messages).
+  #parts: Uint8Array[] | null = null;
   #kicked = false;
   #blocked = false;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -281,12 +282,19 @@ export class Engine implements EngineLike {
       this.#onCommand(body);
       return;
     }
-    this.#parts.push(body);
+    const parts = this.#parts;
     if ((flags & MORE) === 0) {
-      const msg = this.#parts;
-      this.#parts = [];
-      this.pipe!.pushIn(msg);
-    }
+      // A one-frame message is a literal: push() on an empty array would
+      // allocate room for 17 frames, garbage for every such message.
+      if (parts === null) {
+        this.pipe!.pushIn([body]);
+        return;
+      }
+      parts.push(body);
+      this.#parts = null;
+      this.pipe!.pushIn(parts);
+    } else if (parts === null) this.#parts = [body];
+    else parts.push(body);
   }
 
   #handshakeFrame(flags: number, body: Uint8Array): void {
@@ -560,7 +568,7 @@ export class Engine implements EngineLike {
     this.#state = State.Closed;
     clearTimeout(this.#handshakeTimer);
     clearInterval(this.#heartbeatTimer);
-    this.#parts = [];
+    this.#parts = null;
     this.pipe?.setEngine(null);
     this.#host.engineClosed(this, error, wasReady);
   }

@@ -11,7 +11,9 @@
 //   req      <connect-endpoint> <sizes> <counts>  REQ; per size p50, p99, mean round trip
 //   hsreq    <connect-endpoint> <sizes> <counts>  per message a new REQ: connect, one round trip
 //                                                 (the handshake done), close; handshakes/s per size
-//   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process (count/4 warm-up)
+//   inproc   <name> <size> <count>                PUSH -> PULL over inproc:// in this process (count/4 warm-up);
+//                                                 given an endpoint (tcp://127.0.0.1:0) instead of a name, over
+//                                                 that: both ends' work per message on one thread
 //   floor    <name> <size> <count>                no socket: a loop awaiting promises already resolved with
 //                                                 a one-frame message (a Buffer view, as receive() hands out),
 //                                                 the cost of the API's shape alone, per message
@@ -232,9 +234,8 @@ async function hsreq(): Promise<void> {
 async function inproc(): Promise<void> {
   const pull = new zmq.Pull({ linger: 0 });
   const push = new zmq.Push({ linger: 0 });
-  const address = `inproc://${endpoint}`;
-  await pull.bind(address);
-  push.connect(address);
+  await pull.bind(endpoint.includes("://") ? endpoint : `inproc://${endpoint}`);
+  push.connect(pull.lastEndpoint!);
   const body = new Uint8Array(size);
   const warmup = warmupOf(count);
   const sending = (async () => {

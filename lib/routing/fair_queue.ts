@@ -58,11 +58,14 @@ export class FairQueue {
   #nextPipe(): Pipe | undefined {
     const pipes = this.#pipes;
     const n = pipes.length;
+    // The turn wraps by comparison: `%` is a division, per message.
+    let i = this.#next;
     for (let k = 0; k < n; k++) {
-      const i = (this.#next + k) % n;
-      if (pipes[i].inQ.length > 0) {
-        this.#next = (i + 1) % n;
-        return pipes[i];
+      const p = pipes[i];
+      if (++i === n) i = 0;
+      if (p.inQ.length > 0) {
+        this.#next = i;
+        return p;
       }
     }
     return undefined;

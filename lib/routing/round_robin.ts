@@ -35,12 +35,14 @@ export class RoundRobin {
   send(msg: Msg): Pipe | undefined {
     const pipes = this.#pipes;
     const n = pipes.length;
+    // The turn wraps by comparison: `%` is a division, per message.
+    let i = this.#next;
     for (let k = 0; k < n; k++) {
-      const i = (this.#next + k) % n;
       const p = pipes[i];
+      if (++i === n) i = 0;
       if (p.canWrite()) {
         p.write(msg);
-        this.#next = (i + 1) % n;
+        this.#next = i;
         return p;
       }
     }
