@@ -5,12 +5,23 @@
 // with each profile's top functions by self time, and keeps the
 // .cpuprofile files in .tmp/bench-prof for Chrome DevTools.
 //
+// Then a latency section: 64 B REQ/REP round trips for libzmq C, ours and
+// our transport alone (peer.ts rawreq/rawrep) as the bench's latency stage
+// runs them, once with the machine as it is and once with two busy loops under
+// SCHED_IDLE (chrt --idle) that keep both CPUs from idling, so that no round trip
+// waits for a halted virtual CPU to be woken. What differs between the two is
+// the cost of those wake-ups, and of running code whose caches went cold
+// while the CPU was halted. The figures also go to bench/latency_results.json,
+// which RESULTS.md's explanation of the latency targets quotes.
+//
 //   deno run -A bench/profile.ts [--runtimes node,deno,bun] [--sizes 64,65536] [--count N] [--top 15] [--no-build]
+//                                [--latency-runs 3] [--latency-count 20000]
 
+import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { type Impl, IMPLS, prepare, root, runPair } from "./_harness.ts";
+import { type Impl, IMPLS, prepare, root, runPair, versions } from "./_harness.ts";
 import { formatMarkdown } from "./report.ts";
 
 const argv = process.argv.slice(2);
@@ -218,6 +229,80 @@ for (const size of sizes) {
   }
 }
 
+// -- latency: the machine as it is, then with its CPUs kept from idling ----------
+
+const latRuns = Number(value("--latency-runs") ?? 3);
+const latCount = Number(value("--latency-count") ?? 20_000);
+const latImpls = ["libzmq", ...runtimes, ...runtimes.map((rt) => `${rt}:raw`)].filter((id) => IMPLS[id]);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+// Medians of p50 and p99 over latRuns runs of each implementation, runs interleaved.
+async function latencies(): Promise<Map<string, { p50: number; p99: number }>> {
+  const got = new Map<string, { p50: number[]; p99: number[] }>(latImpls.map((id) => [id, { p50: [], p99: [] }]));
+  for (let k = 0; k < latRuns; k++) {
+    for (const id of latImpls) {
+      const [r] = await runPair(IMPLS[id], "rep", IMPLS[id], "req", "connecter", "tcp", [64], [latCount]);
+      got.get(id)!.p50.push(r.p50us);
+      got.get(id)!.p99.push(r.p99us);
+    }
+  }
+  return new Map([...got].map(([id, v]) => [id, { p50: median(v.p50), p99: median(v.p99) }]));
+}
+
+const latencySection: string[] = [];
+if (latRuns > 0) {
+  const idle = await latencies();
+  const spinners = [0, 1].map(() =>
+    spawn("chrt", ["--idle", "0", "sh", "-c", "while :; do :; done"], { stdio: "ignore", detached: true })
+  );
+  let awake: Map<string, { p50: number; p99: number }>;
+  try {
+    awake = await latencies();
+  } finally {
+    for (const s of spinners) {
+      try {
+        process.kill(-s.pid!, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }
+  const f = (x: number) => x.toFixed(1);
+  const c = (id: string, m: Map<string, { p50: number; p99: number }>) =>
+    `${f(m.get(id)!.p50)} / ${f(m.get(id)!.p99)} (${(m.get(id)!.p50 / m.get("libzmq")!.p50).toFixed(2)}×)`;
+  latencySection.push(
+    "## Latency: the machine as it is, and with its CPUs kept from idling",
+    "",
+    `64 B REQ/REP over tcp between two processes, p50 / p99 in µs (the median of ${latRuns} run(s) of ` +
+      `${latCount.toLocaleString("en-US")} round trips each, after a quarter as many untimed), and in brackets p50 ` +
+      'relative to libzmq\'s in the same column. "Kept from idling": two busy loops under SCHED_IDLE ' +
+      "(`chrt --idle`) run meanwhile, one per CPU, so a CPU waiting for the next message never halts; the " +
+      'scheduler runs them only when no other thread wants that CPU, and preempts them as soon as one does. "Transport alone" echoes the bytes through this ' +
+      "library's transport with no ZMTP, socket or queue (bench/peers/peer.ts rawreq and rawrep).",
+    "",
+    "| REQ/REP | as it is | CPUs kept from idling |",
+    "| --- | ---: | ---: |",
+    ...latImpls.map((id) => `| ${IMPLS[id].label} | ${c(id, idle)} | ${c(id, awake!)} |`),
+    "",
+  );
+  console.error(latencySection.join("\n"));
+  // For RESULTS.md's explanation of the latency targets (bench/report.ts).
+  writeFileSync(
+    join(root, "bench", "latency_results.json"),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        commit: versions(nodeLib).commit,
+        runs: latRuns,
+        count: latCount,
+        labels: Object.fromEntries(latImpls.map((id) => [id, IMPLS[id].label])),
+        asItIs: Object.fromEntries(idle),
+        keptFromIdling: Object.fromEntries(awake!),
+      },
+      null,
+      1,
+    ) + "\n",
+  );
+}
+
 const md = [
   "# CPU profiles",
   "",
@@ -228,6 +313,7 @@ const md = [
   `- ${new Date().toISOString()}; our library on Node from ${nodeLib}`,
   "",
   ...sections,
+  ...latencySection,
 ].join("\n");
 writeFileSync(join(root, "bench", "PROFILE.md"), md);
 formatMarkdown(join(root, "bench", "PROFILE.md"));

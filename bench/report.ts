@@ -719,8 +719,34 @@ function whyLatency(ts: Target[], r: Json): string[] {
     "leaves in one write). On an idle machine each process also waits to be woken, for libzmq as for us, so these " +
     "percentiles move from run to run by more than the gap (compare libzmq's own row across runs); a MessageChannel " +
     "instead of setImmediate for Deno's flush was tried and measured no faster, and flushing a task's first reply " +
-    "in a microtask gained 3–5% at p50 on Deno but cost its 64 B throughput 4–10% (bench/ab.mjs, AB_LAT=1)." + floor,
+    "in a microtask gained 3–5% at p50 on Deno but cost its 64 B throughput 4–10% (bench/ab.mjs, AB_LAT=1)." + floor +
+    wakeUps(),
   ];
+}
+
+// What bench/latency_results.json (bench/profile.ts) measured of the same
+// round trips with the CPUs kept from idling, when there is one.
+function wakeUps(): string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "latency_results.json");
+  if (!existsSync(path)) return "";
+  // deno-lint-ignore no-explicit-any
+  const l: any = JSON.parse(readFileSync(path, "utf8"));
+  const ids = Object.keys(l.labels).filter((id) => l.asItIs[id] && l.keptFromIdling[id]);
+  if (!ids.includes("libzmq")) return "";
+  const fig = (m: Json, id: string) => `${l.labels[id]} ${us(m[id].p50)} / ${us(m[id].p99)}`;
+  const ours = ids.filter((id) => !id.includes(":") && id !== "libzmq");
+  const below = ours.filter((id) => l.keptFromIdling[id].p50 <= l.keptFromIdling.libzmq.p50);
+  return ` Much of a round trip on this machine is waking its halted virtual CPUs: bench/profile.ts (PROFILE.md's ` +
+    `latency section, at ${l.commit}, ${l.date.slice(0, 10)}, medians of ${l.runs} run(s)) measured the same round ` +
+    `trips with two busy loops under SCHED_IDLE keeping both CPUs from idling; p50 / p99 µs as it is: ${
+      ids.map((id) => fig(l.asItIs, id)).join(", ")
+    }; kept from idling: ${ids.map((id) => fig(l.keptFromIdling, id)).join(", ")}.` +
+    (below.length === 0
+      ? ""
+      : ` With the CPUs awake, ours is at or under libzmq's p50 on ${
+        below.map((id) => l.labels[id].replace(/^ours \((.*)\)$/, "$1")).join(", ")
+      }: what ours adds beyond libzmq shows when each message finds a halted CPU to wake, not in the work a round ` +
+        "trip takes once the CPU runs.");
 }
 
 function whyMissed(ts: Target[], r?: Json): string[] {
