@@ -285,8 +285,9 @@ if (latRuns > 0) {
   );
   console.error(latencySection.join("\n"));
   // For RESULTS.md's explanation of the latency targets (bench/report.ts).
+  const latencyJson = join(root, "bench", "latency_results.json");
   writeFileSync(
-    join(root, "bench", "latency_results.json"),
+    latencyJson,
     JSON.stringify(
       {
         date: new Date().toISOString(),
@@ -301,6 +302,7 @@ if (latRuns > 0) {
       1,
     ) + "\n",
   );
+  formatMarkdown(latencyJson);
 }
 
 const md = [
