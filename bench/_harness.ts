@@ -25,6 +25,14 @@ export const pyzmqPeer = join(root, "bench", "peers", "curve_pyzmq.py");
 // not whichever python comes first on PATH.
 export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
 
+/** The median of `xs` (the mean of the middle two for an even count), or null for none. */
+export function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 // -- peers -------------------------------------------------------------------
 
 export type Role =

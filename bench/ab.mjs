@@ -90,19 +90,15 @@ for (const tr of TRS) {
           (at("main", 1) / at("base", 1)).toFixed(2)
         } | ${runs("base")} / ${runs("main")} |`,
       );
-    } else if (ONE) {
-      const b = med(res.base), m = med(res.main);
-      rows.push(
-        `| ${tr} | ${rt} | ${b.toFixed(0)} ns | ${m.toFixed(0)} ns | ${(m / b).toFixed(2)} | ${
-          res.base.map((x) => x.toFixed(0)).join(" ")
-        } / ${res.main.map((x) => x.toFixed(0)).join(" ")} |`,
-      );
     } else {
+      // ns per message (AB_ONE) or msg/s.
+      const fmt = ONE ? (x) => x.toFixed(0) : (x) => (x / 1e6).toFixed(2);
+      const unit = ONE ? "ns" : "M";
       const b = med(res.base), m = med(res.main);
       rows.push(
-        `| ${tr} | ${rt} | ${(b / 1e6).toFixed(2)} M | ${(m / 1e6).toFixed(2)} M | ${(m / b).toFixed(2)} | ${
-          res.base.map((x) => (x / 1e6).toFixed(2)).join(" ")
-        } / ${res.main.map((x) => (x / 1e6).toFixed(2)).join(" ")} |`,
+        `| ${tr} | ${rt} | ${fmt(b)} ${unit} | ${fmt(m)} ${unit} | ${(m / b).toFixed(2)} | ${
+          res.base.map(fmt).join(" ")
+        } / ${res.main.map(fmt).join(" ")} |`,
       );
     }
     console.error(rows.at(-1));

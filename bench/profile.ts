@@ -21,7 +21,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { type Impl, IMPLS, prepare, root, runPair, versions } from "./_harness.ts";
+import { type Impl, IMPLS, median, prepare, root, runPair, versions } from "./_harness.ts";
 import { formatMarkdown } from "./report.ts";
 
 const argv = process.argv.slice(2);
@@ -234,7 +234,6 @@ for (const size of sizes) {
 const latRuns = Number(value("--latency-runs") ?? 3);
 const latCount = Number(value("--latency-count") ?? 20_000);
 const latImpls = ["libzmq", ...runtimes, ...runtimes.map((rt) => `${rt}:raw`)].filter((id) => IMPLS[id]);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 // Medians of p50 and p99 over latRuns runs of each implementation, runs interleaved.
 async function latencies(): Promise<Map<string, { p50: number; p99: number }>> {
@@ -246,7 +245,7 @@ async function latencies(): Promise<Map<string, { p50: number; p99: number }>> {
       got.get(id)!.p99.push(r.p99us);
     }
   }
-  return new Map([...got].map(([id, v]) => [id, { p50: median(v.p50), p99: median(v.p99) }]));
+  return new Map([...got].map(([id, v]) => [id, { p50: median(v.p50)!, p99: median(v.p99)! }]));
 }
 
 const latencySection: string[] = [];

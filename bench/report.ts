@@ -635,6 +635,9 @@ const WHY: [RegExp, string][] = [
 
 const RUNTIME: Record<string, string> = { node: "Node", deno: "Deno", bun: "Bun" };
 
+// A file beside this one: the results other benches write (epgm.mjs, profile.ts).
+const benchFile = (name: string) => join(dirname(fileURLToPath(import.meta.url)), name);
+
 // Issue 15's small-message throughput targets, missed: the time per
 // message each side of ours takes, against what 1.2× libzmq leaves, and how
 // much of it the API's shape alone costs (the inproc stage's floor).
@@ -727,7 +730,7 @@ function whyLatency(ts: Target[], r: Json): string[] {
 // What bench/latency_results.json (bench/profile.ts) measured of the same
 // round trips with the CPUs kept from idling, when there is one.
 function wakeUps(): string {
-  const path = join(dirname(fileURLToPath(import.meta.url)), "latency_results.json");
+  const path = benchFile("latency_results.json");
   if (!existsSync(path)) return "";
   // deno-lint-ignore no-explicit-any
   const l: any = JSON.parse(readFileSync(path, "utf8"));
@@ -900,7 +903,7 @@ function curveMethod(r: Json): string {
 
 // The epgm section, from bench/epgm_results.json (written by bench/epgm.mjs), when there is one.
 function epgmSection(): string[] {
-  const path = join(dirname(fileURLToPath(import.meta.url)), "epgm_results.json");
+  const path = benchFile("epgm_results.json");
   if (!existsSync(path)) return [];
   // deno-lint-ignore no-explicit-any
   const e: any = JSON.parse(readFileSync(path, "utf8"));
@@ -1009,7 +1012,6 @@ export function formatMarkdown(path: string): void {
 }
 
 if (import.meta.main) {
-  const here = dirname(fileURLToPath(import.meta.url));
-  writeReport(join(here, "results.json"), join(here, "RESULTS.md"));
-  console.log(`wrote ${join(here, "RESULTS.md")}`);
+  writeReport(benchFile("results.json"), benchFile("RESULTS.md"));
+  console.log(`wrote ${benchFile("RESULTS.md")}`);
 }

@@ -40,6 +40,7 @@ import {
   type Impl,
   IMPLS,
   machine,
+  median,
   prepare,
   type Proc,
   type Role,
@@ -244,12 +245,6 @@ const HS_PAIRS = (["curve", "null"] as const).flatMap((m) =>
 
 // -- statistics ---------------------------------------------------------------------
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 const min = (xs: number[]) => xs.length ? Math.min(...xs) : null;
 const max = (xs: number[]) => xs.length ? Math.max(...xs) : null;
 

@@ -755,7 +755,7 @@ export class SocketCore implements PipeOwner, DriverHost {
       return Promise.reject(e);
     }
     try {
-      if (this.policy.send!(msg)) return this.#done(undefined);
+      if (this.policy.send!(msg)) return this.#done(undefined, SENT);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -824,10 +824,11 @@ export class SocketCore implements PipeOwner, DriverHost {
     return asFrames(m);
   }
 
-  // A call that completed at once: resolved now, or after I/O and timers
-  // had a turn when too many did in a row.
-  #done<T>(value: T): Promise<T> {
-    if (++this.#syncOps < MAX_SYNC_OPS) return value === undefined ? SENT as Promise<T> : Promise.resolve(value);
+  // A call that completed at once: resolved now (with `settled` when the
+  // caller has one), or after I/O and timers had a turn when too many did
+  // in a row.
+  #done<T>(value: T, settled?: Promise<T>): Promise<T> {
+    if (++this.#syncOps < MAX_SYNC_OPS) return settled ?? Promise.resolve(value);
     this.#syncOps = 0;
     return new Promise<T>((resolve) => macrotask(() => resolve(value)));
   }

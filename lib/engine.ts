@@ -282,19 +282,19 @@ export class Engine implements EngineLike {
       this.#onCommand(body);
       return;
     }
+    // A message starts as a literal: push() onto an empty array would make
+    // room for 17 frames, garbage for every one-frame message.
     const parts = this.#parts;
+    if (parts === null) {
+      if ((flags & MORE) === 0) this.pipe!.pushIn([body]);
+      else this.#parts = [body];
+      return;
+    }
+    parts.push(body);
     if ((flags & MORE) === 0) {
-      // A one-frame message is a literal: push() on an empty array would
-      // allocate room for 17 frames, garbage for every such message.
-      if (parts === null) {
-        this.pipe!.pushIn([body]);
-        return;
-      }
-      parts.push(body);
       this.#parts = null;
       this.pipe!.pushIn(parts);
-    } else if (parts === null) this.#parts = [body];
-    else parts.push(body);
+    }
   }
 
   #handshakeFrame(flags: number, body: Uint8Array): void {
